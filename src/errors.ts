@@ -1,0 +1,88 @@
+/**
+ * The single error type promwire throws. A leaf module: it imports nothing.
+ *
+ * Parse errors carry the position in the payload (1-based line and column,
+ * 0-based byte offset, columns counted in bytes) and a snippet of the line, so
+ * that the person holding a 50 MB payload can find the problem. Errors that do
+ * not come from a payload (invalid definitions, HTTP failures) have line,
+ * column and offset 0.
+ */
+export type ErrorCode =
+  // Parsing: syntax
+  | 'UNEXPECTED_CHARACTER'
+  | 'UNEXPECTED_END'
+  | 'INVALID_METRIC_NAME'
+  | 'INVALID_LABEL_NAME'
+  | 'INVALID_LABEL_VALUE'
+  | 'INVALID_ESCAPE'
+  | 'INVALID_UTF8'
+  | 'INVALID_VALUE'
+  | 'INVALID_TIMESTAMP'
+  | 'INVALID_EXEMPLAR'
+  | 'INVALID_METADATA'
+  | 'DUPLICATE_LABEL'
+  | 'BLANK_LINE'
+  // Parsing: OpenMetrics structure
+  | 'MISSING_EOF'
+  | 'CONTENT_AFTER_EOF'
+  | 'DUPLICATE_METADATA'
+  | 'INTERLEAVED_FAMILY'
+  | 'UNEXPECTED_SAMPLE'
+  | 'INVALID_FAMILY'
+  | 'DUPLICATE_SERIES'
+  // Limits (Prometheus scrape_config: body_size_limit, label_limit, ...)
+  | 'LIMIT_EXCEEDED'
+  // Definition time (encoder, MetricSet)
+  | 'INVALID_NAME'
+  | 'RESERVED_LABEL'
+  | 'INVALID_BUCKETS'
+  | 'LABEL_MISMATCH'
+  | 'INVALID_ARGUMENT'
+  // Toolkit
+  | 'HTTP_ERROR'
+  | 'TIMEOUT'
+  | 'MERGE_CONFLICT';
+
+export interface ErrorPosition {
+  /** 1-based line number; 0 when the error is not tied to a payload. */
+  line: number;
+  /** 1-based column, in bytes; 0 when the error is not tied to a payload. */
+  column: number;
+  /** 0-based byte offset into the whole payload; 0 when not tied to a payload. */
+  offset: number;
+  /** The offending line (or a window of it), for the message. */
+  snippet?: string;
+  /** Column (0-based, in bytes) at which the snippet starts within its line. */
+  snippetStart?: number;
+}
+
+export class PromwireError extends Error {
+  override readonly name = 'PromwireError';
+  readonly code: ErrorCode;
+  readonly line: number;
+  readonly column: number;
+  readonly offset: number;
+  /** The limit that was exceeded, for `LIMIT_EXCEEDED` (e.g. `maxLineLength`). */
+  readonly limit: string | undefined;
+  /** The bare reason, without position and snippet. */
+  readonly reason: string;
+
+  constructor(code: ErrorCode, reason: string, position?: ErrorPosition, limit?: string) {
+    super(formatMessage(reason, position));
+    this.code = code;
+    this.reason = reason;
+    this.line = position?.line ?? 0;
+    this.column = position?.column ?? 0;
+    this.offset = position?.offset ?? 0;
+    this.limit = limit;
+  }
+}
+
+function formatMessage(reason: string, position?: ErrorPosition): string {
+  if (position === undefined || position.line === 0) return reason;
+  let msg = `${reason} at line ${position.line} column ${position.column}`;
+  if (position.snippet !== undefined) {
+    msg += `\n  ${position.snippet}\n  ${' '.repeat(Math.max(0, position.column - 1 - (position.snippetStart ?? 0)))}^`;
+  }
+  return msg;
+}

@@ -1,0 +1,19 @@
+/**
+ * promwire: the runtime-neutral core (Node, Deno, Bun, browsers).
+ * Node-only parts (http handler, scrape and push clients) live in `promwire/node`.
+ */
+
+// Data model and errors
+export type { Exemplar, Format, Labels, MetricFamily, MetricType, Sample } from './model.js';
+export { METRIC_TYPES } from './model.js';
+export { PromwireError } from './errors.js';
+export type { ErrorCode, ErrorPosition } from './errors.js';
+
+// Numbers and escaping
+export { formatFloat, formatMillisAsSeconds } from './core/number.js';
+export { escapeHelp, escapeLabelValue } from './core/escape.js';
+
+// Parsing
+export { detectFormat } from './parse/detect.js';
+export { DEFAULT_LIMITS } from './parse/options.js';
+export type { Limits, ParserOptions } from './parse/options.js';

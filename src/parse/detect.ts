@@ -1,0 +1,33 @@
+import type { Format } from '../model.js';
+
+/**
+ * Decides the format of a payload.
+ *
+ * From a Content-Type: `application/openmetrics-text` is OpenMetrics (any
+ * version); anything else (`text/plain; version=0.0.4`, missing version) is
+ * text 0.0.4, as Prometheus' scrape does for every non-OpenMetrics,
+ * non-protobuf media type.
+ *
+ * From the bytes: an OpenMetrics exposition must end with `# EOF` (optionally
+ * followed by a line feed); a text 0.0.4 payload has no reason to.
+ */
+export function detectFormat(contentType?: string, bytes?: Uint8Array): Format {
+  if (contentType !== undefined && contentType !== '') {
+    const mediaType = contentType.split(';', 1)[0]!.trim().toLowerCase();
+    return mediaType === 'application/openmetrics-text' ? 'openmetrics' : 'text';
+  }
+  if (bytes !== undefined) return endsWithEof(bytes) ? 'openmetrics' : 'text';
+  return 'text';
+}
+
+const EOF_LINE = [0x23, 0x20, 0x45, 0x4f, 0x46]; // "# EOF"
+
+function endsWithEof(b: Uint8Array): boolean {
+  let end = b.length;
+  if (end > 0 && b[end - 1] === 0x0a) end--;
+  const start = end - EOF_LINE.length;
+  if (start < 0) return false;
+  if (start > 0 && b[start - 1] !== 0x0a) return false;
+  for (let i = 0; i < EOF_LINE.length; i++) if (b[start + i] !== EOF_LINE[i]) return false;
+  return true;
+}

@@ -1,0 +1,54 @@
+import type { PromwireError } from '../errors.js';
+import type { Format } from '../model.js';
+
+/**
+ * Limits on what one payload may make the parser hold or produce. Each
+ * mirrors a Prometheus scrape_config setting where one exists; going over
+ * one raises a `PromwireError` with code `LIMIT_EXCEEDED` and `limit` set to
+ * the option's name. Use `Infinity` to switch one off.
+ */
+export interface Limits {
+  /** Bytes in the whole body (Prometheus `body_size_limit`). Defaults to 1 GiB. */
+  maxBodyBytes: number;
+  /** Bytes in one line; bounds the streaming buffer. Defaults to 1 MiB. */
+  maxLineLength: number;
+  /** Labels on one series, the metric name not counted (Prometheus `label_limit`). Defaults to 256. */
+  maxLabels: number;
+  /** Bytes in one label name (Prometheus `label_name_length_limit`). Defaults to 1024. */
+  maxLabelNameLength: number;
+  /** Bytes in one label value (Prometheus `label_value_length_limit`). Defaults to 65536. */
+  maxLabelValueLength: number;
+  /** Samples in one payload (Prometheus `sample_limit`). Defaults to 50,000,000. */
+  maxSeries: number;
+}
+
+export const DEFAULT_LIMITS: Readonly<Limits> = {
+  maxBodyBytes: 1024 * 1024 * 1024,
+  maxLineLength: 1024 * 1024,
+  maxLabels: 256,
+  maxLabelNameLength: 1024,
+  maxLabelValueLength: 65536,
+  maxSeries: 50_000_000,
+};
+
+export type ParserOptions = Partial<
+  Readonly<
+    Limits & {
+      /**
+       * The exposition format. `auto` decides from `contentType` when given,
+       * else from the payload (an OpenMetrics payload ends with `# EOF`).
+       * Defaults to `auto`.
+       */
+      format: Format | 'auto';
+      /** The HTTP Content-Type the payload came with, for `format: 'auto'`. Defaults to none. */
+      contentType: string;
+      /**
+       * Lenient mode: when set, a bad line is skipped and reported here
+       * instead of rejecting the payload (Prometheus rejects the whole
+       * scrape). Errors about the payload as a whole (a missing `# EOF`) are
+       * reported too. Defaults to strict (throw on the first error).
+       */
+      onError: (error: PromwireError) => void;
+    }
+  >
+>;
