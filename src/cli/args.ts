@@ -1,0 +1,264 @@
+/**
+ * Command-line arguments: the command table, per-command usage text and a
+ * strict parser over `node:util` parseArgs. No format logic here.
+ */
+import { parseArgs } from 'node:util';
+
+/** A mistake in the command line: printed with the usage, exit status 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+  /** The command whose usage to print, or undefined for the top-level usage. */
+  readonly command: CommandName | undefined;
+  constructor(message: string, command?: CommandName) {
+    super(message);
+    this.command = command;
+  }
+}
+
+export type CommandName = 'parse' | 'inspect' | 'convert' | 'lint' | 'scrape' | 'serve';
+
+type OptionSpec =
+  | { type: 'boolean'; short?: string }
+  | { type: 'string'; short?: string; multiple?: boolean; choices?: readonly string[]; default?: string };
+
+interface CommandSpec {
+  /** One-line synopsis, after `promwire `. */
+  synopsis: string;
+  summary: string;
+  /** Option lines for the help text. */
+  help: string;
+  options: Record<string, OptionSpec>;
+  /** Positional arguments: minimum and maximum count, and their names for messages. */
+  positionals: { min: number; max: number; names: string[] };
+}
+
+const FORMATS = ['auto', 'text', 'openmetrics'] as const;
+const OUT_FORMATS = ['text', 'openmetrics'] as const;
+
+export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
+  parse: {
+    synopsis: 'parse [FILE|-] [--format auto|text|openmetrics] [--json]',
+    summary: 'parse a payload; --json prints its families as JSON (one family per line)',
+    help: `  --format F   payload format: auto (default: OpenMetrics when it ends with "# EOF"), text, openmetrics
+  --json       print the families as a JSON array, one family per line (see README, "parse --json")
+  --lenient    skip bad lines, reporting each on stderr (exit status 1 if any was skipped)
+  Without --json, prints one line per family: type, name, sample count and help.`,
+    options: {
+      format: { type: 'string', choices: FORMATS, default: 'auto' },
+      json: { type: 'boolean' },
+      lenient: { type: 'boolean' },
+    },
+    positionals: { min: 0, max: 1, names: ['FILE'] },
+  },
+  inspect: {
+    synopsis: 'inspect [FILE|-] [--format auto|text|openmetrics] [--json]',
+    summary: 'report format, families by type, series and samples, top 10 families by series, parse speed',
+    help: `  --format F   payload format: auto (default), text, openmetrics
+  --json       print the report as one JSON object instead of text`,
+    options: {
+      format: { type: 'string', choices: FORMATS, default: 'auto' },
+      json: { type: 'boolean' },
+    },
+    positionals: { min: 0, max: 1, names: ['FILE'] },
+  },
+  convert: {
+    synopsis: 'convert [FILE|-] --to text|openmetrics [--from auto|text|openmetrics]',
+    summary: 'parse a payload and write it again in the chosen format',
+    help: `  --to F       output format: text (0.0.4) or openmetrics (1.0); required
+  --from F     input format: auto (default), text, openmetrics`,
+    options: {
+      to: { type: 'string', choices: OUT_FORMATS },
+      from: { type: 'string', choices: FORMATS, default: 'auto' },
+    },
+    positionals: { min: 0, max: 1, names: ['FILE'] },
+  },
+  lint: {
+    synopsis: 'lint [FILE|-] [--format auto|text|openmetrics]',
+    summary: 'check metrics as `promtool check metrics` does: exit 0 clean, 3 findings, 1 parse error',
+    help: `  --format F   payload format: auto (default), text, openmetrics
+  Prints one finding a line, starting with the metric name.`,
+    options: {
+      format: { type: 'string', choices: FORMATS, default: 'auto' },
+    },
+    positionals: { min: 0, max: 1, names: ['FILE'] },
+  },
+  scrape: {
+    synopsis: 'scrape URL [--json | --to text|openmetrics] [--timeout MS] [--header "K: V"]... [--user USER:PASS] [--body-limit BYTES]',
+    summary: 'fetch a /metrics endpoint as Prometheus does and print what it served',
+    help: `  --json             print the families as JSON, as parse --json does
+  --to F             print them re-encoded as text or openmetrics (default: the format served)
+  --timeout MS       give up after MS milliseconds (default 10000)
+  --header "K: V"    add a request header (repeatable)
+  --user USER:PASS   HTTP basic auth
+  --body-limit BYTES refuse a body larger than this (default: the parser's maxBodyBytes)
+  Prints the format and Content-Type received on stderr.`,
+    options: {
+      json: { type: 'boolean' },
+      to: { type: 'string', choices: OUT_FORMATS },
+      timeout: { type: 'string' },
+      header: { type: 'string', multiple: true },
+      user: { type: 'string' },
+      'body-limit': { type: 'string' },
+    },
+    positionals: { min: 1, max: 1, names: ['URL'] },
+  },
+  serve: {
+    synopsis: 'serve FILE --port N [--path P] [--host H] [--user USER:PASS]',
+    summary: 'serve a payload file as an exporter would (re-read on every scrape)',
+    help: `  --port N           TCP port (0 picks a free one; the address is printed on stderr); required
+  --path P           path to serve (default /metrics)
+  --host H           address to listen on (default 127.0.0.1)
+  --user USER:PASS   require HTTP basic auth
+  Negotiates text 0.0.4 or OpenMetrics from Accept (or ?format=prometheus|openmetrics), gzips when asked.
+  Stops on SIGINT or SIGTERM.`,
+    options: {
+      port: { type: 'string' },
+      path: { type: 'string', default: '/metrics' },
+      host: { type: 'string', default: '127.0.0.1' },
+      user: { type: 'string' },
+    },
+    positionals: { min: 1, max: 1, names: ['FILE'] },
+  },
+};
+
+export const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];
+
+/** The top-level usage text. */
+export function usage(): string {
+  const lines = ['Usage: promwire <command> [options]', '', 'Commands:'];
+  for (const name of COMMAND_NAMES) lines.push(`  ${name.padEnd(8)} ${COMMANDS[name].summary}`);
+  lines.push(
+    '',
+    'FILE may be "-" or absent to read standard input.',
+    'Exit status: 0 success, 1 invalid payload or failure, 2 usage error, 3 lint findings.',
+    '',
+    'Options: --help (also after a command), --version',
+  );
+  return lines.join('\n') + '\n';
+}
+
+/** The usage text of one command. */
+export function commandUsage(name: CommandName): string {
+  const c = COMMANDS[name];
+  return `Usage: promwire ${c.synopsis}\n\n${c.summary}\n\n${c.help}\n  --help       show this help\n`;
+}
+
+export type Flags = Record<string, string | boolean | string[] | undefined>;
+
+export type Invocation =
+  | { kind: 'help'; command: CommandName | undefined }
+  | { kind: 'version' }
+  | { kind: 'command'; command: CommandName; positionals: string[]; flags: Flags };
+
+/** Parses argv (without `node` and the script). Throws `UsageError`. */
+export function parseCommandLine(argv: readonly string[]): Invocation {
+  const first = argv[0];
+  if (first === undefined) throw new UsageError('no command given');
+  if (first === '--help' || first === '-h' || first === 'help') {
+    const topic = argv[1];
+    if (topic !== undefined && isCommand(topic)) return { kind: 'help', command: topic };
+    return { kind: 'help', command: undefined };
+  }
+  if (first === '--version' || first === '-V') return { kind: 'version' };
+  if (first.startsWith('-')) throw new UsageError(`unknown option '${first}' (expected a command first)`);
+  if (!isCommand(first)) {
+    throw new UsageError(`unknown command '${first}' (expected one of: ${COMMAND_NAMES.join(', ')})`);
+  }
+  const spec = COMMANDS[first];
+  const rest = argv.slice(1);
+  if (rest.includes('--help') || rest.includes('-h')) return { kind: 'help', command: first };
+
+  const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> = {};
+  for (const [k, o] of Object.entries(spec.options)) {
+    options[k] = { type: o.type };
+    if (o.type === 'string' && o.multiple === true) options[k].multiple = true;
+    if (o.short !== undefined) options[k].short = o.short;
+  }
+  let parsed: { values: Flags; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: rest, options, allowPositionals: true, strict: true }) as {
+      values: Flags;
+      positionals: string[];
+    };
+  } catch (e) {
+    throw new UsageError(describeParseArgsError(e), first);
+  }
+  const flags: Flags = { ...parsed.values };
+  for (const [k, o] of Object.entries(spec.options)) {
+    if (o.type !== 'string') continue;
+    const v = flags[k];
+    if (v === undefined && o.default !== undefined) flags[k] = o.default;
+    if (typeof v === 'string' && o.choices !== undefined && !o.choices.includes(v)) {
+      throw new UsageError(`invalid value '${v}' for --${k} (expected one of: ${o.choices.join(', ')})`, first);
+    }
+  }
+  const { min, max, names } = spec.positionals;
+  const pos = parsed.positionals;
+  if (pos.length < min) throw new UsageError(`missing ${names[pos.length] ?? 'argument'}`, first);
+  if (pos.length > max) {
+    throw new UsageError(`unexpected argument '${pos[max]}' (expected at most ${max}: ${names.join(' ')})`, first);
+  }
+  return { kind: 'command', command: first, positionals: pos, flags };
+}
+
+function isCommand(s: string): s is CommandName {
+  return Object.prototype.hasOwnProperty.call(COMMANDS, s);
+}
+
+function describeParseArgsError(e: unknown): string {
+  const code = (e as { code?: unknown }).code;
+  const msg = e instanceof Error ? e.message : String(e);
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const m = /'([^']+)'/.exec(msg);
+    return `unknown option '${m?.[1] ?? msg}'`;
+  }
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    // e.g. "Option '--to <value>' argument missing" or "Option '--json' does not take an argument"
+    return msg.replace(/\. To specify.*$/s, '').replace(/^Option /, 'option ');
+  }
+  return msg;
+}
+
+/** Reads a non-negative integer flag; throws `UsageError` naming the flag. */
+export function integerFlag(
+  command: CommandName,
+  flags: Flags,
+  name: string,
+  bounds: { min: number; max: number },
+): number | undefined {
+  const v = flags[name];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || !/^[0-9]+$/.test(v)) {
+    throw new UsageError(`invalid value '${String(v)}' for --${name} (expected a whole number)`, command);
+  }
+  const n = Number(v);
+  if (n < bounds.min || n > bounds.max) {
+    throw new UsageError(`invalid value '${v}' for --${name} (expected ${bounds.min} to ${bounds.max})`, command);
+  }
+  return n;
+}
+
+/** Reads `USER:PASS` for --user; throws `UsageError` when the colon is missing. */
+export function basicAuthFlag(
+  command: CommandName,
+  flags: Flags,
+): { username: string; password: string } | undefined {
+  const v = flags['user'];
+  if (typeof v !== 'string') return undefined;
+  const i = v.indexOf(':');
+  if (i < 0) throw new UsageError(`invalid value for --user (expected USER:PASS, found no ':')`, command);
+  return { username: v.slice(0, i), password: v.slice(i + 1) };
+}
+
+/** Reads repeated `--header "Name: value"` flags. */
+export function headerFlags(command: CommandName, flags: Flags): Record<string, string> {
+  const v = flags['header'];
+  const out: Record<string, string> = {};
+  if (!Array.isArray(v)) return out;
+  for (const h of v) {
+    const i = h.indexOf(':');
+    if (i <= 0) throw new UsageError(`invalid --header '${h}' (expected "Name: value")`, command);
+    out[h.slice(0, i).trim()] = h.slice(i + 1).trim();
+  }
+  return out;
+}

@@ -1,0 +1,160 @@
+/**
+ * The commands. Each reads its input, calls the library, and prints; each
+ * returns its exit status or throws (a `UsageError` or a `PromwireError`,
+ * turned into a message and a status by cli.ts).
+ */
+import { readFile } from 'node:fs/promises';
+import http from 'node:http';
+import { encode } from '../encode/encoder.js';
+import type { MetricFamily } from '../model.js';
+import { parse } from '../parse/families.js';
+import { createNodeHandler } from '../toolkit/handler.js';
+import { formatFindings, lint } from '../toolkit/lint.js';
+import { scrape } from '../toolkit/scrape.js';
+import { UsageError, basicAuthFlag, headerFlags, integerFlag, type Flags } from './args.js';
+import { formatFlag, parseInput } from './common.js';
+import { formatReport, inspect } from './inspect.js';
+import { BatchWriter, readInput, type CliIO } from './io.js';
+import { writeFamiliesJson } from './json.js';
+
+/** `parse [FILE|-] [--format F] [--json] [--lenient]` */
+export async function runParse(file: string | undefined, flags: Flags, io: CliIO): Promise<number> {
+  const input = await readInput('parse', file, io);
+  const { families, skipped } = parseInput(input.bytes, flags, io);
+  const w = new BatchWriter((s) => io.out(s));
+  if (flags['json'] === true) writeFamiliesJson(families, (s) => w.push(s));
+  else writeSummary(families, (s) => w.push(s));
+  w.flush();
+  // The exit status is 0 only when the whole payload parsed.
+  return skipped > 0 ? 1 : 0;
+}
+
+/** The human form of `parse`: one line per family (type, samples, name, help), then totals. */
+function writeSummary(families: MetricFamily[], write: (s: string) => void): void {
+  let samples = 0;
+  let nameWidth = 4;
+  for (const f of families) nameWidth = Math.max(nameWidth, Math.min(60, f.name.length));
+  write(`${'TYPE'.padEnd(14)} ${'SAMPLES'.padStart(7)}  ${'NAME'.padEnd(nameWidth)}  HELP\n`);
+  for (const f of families) {
+    samples += f.samples.length;
+    const help = f.help.length > 80 ? f.help.slice(0, 77) + '...' : f.help;
+    const unit = f.unit === '' ? '' : ` [unit: ${f.unit}]`;
+    // JSON-quote the help text so that a line feed in it cannot break the one-line-per-family layout.
+    const shown = JSON.stringify(help).slice(1, -1);
+    write(`${f.type.padEnd(14)} ${String(f.samples.length).padStart(7)}  ${f.name.padEnd(nameWidth)}  ${shown}${unit}\n`);
+  }
+  write(`${families.length} families, ${samples} samples\n`);
+}
+
+/** `inspect [FILE|-] [--format F] [--json]` */
+export async function runInspect(file: string | undefined, flags: Flags, io: CliIO): Promise<number> {
+  const input = await readInput('inspect', file, io);
+  const source = input.source === '-' ? '(stdin)' : input.source;
+  const report = inspect(input.bytes, { format: formatFlag(flags), source });
+  io.out(flags['json'] === true ? JSON.stringify(report) + '\n' : formatReport(report));
+  return 0;
+}
+
+/** `convert [FILE|-] --to F [--from F]` */
+export async function runConvert(file: string | undefined, flags: Flags, io: CliIO): Promise<number> {
+  const to = flags['to'];
+  if (to !== 'text' && to !== 'openmetrics') throw new UsageError('missing --to text|openmetrics', 'convert');
+  const input = await readInput('convert', file, io);
+  const { families } = parseInput(input.bytes, flags, io, 'from');
+  io.out(encode(families, { format: to }));
+  return 0;
+}
+
+/** `lint [FILE|-] [--format F]`: exit 0 clean, 3 findings, 1 parse error (promtool's statuses). */
+export async function runLint(file: string | undefined, flags: Flags, io: CliIO): Promise<number> {
+  const input = await readInput('lint', file, io);
+  const { families } = parseInput(input.bytes, flags, io);
+  const findings = lint(families);
+  if (findings.length === 0) return 0;
+  const text = formatFindings(findings);
+  io.out(text.endsWith('\n') ? text : text + '\n');
+  return 3;
+}
+
+/** `scrape URL [--json | --to F] [--format F] [--timeout MS] [--header "K: V"]... [--user U:P] [--body-limit B]` */
+export async function runScrape(url: string, flags: Flags, io: CliIO): Promise<number> {
+  if (flags['json'] === true && flags['to'] !== undefined) {
+    throw new UsageError('--json and --to cannot be used together', 'scrape');
+  }
+  try {
+    new URL(url);
+  } catch {
+    throw new UsageError(`invalid URL '${url}' (expected e.g. http://127.0.0.1:9100/metrics)`, 'scrape');
+  }
+  const timeout = integerFlag('scrape', flags, 'timeout', { min: 1, max: 2 ** 31 - 1 });
+  const bodyLimit = integerFlag('scrape', flags, 'body-limit', { min: 1, max: Number.MAX_SAFE_INTEGER });
+  const basicAuth = basicAuthFlag('scrape', flags);
+  const res = await scrape(url, {
+    headers: headerFlags('scrape', flags),
+    format: formatFlag(flags),
+    ...(timeout !== undefined ? { timeout } : {}),
+    ...(bodyLimit !== undefined ? { bodyLimit } : {}),
+    ...(basicAuth !== undefined ? { basicAuth } : {}),
+  });
+  let samples = 0;
+  for (const f of res.families) samples += f.samples.length;
+  io.err(
+    `promwire: ${res.url}: ${res.status}, Content-Type "${res.contentType}" read as ${res.format}, ` +
+      `${res.bytes} bytes, ${res.families.length} families, ${samples} samples\n`,
+  );
+  if (flags['json'] === true) {
+    const w = new BatchWriter((s) => io.out(s));
+    writeFamiliesJson(res.families, (s) => w.push(s));
+    w.flush();
+    return 0;
+  }
+  const to = flags['to'] === 'text' || flags['to'] === 'openmetrics' ? flags['to'] : res.format;
+  io.out(encode(res.families, { format: to }));
+  return 0;
+}
+
+/** `serve FILE --port N [--path P] [--host H] [--user U:P] [--format F]`: runs until SIGINT or SIGTERM. */
+export async function runServe(file: string, flags: Flags, io: CliIO): Promise<number> {
+  const port = integerFlag('serve', flags, 'port', { min: 0, max: 65535 });
+  if (port === undefined) throw new UsageError('missing --port N', 'serve');
+  const path = typeof flags['path'] === 'string' ? flags['path'] : '/metrics';
+  if (!path.startsWith('/')) throw new UsageError(`invalid --path '${path}' (expected it to start with "/")`, 'serve');
+  const host = typeof flags['host'] === 'string' ? flags['host'] : '127.0.0.1';
+  const basicAuth = basicAuthFlag('serve', flags);
+  const format = formatFlag(flags);
+  const load = async (): Promise<MetricFamily[]> => parse(await readFile(file), { format });
+  // Check the payload once before listening, so a bad file fails fast with its position.
+  await load();
+
+  const handler = createNodeHandler({
+    path,
+    // Re-read on every scrape, so editing the file changes what is served.
+    collect: load,
+    ...(basicAuth !== undefined ? { basicAuth } : {}),
+  });
+  const server = http.createServer(handler);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const addr = server.address();
+  const actualPort = typeof addr === 'object' && addr !== null ? addr.port : port;
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  io.err(`promwire: serving ${file} at http://${shownHost}:${actualPort}${path}\n`);
+
+  return await new Promise<number>((resolve) => {
+    const stop = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      io.err(`promwire: ${signal}, stopping\n`);
+      server.close(() => resolve(0));
+      // Keep-alive connections from a scraper would hold close() open.
+      server.closeAllConnections();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}

@@ -1,0 +1,201 @@
+/**
+ * `promwire inspect`: what an operator wants to know about a payload at a
+ * glance. The format as detected, families by type, series and samples, the
+ * top 10 families by series count (the cardinality view), and how fast
+ * promwire parses it. All parsing is the library's; this file only counts,
+ * times and prints.
+ */
+import { detectFormat } from '../parse/detect.js';
+import { parse } from '../parse/families.js';
+import { Entry, Parser } from '../parse/parser.js';
+import type { Format, MetricFamily, MetricType } from '../model.js';
+
+export interface TypeCount {
+  type: MetricType;
+  families: number;
+  series: number;
+}
+
+export interface FamilyCount {
+  name: string;
+  type: MetricType;
+  series: number;
+  /** Share of all series in the payload, 0..1. */
+  share: number;
+}
+
+export interface Throughput {
+  /** Median milliseconds per run. */
+  ms: number;
+  runs: number;
+  mbPerSec: number;
+  samplesPerSec: number;
+}
+
+export interface InspectReport {
+  source: string;
+  bytes: number;
+  format: Format;
+  /** How the format was decided: `payload` (auto) or `option` (--format). */
+  formatFrom: 'payload' | 'option';
+  families: number;
+  /** Distinct series: sample name plus label set. */
+  series: number;
+  /** Sample lines. Equals `series` unless a series repeats. */
+  samples: number;
+  withTimestamp: number;
+  withExemplar: number;
+  byType: TypeCount[];
+  /** Up to 10 families, most series first (ties by name). */
+  topFamilies: FamilyCount[];
+  /** Parse speed of the pull API (every accessor called) and of `parse()` to families. */
+  throughput: { pullApi: Throughput; families: Throughput };
+}
+
+export interface InspectOptions {
+  format: Format | 'auto';
+  source: string;
+  /** Milliseconds to spend timing each of the two measurements. Defaults to 250. */
+  timeBudgetMs?: number;
+}
+
+/** Builds the report. Throws `PromwireError` when the payload does not parse. */
+export function inspect(bytes: Uint8Array, opts: InspectOptions): InspectReport {
+  const format: Format = opts.format === 'auto' ? detectFormat(undefined, bytes) : opts.format;
+  const families = parse(bytes, { format });
+  const counted = countFamilies(families);
+  const budget = opts.timeBudgetMs ?? 250;
+  const pullApi = time(budget, bytes.byteLength, counted.samples, () => walk(bytes, format));
+  const fam = time(budget, bytes.byteLength, counted.samples, () => parse(bytes, { format }).length);
+  return {
+    source: opts.source,
+    bytes: bytes.byteLength,
+    format,
+    formatFrom: opts.format === 'auto' ? 'payload' : 'option',
+    families: families.length,
+    series: counted.series,
+    samples: counted.samples,
+    withTimestamp: counted.withTimestamp,
+    withExemplar: counted.withExemplar,
+    byType: counted.byType,
+    topFamilies: counted.perFamily.slice(0, 10),
+    throughput: { pullApi, families: fam },
+  };
+}
+
+function countFamilies(families: MetricFamily[]) {
+  const byType = new Map<MetricType, TypeCount>();
+  const perFamily: FamilyCount[] = [];
+  let series = 0;
+  let samples = 0;
+  let withTimestamp = 0;
+  let withExemplar = 0;
+  for (const f of families) {
+    const seen = new Set<string>();
+    for (const s of f.samples) {
+      // Identity of a series: its name and its label set (order does not matter).
+      const keys = Object.keys(s.labels).sort();
+      let key = s.name;
+      for (const k of keys) key += '\u0000' + k + '\u0001' + s.labels[k]!;
+      seen.add(key);
+      if (s.timestamp !== null) withTimestamp++;
+      if (s.exemplar !== undefined) withExemplar++;
+    }
+    samples += f.samples.length;
+    series += seen.size;
+    let t = byType.get(f.type);
+    if (t === undefined) {
+      t = { type: f.type, families: 0, series: 0 };
+      byType.set(f.type, t);
+    }
+    t.families++;
+    t.series += seen.size;
+    perFamily.push({ name: f.name, type: f.type, series: seen.size, share: 0 });
+  }
+  for (const p of perFamily) p.share = series === 0 ? 0 : p.series / series;
+  perFamily.sort((a, b) => b.series - a.series || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const types = [...byType.values()].sort((a, b) => b.series - a.series || (a.type < b.type ? -1 : 1));
+  return { byType: types, perFamily, series, samples, withTimestamp, withExemplar };
+}
+
+/** Walks every entry with the pull API, asking for what a consumer would: name, every label, value. */
+function walk(bytes: Uint8Array, format: Format): number {
+  const p = new Parser(bytes, { format });
+  let n = 0;
+  let sink = 0;
+  for (let e = p.next(); e !== Entry.EOF; e = p.next()) {
+    if (e !== Entry.Series) continue;
+    sink += p.metricName().length;
+    const lc = p.labelCount();
+    for (let i = 0; i < lc; i++) sink += p.labelName(i).length + p.labelValue(i).length;
+    sink += p.value();
+    n++;
+  }
+  return n + (sink === -1 ? 1 : 0);
+}
+
+function time(budgetMs: number, bytes: number, samples: number, fn: () => number): Throughput {
+  fn(); // warm-up: the first run pays for compilation
+  const runs: number[] = [];
+  const start = performance.now();
+  // At least 3 runs, then as many as fit the budget (capped, for tiny inputs).
+  while (runs.length < 3 || (performance.now() - start < budgetMs && runs.length < 2000)) {
+    const t0 = performance.now();
+    fn();
+    runs.push(performance.now() - t0);
+  }
+  runs.sort((a, b) => a - b);
+  const ms = runs[runs.length >> 1]!;
+  const sec = Math.max(ms, 1e-6) / 1000;
+  return { ms, runs: runs.length, mbPerSec: bytes / 1e6 / sec, samplesPerSec: samples / sec };
+}
+
+const FORMAT_NAMES: Record<Format, string> = { text: 'Prometheus text 0.0.4', openmetrics: 'OpenMetrics 1.0' };
+
+function int(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+function fixed(n: number, digits: number): string {
+  return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+/** The report as text, for a terminal. */
+export function formatReport(r: InspectReport): string {
+  const how =
+    r.formatFrom === 'option'
+      ? 'as given by --format'
+      : r.format === 'openmetrics'
+        ? 'detected: ends with "# EOF"'
+        : 'detected: no "# EOF" at the end';
+  const out: string[] = [];
+  out.push(`${r.source}: ${int(r.bytes)} bytes`);
+  out.push(`format     ${FORMAT_NAMES[r.format]} (${how})`);
+  out.push(`families   ${int(r.families)}`);
+  out.push(`series     ${int(r.series)}`);
+  out.push(
+    `samples    ${int(r.samples)}` +
+      (r.samples !== r.series ? ` (${int(r.samples - r.series)} repeat a series)` : '') +
+      `, ${int(r.withTimestamp)} with a timestamp, ${int(r.withExemplar)} with an exemplar`,
+  );
+  out.push('');
+  out.push('by type          families     series');
+  for (const t of r.byType) {
+    out.push(`  ${t.type.padEnd(14)} ${int(t.families).padStart(8)} ${int(t.series).padStart(10)}`);
+  }
+  out.push('');
+  out.push(`top ${r.topFamilies.length} families by series count`);
+  const w = Math.max(6, ...r.topFamilies.map((f) => int(f.series).length));
+  for (const [i, f] of r.topFamilies.entries()) {
+    out.push(
+      `  ${String(i + 1).padStart(2)}. ${int(f.series).padStart(w)} ${(fixed(f.share * 100, 1) + '%').padStart(6)}  ${f.type.padEnd(14)} ${f.name}`,
+    );
+  }
+  out.push('');
+  out.push('parse throughput (median of timed runs)');
+  const row = (label: string, t: Throughput) =>
+    `  ${label.padEnd(34)} ${fixed(t.mbPerSec, 1).padStart(9)} MB/s ${int(Math.round(t.samplesPerSec)).padStart(13)} samples/s  (${fixed(t.ms, 3)} ms, ${t.runs} runs)`;
+  out.push(row('pull API (name, labels, value)', r.throughput.pullApi));
+  out.push(row('parse() to families', r.throughput.families));
+  return out.join('\n') + '\n';
+}
