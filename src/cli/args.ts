@@ -83,10 +83,13 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     positionals: { min: 0, max: 1, names: ['FILE'] },
   },
   scrape: {
-    synopsis: 'scrape URL [--json | --to text|openmetrics] [--timeout MS] [--header "K: V"]... [--user USER:PASS] [--body-limit BYTES]',
+    synopsis:
+      'scrape URL [--json | --to text|openmetrics] [--format auto|text|openmetrics] [--timeout MS] [--header "K: V"]... [--user USER:PASS] [--body-limit BYTES]',
     summary: 'fetch a /metrics endpoint as Prometheus does and print what it served',
     help: `  --json             print the families as JSON, as parse --json does
   --to F             print them re-encoded as text or openmetrics (default: the format served)
+  --format F         the format to ask for: auto (default: Prometheus' own Accept header, OpenMetrics
+                     preferred), text or openmetrics; the answer's Content-Type decides how it is read
   --timeout MS       give up after MS milliseconds (default 10000)
   --header "K: V"    add a request header (repeatable)
   --user USER:PASS   HTTP basic auth
@@ -95,6 +98,7 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     options: {
       json: { type: 'boolean' },
       to: { type: 'string', choices: OUT_FORMATS },
+      format: { type: 'string', choices: FORMATS, default: 'auto' },
       timeout: { type: 'string' },
       header: { type: 'string', multiple: true },
       user: { type: 'string' },
@@ -103,12 +107,13 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     positionals: { min: 1, max: 1, names: ['URL'] },
   },
   serve: {
-    synopsis: 'serve FILE --port N [--path P] [--host H] [--user USER:PASS]',
+    synopsis: 'serve FILE --port N [--path P] [--host H] [--user USER:PASS] [--format auto|text|openmetrics]',
     summary: 'serve a payload file as an exporter would (re-read on every scrape)',
     help: `  --port N           TCP port (0 picks a free one; the address is printed on stderr); required
   --path P           path to serve (default /metrics)
   --host H           address to listen on (default 127.0.0.1)
   --user USER:PASS   require HTTP basic auth
+  --format F         format of FILE: auto (default), text, openmetrics
   Negotiates text 0.0.4 or OpenMetrics from Accept (or ?format=prometheus|openmetrics), gzips when asked.
   Stops on SIGINT or SIGTERM.`,
     options: {
@@ -116,6 +121,7 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
       path: { type: 'string', default: '/metrics' },
       host: { type: 'string', default: '127.0.0.1' },
       user: { type: 'string' },
+      format: { type: 'string', choices: FORMATS, default: 'auto' },
     },
     positionals: { min: 1, max: 1, names: ['FILE'] },
   },
