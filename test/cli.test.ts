@@ -633,7 +633,7 @@ describe('promwire serve', () => {
   it('serves a payload file on the given path until SIGTERM, negotiating the format', async () => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', 'serve', 'fixtures/python_client.om.txt', '--port', '0', '--path', '/metric-service/metrics', '--user', 'admin:s3cret'],
+      ['--import', 'tsx', 'src/cli/main.ts', 'serve', 'fixtures/python_client.om.txt', '--port', '0', '--path', '/metric-service/metrics', '--user', 'admin:s3cret', '--label', 'site=lab 1'],
       { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
@@ -659,13 +659,16 @@ describe('promwire serve', () => {
       expect(t.status).toBe(200);
       expect(t.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
       const tBody = await t.text();
-      expect(tBody).toContain('demo_sent_bytes_total 61725\n');
+      expect(tBody).toContain('demo_sent_bytes_total{site="lab 1"} 61725\n');
 
       const o = await fetch(url, { headers: { authorization: auth, accept: 'application/openmetrics-text;version=1.0.0' } });
       expect(o.headers.get('content-type')).toMatch(/^application\/openmetrics-text; version=1\.0\.0/);
       const oBody = await o.text();
-      const direct = await runInProcess(['convert', 'fixtures/python_client.om.txt', '--to', 'openmetrics']);
-      expect(oBody).toBe(direct.stdout);
+      // The same families as the file, with the default label on every series.
+      const served = jsonLines((await runInProcess(['parse', '--json'], oBody)).stdout) as unknown as FamilyJson[];
+      const direct = jsonLines((await runInProcess(['parse', 'fixtures/python_client.om.txt', '--json'])).stdout) as unknown as FamilyJson[];
+      for (const f of direct) for (const smp of f.samples) smp.labels = { ...smp.labels, site: 'lab 1' };
+      expect(served).toEqual(direct);
 
       const q = await fetch(`${url}?format=prometheus`, { headers: { authorization: auth, accept: 'application/openmetrics-text;version=1.0.0' } });
       expect(q.headers.get('content-type')).toMatch(/^text\/plain/);

@@ -107,12 +107,14 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     positionals: { min: 1, max: 1, names: ['URL'] },
   },
   serve: {
-    synopsis: 'serve FILE --port N [--path P] [--host H] [--user USER:PASS] [--format auto|text|openmetrics]',
+    synopsis:
+      'serve FILE --port N [--path P] [--host H] [--user USER:PASS] [--label NAME=VALUE]... [--format auto|text|openmetrics]',
     summary: 'serve a payload file as an exporter would (re-read on every scrape)',
     help: `  --port N           TCP port (0 picks a free one; the address is printed on stderr); required
   --path P           path to serve (default /metrics)
   --host H           address to listen on (default 127.0.0.1)
   --user USER:PASS   require HTTP basic auth
+  --label N=V        add this label to every series that lacks it (repeatable)
   --format F         format of FILE: auto (default), text, openmetrics
   Negotiates text 0.0.4 or OpenMetrics from Accept (or ?format=prometheus|openmetrics), gzips when asked.
   Stops on SIGINT or SIGTERM.`,
@@ -121,6 +123,7 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
       path: { type: 'string', default: '/metrics' },
       host: { type: 'string', default: '127.0.0.1' },
       user: { type: 'string' },
+      label: { type: 'string', multiple: true },
       format: { type: 'string', choices: FORMATS, default: 'auto' },
     },
     positionals: { min: 1, max: 1, names: ['FILE'] },
@@ -254,6 +257,19 @@ export function basicAuthFlag(
   const i = v.indexOf(':');
   if (i < 0) throw new UsageError(`invalid value for --user (expected USER:PASS, found no ':')`, command);
   return { username: v.slice(0, i), password: v.slice(i + 1) };
+}
+
+/** Reads repeated `--label NAME=VALUE` flags. */
+export function labelFlags(command: CommandName, flags: Flags): Record<string, string> {
+  const v = flags['label'];
+  const out: Record<string, string> = {};
+  if (!Array.isArray(v)) return out;
+  for (const l of v) {
+    const i = l.indexOf('=');
+    if (i <= 0) throw new UsageError(`invalid --label '${l}' (expected NAME=VALUE)`, command);
+    out[l.slice(0, i)] = l.slice(i + 1);
+  }
+  return out;
 }
 
 /** Reads repeated `--header "Name: value"` flags. */

@@ -11,7 +11,7 @@ import { parse } from '../parse/families.js';
 import { createNodeHandler } from '../toolkit/handler.js';
 import { formatFindings, lint } from '../toolkit/lint.js';
 import { scrape } from '../toolkit/scrape.js';
-import { UsageError, basicAuthFlag, headerFlags, integerFlag, type Flags } from './args.js';
+import { UsageError, basicAuthFlag, headerFlags, integerFlag, labelFlags, type Flags } from './args.js';
 import { formatFlag, parseInput } from './common.js';
 import { formatReport, inspect } from './inspect.js';
 import { BatchWriter, readInput, type CliIO } from './io.js';
@@ -113,7 +113,7 @@ export async function runScrape(url: string, flags: Flags, io: CliIO): Promise<n
   return 0;
 }
 
-/** `serve FILE --port N [--path P] [--host H] [--user U:P] [--format F]`: runs until SIGINT or SIGTERM. */
+/** `serve FILE --port N [--path P] [--host H] [--user U:P] [--label N=V]... [--format F]`: runs until SIGINT or SIGTERM. */
 export async function runServe(file: string, flags: Flags, io: CliIO): Promise<number> {
   const port = integerFlag('serve', flags, 'port', { min: 0, max: 65535 });
   if (port === undefined) throw new UsageError('missing --port N', 'serve');
@@ -122,6 +122,7 @@ export async function runServe(file: string, flags: Flags, io: CliIO): Promise<n
   const host = typeof flags['host'] === 'string' ? flags['host'] : '127.0.0.1';
   const basicAuth = basicAuthFlag('serve', flags);
   const format = formatFlag(flags);
+  const defaultLabels = labelFlags('serve', flags);
   const load = async (): Promise<MetricFamily[]> => parse(await readFile(file), { format });
   // Check the payload once before listening, so a bad file fails fast with its position.
   await load();
@@ -130,6 +131,9 @@ export async function runServe(file: string, flags: Flags, io: CliIO): Promise<n
     path,
     // Re-read on every scrape, so editing the file changes what is served.
     collect: load,
+    defaultLabels,
+    // A scrape that fails (the file became invalid or was removed) is a 500 for the scraper and a line here.
+    onError: (e) => io.err(`promwire: scrape failed: ${e instanceof Error ? e.message : String(e)}\n`),
     ...(basicAuth !== undefined ? { basicAuth } : {}),
   });
   const server = http.createServer(handler);
