@@ -17,3 +17,7 @@ export { escapeHelp, escapeLabelValue } from './core/escape.js';
 export { detectFormat } from './parse/detect.js';
 export { DEFAULT_LIMITS } from './parse/options.js';
 export type { Limits, ParserOptions } from './parse/options.js';
+export { Entry, Parser, entryName } from './parse/parser.js';
+export { FamilyBuilder, parse } from './parse/families.js';
+export { parseStream } from './parse/stream.js';
+export type { StreamSource } from './parse/stream.js';

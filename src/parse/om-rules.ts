@@ -1,0 +1,446 @@
+/**
+ * The OpenMetrics 1.0 rules above the line grammar: metric families, their
+ * metadata, sample names, per-type values and labels, grouping and ordering,
+ * histogram consistency, exemplar placement and `# EOF`. The parser calls it
+ * once per entry; it keeps only per-family state (a set of group hashes) and
+ * builds strings only when a family changes.
+ *
+ * Sources: the OpenMetrics 1.0 specification (sections "Metric types",
+ * "Exemplars", "Text format" / ABNF) and the official parser test suite, whose
+ * reference is the Python client's `openmetrics/parser.py`.
+ */
+
+import { parseNumber } from '../core/number.js';
+import type { ErrorCode } from '../errors.js';
+import type { MetricType } from '../model.js';
+import { Entry, type Parser } from './parser.js';
+
+export interface RuleError {
+  code: ErrorCode;
+  reason: string;
+}
+
+/** Sample-name suffixes. */
+const S_NONE = 0;
+const S_TOTAL = 1;
+const S_CREATED = 2;
+const S_BUCKET = 3;
+const S_COUNT = 4;
+const S_SUM = 5;
+const S_GCOUNT = 6;
+const S_GSUM = 7;
+const S_INFO = 8;
+
+const SUFFIX_TEXT = ['', '_total', '_created', '_bucket', '_count', '_sum', '_gcount', '_gsum', '_info'];
+
+/** The sample names each type allows: family name + one of these suffixes. */
+const SUFFIXES: Record<MetricType, readonly number[]> = {
+  counter: [S_TOTAL, S_CREATED],
+  gauge: [S_NONE],
+  histogram: [S_BUCKET, S_COUNT, S_SUM, S_CREATED],
+  gaugehistogram: [S_BUCKET, S_GCOUNT, S_GSUM],
+  summary: [S_NONE, S_COUNT, S_SUM, S_CREATED],
+  info: [S_INFO],
+  stateset: [S_NONE],
+  unknown: [S_NONE],
+  untyped: [S_NONE],
+};
+
+const SUFFIX_BYTES = SUFFIX_TEXT.map((s) => new TextEncoder().encode(s));
+const encoder = new TextEncoder();
+
+const LE = encoder.encode('le');
+const QUANTILE = encoder.encode('quantile');
+const PLUS_INF = encoder.encode('+Inf');
+
+const F_ESCAPE = 1;
+
+export class OpenMetricsRules {
+  sawEof = false;
+
+  /** Every family name seen, and every sample name those families may use. */
+  private readonly families = new Set<string>();
+  private readonly reserved = new Map<string, string>();
+
+  // The current family.
+  private name = '';
+  private nameBytes: Uint8Array = new Uint8Array(0);
+  private type: MetricType = 'unknown';
+  private open = false;
+  private hasSamples = false;
+  private seenHelp = false;
+  private seenType = false;
+  private seenUnit = false;
+  private unit = '';
+
+  // Grouping: a group is a series minus `le` / `quantile` / the stateset label.
+  private groups = new Set<number>();
+  private group = -1;
+  private hasGroup = false;
+  private groupHasTs = false;
+  private groupTs = 0;
+
+  // The current histogram group.
+  private hOpen = false;
+  private hLe = -Infinity;
+  private hHasLe = false;
+  private hBucketValue = 0;
+  private hCount = 0;
+  private hHasCount = false;
+  private hHasSum = false;
+  private hHasGsum = false;
+  private hNegBucket = false;
+  private hNegGsum = false;
+
+  metadata(p: Parser, kind: Entry): RuleError | undefined {
+    const name = p.familyName();
+    if (!this.open || name !== this.name) {
+      const err = this.closeFamily() ?? this.openFamily(name);
+      if (err !== undefined) return err;
+    } else if (this.hasSamples) {
+      return {
+        code: 'INVALID_METADATA',
+        reason: `metadata for family "${name}" after its samples: HELP, TYPE and UNIT must come first`,
+      };
+    }
+    if (kind === Entry.Help) {
+      if (this.seenHelp) return { code: 'DUPLICATE_METADATA', reason: `second HELP line for family "${name}"` };
+      this.seenHelp = true;
+    } else if (kind === Entry.Type) {
+      if (this.seenType) return { code: 'DUPLICATE_METADATA', reason: `second TYPE line for family "${name}"` };
+      this.seenType = true;
+      this.type = p.type();
+      const err = this.reserve() ?? this.checkUnit();
+      if (err !== undefined) return err;
+    } else if (kind === Entry.Unit) {
+      if (this.seenUnit) return { code: 'DUPLICATE_METADATA', reason: `second UNIT line for family "${name}"` };
+      this.seenUnit = true;
+      this.unit = p.unit();
+      const err = this.checkUnit();
+      if (err !== undefined) return err;
+    }
+    return undefined;
+  }
+
+  sample(p: Parser): RuleError | undefined {
+    const buf = p._buf();
+    let suffix = this.open ? this.matchSuffix(p) : -1;
+    if (suffix < 0) {
+      const name = p.metricName();
+      const owner = this.reserved.get(name);
+      if (owner !== undefined || this.families.has(name)) {
+        return {
+          code: 'INTERLEAVED_FAMILY',
+          reason: `sample "${name}" belongs to family "${owner ?? name}", which ended earlier: a family's samples must be together`,
+        };
+      }
+      const err = this.closeFamily() ?? this.openFamily(name) ?? this.reserve();
+      if (err !== undefined) return err;
+      suffix = S_NONE;
+    }
+    this.hasSamples = true;
+    const type = this.type;
+    const v = p.value();
+    const lbl = p._labels();
+    const n = p._labelCount();
+
+    // The label left out of the group, and the per-type checks.
+    let skip = -1;
+    switch (type) {
+      case 'counter':
+        if (suffix === S_TOTAL && !(v >= 0)) {
+          return { code: 'INVALID_VALUE', reason: `counter "${this.name}" total must be a non-negative number, got ${v}` };
+        }
+        break;
+      case 'histogram':
+      case 'gaugehistogram': {
+        if (suffix === S_BUCKET) {
+          skip = findLabel(buf, lbl, n, LE);
+          if (skip < 0) return { code: 'INVALID_FAMILY', reason: `histogram bucket of "${this.name}" has no "le" label` };
+        }
+        if ((suffix === S_BUCKET || suffix === S_COUNT || suffix === S_GCOUNT || (suffix === S_SUM && type === 'histogram')) && !(v >= 0)) {
+          return {
+            code: 'INVALID_VALUE',
+            reason: `${SUFFIX_TEXT[suffix]} of histogram "${this.name}" must be a non-negative number, got ${v}`,
+          };
+        }
+        if (suffix === S_GSUM && v !== v) return { code: 'INVALID_VALUE', reason: `_gsum of "${this.name}" must be a number, got NaN` };
+        break;
+      }
+      case 'summary':
+        if (suffix === S_NONE) {
+          skip = findLabel(buf, lbl, n, QUANTILE);
+          if (skip < 0) return { code: 'INVALID_FAMILY', reason: `summary "${this.name}" sample has no "quantile" label` };
+          const q = parseNumber(buf, lbl[skip * 6 + 3]!, lbl[skip * 6 + 4]!);
+          if (q === undefined || !(q >= 0 && q <= 1)) {
+            return { code: 'INVALID_LABEL_VALUE', reason: `quantile of summary "${this.name}" must be a number from 0 to 1` };
+          }
+          if (v < 0) return { code: 'INVALID_VALUE', reason: `quantile value of summary "${this.name}" must not be negative, got ${v}` };
+        } else if ((suffix === S_COUNT || suffix === S_SUM) && !(v >= 0)) {
+          return { code: 'INVALID_VALUE', reason: `${SUFFIX_TEXT[suffix]} of summary "${this.name}" must be a non-negative number, got ${v}` };
+        }
+        break;
+      case 'info':
+        if (v !== 1) return { code: 'INVALID_VALUE', reason: `info "${this.name}" value must be 1, got ${v}` };
+        break;
+      case 'stateset':
+        skip = findLabel(buf, lbl, n, this.nameBytes);
+        if (skip < 0) return { code: 'INVALID_FAMILY', reason: `stateset "${this.name}" sample has no "${this.name}" label` };
+        if (v !== 0 && v !== 1) return { code: 'INVALID_VALUE', reason: `stateset "${this.name}" value must be 0 or 1, got ${v}` };
+        break;
+      default:
+        break;
+    }
+    // Exemplars: "Exemplars MUST NOT be used on any MetricPoint other than
+    // counter totals and histogram buckets."
+    if (p.hasExemplar() && !((type === 'counter' && suffix === S_TOTAL) || ((type === 'histogram' || type === 'gaugehistogram') && suffix === S_BUCKET))) {
+      return { code: 'INVALID_EXEMPLAR', reason: `exemplars are allowed only on counter _total and histogram _bucket samples, not on "${p.metricName()}"` };
+    }
+
+    // Grouping: "MetricPoints of one MetricFamily with the same labels MUST
+    // be grouped together", and timestamps within a group must not mix
+    // presence or go backwards.
+    const g = groupKey(buf, lbl, n, skip);
+    const ts = p.timestamp();
+    if (this.hasGroup && g !== this.group && this.groups.has(g)) {
+      return { code: 'INTERLEAVED_FAMILY', reason: `series of family "${this.name}" appear again after other series: group them together` };
+    }
+    if (this.hasGroup && g === this.group) {
+      if ((ts !== null) !== this.groupHasTs) {
+        return { code: 'INVALID_TIMESTAMP', reason: `samples of one series of "${this.name}" mix having and not having a timestamp` };
+      }
+      if (ts !== null && ts < this.groupTs && type !== 'info') {
+        return { code: 'INVALID_TIMESTAMP', reason: `timestamps of one series of "${this.name}" went backwards` };
+      }
+    }
+    if (type === 'histogram' || type === 'gaugehistogram') {
+      const tsChanged = (ts !== null) !== this.groupHasTs || (ts !== null && ts !== this.groupTs);
+      if (this.hOpen && (g !== this.group || tsChanged)) {
+        const err = this.closeHistogramGroup();
+        if (err !== undefined) return err;
+      }
+      const err = this.histogramSample(p, suffix, skip, v);
+      if (err !== undefined) return err;
+    }
+    this.group = g;
+    this.hasGroup = true;
+    this.groupHasTs = ts !== null;
+    this.groupTs = ts ?? 0;
+    this.groups.add(g);
+    return undefined;
+  }
+
+  /** `# EOF`: closes the last family. */
+  eof(): RuleError | undefined {
+    const err = this.closeFamily();
+    this.sawEof = true;
+    return err;
+  }
+
+  /** End of input. */
+  finish(): RuleError | undefined {
+    if (!this.sawEof) return { code: 'MISSING_EOF', reason: 'expected "# EOF" as the last line of an OpenMetrics exposition, found end of input' };
+    return undefined;
+  }
+
+  // ------------------------------------------------------------ families
+
+  private openFamily(name: string): RuleError | undefined {
+    const owner = this.reserved.get(name);
+    if (this.families.has(name) || owner !== undefined) {
+      return {
+        code: 'INTERLEAVED_FAMILY',
+        reason:
+          owner !== undefined && owner !== name
+            ? `family "${name}" clashes with a sample name of family "${owner}"`
+            : `family "${name}" appears a second time: a family's metadata and samples must be together`,
+      };
+    }
+    this.families.add(name);
+    this.reserved.set(name, name);
+    this.name = name;
+    this.nameBytes = encoder.encode(name);
+    this.type = 'unknown';
+    this.open = true;
+    this.hasSamples = false;
+    this.seenHelp = this.seenType = this.seenUnit = false;
+    this.unit = '';
+    this.groups = new Set<number>();
+    this.hasGroup = false;
+    this.hOpen = false;
+    return undefined;
+  }
+
+  /** Reserves the current family's sample names, and checks they clash with no family seen. */
+  private reserve(): RuleError | undefined {
+    for (const s of SUFFIXES[this.type]) {
+      if (s === S_NONE) continue;
+      const sample = this.name + SUFFIX_TEXT[s]!;
+      if (this.families.has(sample) || (this.reserved.get(sample) ?? this.name) !== this.name) {
+        return { code: 'INTERLEAVED_FAMILY', reason: `family "${this.name}" of type ${this.type} would use sample name "${sample}", which another family has` };
+      }
+      this.reserved.set(sample, this.name);
+    }
+    return undefined;
+  }
+
+  private checkUnit(): RuleError | undefined {
+    if (this.unit === '') return undefined;
+    // "If non-empty, it MUST be a suffix of the MetricFamily name separated
+    // by an underscore"; info and stateset families have no unit.
+    if (!this.name.endsWith(`_${this.unit}`)) {
+      return { code: 'INVALID_METADATA', reason: `unit "${this.unit}" must be the suffix of the family name "${this.name}" after an underscore` };
+    }
+    if (this.type === 'info' || this.type === 'stateset') {
+      return { code: 'INVALID_METADATA', reason: `${this.type} family "${this.name}" cannot have a unit` };
+    }
+    return undefined;
+  }
+
+  private closeFamily(): RuleError | undefined {
+    if (!this.open) return undefined;
+    this.open = false;
+    if (this.hOpen) return this.closeHistogramGroup();
+    return undefined;
+  }
+
+  /** Returns the suffix of the current sample's name within the current family, or -1. */
+  private matchSuffix(p: Parser): number {
+    const allowed = SUFFIXES[this.type];
+    if ((p._nameFlags() & F_ESCAPE) !== 0) {
+      const name = p.metricName();
+      for (const s of allowed) if (name === this.name + SUFFIX_TEXT[s]!) return s;
+      return -1;
+    }
+    const buf = p._buf();
+    const ns = p._nameStart();
+    const ne = p._nameEnd();
+    const fam = this.nameBytes;
+    const fl = fam.length;
+    if (ne - ns < fl) return -1;
+    for (let i = 0; i < fl; i++) if (buf[ns + i] !== fam[i]) return -1;
+    const rest = ne - ns - fl;
+    for (const s of allowed) {
+      const sb = SUFFIX_BYTES[s]!;
+      if (sb.length !== rest) continue;
+      let same = true;
+      for (let i = 0; i < rest; i++) {
+        if (buf[ns + fl + i] !== sb[i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return s;
+    }
+    return -1;
+  }
+
+  // ----------------------------------------------------------- histograms
+
+  private histogramSample(p: Parser, suffix: number, leIndex: number, v: number): RuleError | undefined {
+    if (suffix === S_NONE) return undefined;
+    if (!this.hOpen) {
+      this.hOpen = true;
+      this.hHasLe = false;
+      this.hLe = -Infinity;
+      this.hBucketValue = 0;
+      this.hHasCount = this.hHasSum = this.hHasGsum = this.hNegBucket = this.hNegGsum = false;
+    }
+    const buf = p._buf();
+    if (suffix === S_BUCKET) {
+      const lbl = p._labels();
+      const s = lbl[leIndex * 6 + 3]!;
+      const e = lbl[leIndex * 6 + 4]!;
+      const le = parseNumber(buf, s, e);
+      if (le === undefined || le !== le) {
+        return { code: 'INVALID_LABEL_VALUE', reason: `"le" of a bucket of "${this.name}" must be a number` };
+      }
+      // The +Inf bucket is spelled "+Inf" exactly (the suite rejects "+INF").
+      if (le === Infinity && !bytesEqual(buf, s, e, PLUS_INF)) {
+        return { code: 'INVALID_LABEL_VALUE', reason: `the +Inf bucket of "${this.name}" must be spelled "+Inf"` };
+      }
+      if (this.hHasLe && le <= this.hLe) {
+        return { code: 'INVALID_FAMILY', reason: `buckets of histogram "${this.name}" must be in increasing "le" order` };
+      }
+      if (v < this.hBucketValue) {
+        return { code: 'INVALID_FAMILY', reason: `bucket values of histogram "${this.name}" must not decrease (buckets are cumulative)` };
+      }
+      if (le < 0) this.hNegBucket = true;
+      this.hLe = le;
+      this.hHasLe = true;
+      this.hBucketValue = v;
+    } else if (suffix === S_COUNT || suffix === S_GCOUNT) {
+      this.hCount = v;
+      this.hHasCount = true;
+    } else if (suffix === S_SUM) {
+      this.hHasSum = true;
+    } else if (suffix === S_GSUM) {
+      this.hHasGsum = true;
+      if (v < 0) this.hNegGsum = true;
+    }
+    return undefined;
+  }
+
+  private closeHistogramGroup(): RuleError | undefined {
+    this.hOpen = false;
+    const n = this.name;
+    if (!this.hHasLe || this.hLe !== Infinity) return { code: 'INVALID_FAMILY', reason: `histogram "${n}" has no +Inf bucket` };
+    if (this.hHasCount && this.hCount !== this.hBucketValue) {
+      return { code: 'INVALID_FAMILY', reason: `count of histogram "${n}" (${this.hCount}) does not match its +Inf bucket (${this.hBucketValue})` };
+    }
+    if (this.hHasSum && !this.hHasCount) return { code: 'INVALID_FAMILY', reason: `histogram "${n}" has _sum but no _count` };
+    if (this.hHasGsum && !this.hHasCount) return { code: 'INVALID_FAMILY', reason: `gauge histogram "${n}" has _gsum but no _gcount` };
+    if (!(this.hHasSum || this.hHasGsum) && this.hHasCount) {
+      return { code: 'INVALID_FAMILY', reason: `histogram "${n}" has a count but no sum` };
+    }
+    if (this.hNegBucket && this.hHasSum) return { code: 'INVALID_FAMILY', reason: `histogram "${n}" has negative buckets, so it cannot have _sum` };
+    if (!this.hNegBucket && this.hNegGsum) {
+      return { code: 'INVALID_FAMILY', reason: `gauge histogram "${n}" has a negative _gsum but no negative bucket` };
+    }
+    return undefined;
+  }
+}
+
+function bytesEqual(buf: Uint8Array, s: number, e: number, word: Uint8Array): boolean {
+  if (e - s !== word.length) return false;
+  for (let i = 0; i < word.length; i++) if (buf[s + i] !== word[i]) return false;
+  return true;
+}
+
+/** Index of the label whose name is `name` (unescaped bytes), or -1. */
+function findLabel(buf: Uint8Array, lbl: Int32Array, n: number, name: Uint8Array): number {
+  for (let k = 0; k < n; k++) {
+    if (bytesEqual(buf, lbl[k * 6]!, lbl[k * 6 + 1]!, name)) return k;
+  }
+  return -1;
+}
+
+/**
+ * An order-independent 53-bit key of a label set minus one label: the sum of
+ * two independent 32-bit hashes of each name/value pair. Sums commute, so
+ * `{a,b}` and `{b,a}` are one group; two hashes make a false match between
+ * different groups about 1 in 2^53 per pair of groups.
+ */
+function groupKey(buf: Uint8Array, lbl: Int32Array, n: number, skip: number): number {
+  let h1 = 0;
+  let h2 = 0;
+  for (let k = 0; k < n; k++) {
+    if (k === skip) continue;
+    const b = k * 6;
+    let a = 0x811c9dc5;
+    let c = 0x9e3779b1;
+    for (let i = lbl[b]!, e = lbl[b + 1]!; i < e; i++) {
+      a = Math.imul(a ^ buf[i]!, 0x01000193);
+      c = Math.imul(c ^ buf[i]!, 0x85ebca6b);
+    }
+    a = Math.imul(a ^ 0xff, 0x01000193);
+    c = Math.imul(c ^ 0xff, 0x85ebca6b);
+    for (let i = lbl[b + 3]!, e = lbl[b + 4]!; i < e; i++) {
+      a = Math.imul(a ^ buf[i]!, 0x01000193);
+      c = Math.imul(c ^ buf[i]!, 0x85ebca6b);
+    }
+    h1 = (h1 + (a >>> 0)) >>> 0;
+    h2 = (h2 + ((c ^ (c >>> 15)) >>> 0)) >>> 0;
+  }
+  return h1 * 0x200000 + (h2 & 0x1fffff);
+}
