@@ -1,0 +1,291 @@
+/**
+ * The small HTTP client shared by `scrape` and `push` (Node only).
+ *
+ * It is built on `node:http` rather than `fetch` so that the scrape client
+ * can stream the body through `node:zlib` with backpressure, stop reading the
+ * moment a limit is crossed (destroying the socket, so an oversized body is
+ * never downloaded), and tell a timeout from a reset.
+ *
+ * One deadline covers the whole exchange, redirects and body included, as
+ * Prometheus' `scrape_timeout` does.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import { PromwireError } from '../errors.js';
+import type { ErrorCode } from '../errors.js';
+
+/** Credentials for HTTP basic authentication (RFC 7617). */
+export interface BasicAuth {
+  username: string;
+  password: string;
+}
+
+/**
+ * An HTTP failure: a non-2xx answer (`status` set, `body` holding the start
+ * of the server's text), a network error, a timeout (code `TIMEOUT`) or too
+ * many redirects. `status` is 0 when no answer was received.
+ */
+export class HttpError extends PromwireError {
+  /** HTTP status of the answer; 0 when there was none. */
+  readonly status: number;
+  /** The status text the server sent, or ''. */
+  readonly statusText: string;
+  /** The start of the answer's body (at most 4 KiB, decoded as UTF-8), or ''. */
+  readonly body: string;
+  /** The URL the failing request was sent to (after redirects). */
+  readonly url: string;
+  /** The request method. */
+  readonly method: string;
+
+  constructor(
+    code: ErrorCode,
+    reason: string,
+    details: { status?: number; statusText?: string; body?: string; url: string; method: string; cause?: unknown },
+  ) {
+    super(code, reason);
+    this.status = details.status ?? 0;
+    this.statusText = details.statusText ?? '';
+    this.body = details.body ?? '';
+    this.url = details.url;
+    this.method = details.method;
+    if (details.cause !== undefined) {
+      Object.defineProperty(this, 'cause', { value: details.cause, enumerable: false, configurable: true });
+    }
+  }
+}
+
+export interface RequestSpec {
+  url: string | URL;
+  method: string;
+  headers: Record<string, string>;
+  body?: Uint8Array | undefined;
+  basicAuth?: BasicAuth | undefined;
+  /** Milliseconds for the whole exchange, body included; Infinity for none. */
+  timeout: number;
+  maxRedirects: number;
+  signal?: AbortSignal | undefined;
+}
+
+/** An answered request whose body has not been read yet. */
+export interface Exchange {
+  response: http.IncomingMessage;
+  /** The URL that answered (after redirects). */
+  url: string;
+  method: string;
+  /** Maps an error met while reading the body to the error to report (timeout, abort). */
+  mapError(err: unknown): unknown;
+  /** Ends the exchange: clears the deadline and destroys the socket if the body was not read to the end. */
+  close(): void;
+  /** Aborts the exchange with this error (used when a limit is crossed). */
+  abort(err: Error): void;
+}
+
+const MAX_ERROR_BODY = 4096;
+
+/** Redirect statuses a client follows (RFC 9110 section 15.4), as Go's http.Client does. */
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+function basicAuthHeader(auth: BasicAuth): string {
+  // RFC 7617 section 2: base64 of "user-id:password", UTF-8 encoded.
+  return 'Basic ' + Buffer.from(`${auth.username}:${auth.password}`, 'utf8').toString('base64');
+}
+
+function describe(err: unknown): string {
+  if (err instanceof Error) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code !== undefined && !err.message.includes(code) ? `${code}: ${err.message}` : err.message;
+  }
+  return String(err);
+}
+
+/**
+ * Sends a request, follows redirects, and resolves once the final answer's
+ * headers have arrived. Rejects with an `HttpError` (code `HTTP_ERROR` or
+ * `TIMEOUT`); the caller reads the body and must call `close()`.
+ */
+export async function openRequest(spec: RequestSpec): Promise<Exchange> {
+  const controller = new AbortController();
+  let current = new URL(String(spec.url));
+  let method = spec.method.toUpperCase();
+  let body = spec.body;
+  const startUrl = current.href;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let failure: unknown;
+  const fail = (err: unknown): void => {
+    if (failure === undefined) failure = err;
+    controller.abort(err);
+  };
+  if (Number.isFinite(spec.timeout)) {
+    timer = setTimeout(() => {
+      fail(
+        new HttpError('TIMEOUT', `${method} ${current.href}: no complete answer within the timeout of ${spec.timeout} ms`, {
+          url: current.href,
+          method,
+        }),
+      );
+    }, spec.timeout);
+  }
+  const onOuterAbort = (): void => {
+    const reason: unknown = spec.signal?.reason;
+    fail(
+      reason instanceof PromwireError
+        ? reason
+        : new HttpError('HTTP_ERROR', `${method} ${current.href}: aborted by the caller`, { url: current.href, method, cause: reason }),
+    );
+  };
+  if (spec.signal !== undefined) {
+    if (spec.signal.aborted) onOuterAbort();
+    else spec.signal.addEventListener('abort', onOuterAbort, { once: true });
+  }
+  const cleanup = (): void => {
+    if (timer !== undefined) clearTimeout(timer);
+    spec.signal?.removeEventListener('abort', onOuterAbort);
+  };
+  const mapError = (err: unknown): unknown => {
+    if (failure !== undefined) return failure;
+    if (err instanceof PromwireError) return err;
+    return new HttpError('HTTP_ERROR', `${method} ${current.href}: ${describe(err)}`, { url: current.href, method, cause: err });
+  };
+
+  const originalHost = current.host;
+  try {
+    for (let redirects = 0; ; redirects++) {
+      if (failure !== undefined) throw failure;
+      const headers: Record<string, string> = { ...spec.headers };
+      // Credentials go only to the host they were given for, as Go's
+      // http.Client drops Authorization on a redirect to another host.
+      if (spec.basicAuth !== undefined && current.host === originalHost) {
+        headers['authorization'] = basicAuthHeader(spec.basicAuth);
+      }
+      if (current.username !== '' && headers['authorization'] === undefined) {
+        headers['authorization'] = basicAuthHeader({
+          username: decodeURIComponent(current.username),
+          password: decodeURIComponent(current.password),
+        });
+      }
+      if (body !== undefined) headers['content-length'] = String(body.byteLength);
+      const res = await send(current, method, headers, body, controller.signal);
+      const status = res.statusCode ?? 0;
+      const location = res.headers.location;
+      if (REDIRECTS.has(status) && location !== undefined) {
+        res.resume();
+        if (redirects >= spec.maxRedirects) {
+          throw new HttpError(
+            'HTTP_ERROR',
+            `${method} ${startUrl}: stopped after ${spec.maxRedirects} redirects (last answer ${status} from ${current.href} to ${location})`,
+            { status, statusText: res.statusMessage ?? '', url: current.href, method },
+          );
+        }
+        current = new URL(location, current);
+        if (current.protocol !== 'http:' && current.protocol !== 'https:') {
+          throw new HttpError('HTTP_ERROR', `${method} ${startUrl}: redirect to unsupported URL ${current.href}`, {
+            status,
+            url: current.href,
+            method,
+          });
+        }
+        // RFC 9110 section 15.4: 301/302/303 turn a request into GET (HEAD
+        // stays HEAD) without a body; 307/308 repeat the method and body.
+        if (status <= 303 && method !== 'HEAD') {
+          method = 'GET';
+          body = undefined;
+        }
+        continue;
+      }
+      let closed = false;
+      return {
+        response: res,
+        url: current.href,
+        method,
+        mapError,
+        abort: (err: Error) => {
+          fail(err);
+        },
+        close: () => {
+          if (closed) return;
+          closed = true;
+          cleanup();
+          if (!res.complete) res.destroy();
+        },
+      };
+    }
+  } catch (err) {
+    cleanup();
+    throw mapError(err);
+  }
+}
+
+function send(
+  url: URL,
+  method: string,
+  headers: Record<string, string>,
+  body: Uint8Array | undefined,
+  signal: AbortSignal,
+): Promise<http.IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    let mod: typeof http | typeof https;
+    if (url.protocol === 'http:') mod = http;
+    else if (url.protocol === 'https:') mod = https;
+    else {
+      reject(new Error(`unsupported URL scheme "${url.protocol}" (expected http: or https:)`));
+      return;
+    }
+    const req = mod.request(url, { method, headers, signal });
+    req.once('response', resolve);
+    req.once('error', reject);
+    req.end(body);
+  });
+}
+
+/** Reads at most 4 KiB of a body as text, for an error message; never throws. */
+export async function readErrorBody(ex: Exchange): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of ex.response as AsyncIterable<Buffer>) {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size >= MAX_ERROR_BODY) break;
+    }
+  } catch {
+    // The status is what matters; a body cut short is still worth showing.
+  }
+  return Buffer.concat(chunks).subarray(0, MAX_ERROR_BODY).toString('utf8').trim();
+}
+
+/** Reads the whole (small) body of an answer. */
+export async function readBody(ex: Exchange, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of ex.response as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limit) {
+        throw new PromwireError(
+          'LIMIT_EXCEEDED',
+          `${ex.method} ${ex.url}: answer body larger than ${limit} bytes`,
+          undefined,
+          'bodyLimit',
+        );
+      }
+      chunks.push(chunk);
+    }
+  } catch (err) {
+    throw ex.mapError(err);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** The error for a non-2xx answer, with the status and the start of the body. */
+export async function statusError(ex: Exchange, what: string): Promise<HttpError> {
+  const res = ex.response;
+  const status = res.statusCode ?? 0;
+  const statusText = res.statusMessage ?? '';
+  const body = await readErrorBody(ex);
+  return new HttpError(
+    'HTTP_ERROR',
+    `${what}: ${ex.method} ${ex.url}: server returned HTTP status ${status} ${statusText}` +
+      (body !== '' ? `: ${body.length > 512 ? body.slice(0, 512) + '...' : body}` : ''),
+    { status, statusText, body, url: ex.url, method: ex.method },
+  );
+}
