@@ -756,7 +756,6 @@ export class Parser {
     for (;;) {
       if (i >= limit) {
         if (!this.final && !om) throw NEED_MORE;
-        this.lineNo += lines;
         throw this.error('UNEXPECTED_END', 'expected closing quote, found line end', at);
       }
       const c = buf[i]!;
