@@ -1,0 +1,562 @@
+import { escapeHelp } from '../core/escape.js';
+import type { EscapingScheme } from '../core/names.js';
+import { formatMillisAsSeconds } from '../core/number.js';
+import { PromwireError } from '../errors.js';
+import type { Exemplar, Format, Labels, MetricFamily, Sample } from '../model.js';
+import { canonicalNumberLabel, isQuoted, writtenName, writtenSampleName } from './series.js';
+import { ByteWriter, utf8Bytes } from './writer.js';
+
+/**
+ * The exposition writers: text 0.0.4 and OpenMetrics 1.0 over the
+ * `MetricFamily` model that `parse()` returns.
+ *
+ * Output is canonical, as Prometheus writes it: values and `le`/`quantile`
+ * label values as Go's `strconv.FormatFloat(v, 'g', -1, 64)`, label values
+ * escaped `\\ \" \n`, HELP escaped per format (text: `\\ \n`; OpenMetrics
+ * also `\"`), HELP omitted when empty, TYPE always written.
+ *
+ * Converting between the formats follows the Python client
+ * (prometheus_client exposition.py `generate_latest` and
+ * openmetrics/exposition.py), the one library that writes both:
+ *
+ * To text 0.0.4:
+ * - counter `foo` (OpenMetrics) is written as family `foo_total`; its
+ *   `foo_created` samples become a separate gauge family `foo_created`
+ *   (same for `_created` of histograms and summaries);
+ * - info `foo` becomes gauge `foo_info`; stateset becomes gauge;
+ *   gaugehistogram becomes histogram with `_gcount`/`_gsum` as separate
+ *   gauge families; `unknown` becomes `untyped`;
+ * - exemplars and UNIT are not part of text 0.0.4 and are dropped;
+ * - timestamps are integer milliseconds; a fractional millisecond (from an
+ *   OpenMetrics timestamp with sub-millisecond digits) is truncated toward
+ *   zero, as the Python client and Prometheus' own conversion do.
+ *
+ * To OpenMetrics 1.0:
+ * - a counter family loses a trailing `_total` (`# TYPE foo counter`) and
+ *   its samples carry `_total` (a sample named exactly `foo` is written as
+ *   `foo_total`, as client_golang's MetricFamilyToOpenMetrics does);
+ * - a counter whose name without `_total` is already the name of another
+ *   family (client_golang's `go_memstats_alloc_bytes_total` next to the
+ *   gauge `go_memstats_alloc_bytes`) cannot be written as a counter without
+ *   two families clashing; it is written as `unknown` under its full name,
+ *   samples unchanged;
+ * - a gauge/untyped family `foo_created` that a text exposition split off
+ *   counter, histogram or summary `foo` is folded back into `foo`, each
+ *   `_created` sample after its own series (the OpenMetrics spec forbids
+ *   the clashing name and requires a metric's samples to be contiguous);
+ * - `untyped` becomes `unknown`; timestamps are seconds (exact decimal
+ *   shift of the milliseconds); exemplars are written where the spec allows
+ *   them (counter `_total` and histogram `_bucket` samples) and dropped
+ *   elsewhere; the exposition ends with `# EOF`.
+ *
+ * Names (Prometheus 3): see series.ts. The default escaping is
+ * `allow-utf-8`, which is lossless: legacy names are written as they are and
+ * only names outside the legacy set are quoted. Pass the scheme that
+ * `negotiate()` returned when answering a scrape.
+ */
+
+export type EncodeOptions = Partial<
+  Readonly<{
+    /** Exposition format to write. Defaults to `text`. */
+    format: Format;
+    /**
+     * How to write metric and label names outside the legacy character set:
+     * quoted (`allow-utf-8`) or rewritten by a Prometheus 3 escaping scheme.
+     * Legacy names are written the same way by every scheme. Defaults to
+     * `allow-utf-8`.
+     */
+    escaping: EscapingScheme;
+  }>
+>;
+
+export type EncodeChunksOptions = EncodeOptions &
+  Partial<
+    Readonly<{
+      /**
+       * Target size of each chunk in bytes: a chunk is handed over at the
+       * first line end past this size. Defaults to 65536.
+       */
+      chunkSize: number;
+    }>
+  >;
+
+export const DEFAULT_CHUNK_SIZE = 64 * 1024;
+
+const SP = 0x20;
+const LF = 0x0a;
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const LBRACE = 0x7b;
+const RBRACE = 0x7d;
+
+const EOF_LINE = '# EOF\n';
+const EXEMPLAR_START = utf8Bytes(' # {');
+
+/** One family as it will be written: the output of the format conversion. */
+interface Block {
+  /** Name on the HELP/TYPE lines, in model form (`foo_total` for a text counter). */
+  headerName: string;
+  /** The family name the samples are relative to (for escaping). */
+  family: string;
+  /** The type word written. */
+  type: string;
+  help: string;
+  /** Written in OpenMetrics only. */
+  unit: string;
+  samples: readonly Sample[];
+  /** A sample name to write differently (OpenMetrics counter `foo` sample `foo` -> `foo_total`), or null. */
+  rename: string | null;
+  renameTo: string;
+  /** Label whose value is a number to canonicalize (`le`, `quantile`), or null. */
+  normKey: string | null;
+  /** OpenMetrics: exemplars are written on samples ending with this suffix, or dropped (null). */
+  exemplarSuffix: string | null;
+}
+
+interface NameEntry {
+  bytes: Uint8Array;
+  quoted: boolean;
+  /** Family the entry was computed relative to, for names that were escaped relative to it; else ''. */
+  family: string;
+}
+
+/**
+ * Encodes families to bytes in one go. The writer buffer is kept between
+ * calls (so steady-state encodes allocate about the output size); the
+ * returned bytes are a fresh copy.
+ */
+export function encode(families: readonly MetricFamily[], options?: EncodeOptions): Uint8Array {
+  const w = scratch ?? new ByteWriter();
+  scratch = undefined; // not re-entrant: a nested call (from a getter) gets its own writer
+  try {
+    w.reset();
+    const enc = new FamilyEncoder(options);
+    const blocks = enc.plan(families);
+    for (const b of blocks) {
+      enc.writeHeader(w, b);
+      enc.writeSamples(w, b, 0, Infinity);
+    }
+    if (enc.om) w.writeAscii(EOF_LINE);
+    return w.finish();
+  } finally {
+    scratch = w;
+  }
+}
+
+let scratch: ByteWriter | undefined;
+
+const decoder = new TextDecoder();
+
+/** Encodes families to a string (the same bytes as `encode`, decoded). */
+export function encodeToString(families: readonly MetricFamily[], options?: EncodeOptions): string {
+  return decoder.decode(encode(families, options));
+}
+
+/**
+ * Encodes families as a sequence of chunks of about `chunkSize` bytes (each
+ * ends at a line end), so that a server can yield to the event loop
+ * between chunks. Joined, the chunks equal `encode()`'s output byte for
+ * byte. Each chunk is a distinct buffer that the caller may keep. The
+ * families must not change while the iteration is under way.
+ */
+export function* encodeChunks(
+  families: readonly MetricFamily[],
+  options?: EncodeChunksOptions,
+): Generator<Uint8Array, void, undefined> {
+  const chunkSize = chunkSizeOption(options?.chunkSize);
+  const w = new ByteWriter(chunkSize + 4096);
+  const enc = new FamilyEncoder(options);
+  const blocks = enc.plan(families);
+  for (const b of blocks) {
+    enc.writeHeader(w, b);
+    let i = 0;
+    for (;;) {
+      i = enc.writeSamples(w, b, i, chunkSize);
+      if (w.pos >= chunkSize) yield w.take();
+      if (i >= b.samples.length) break;
+    }
+  }
+  if (enc.om) w.writeAscii(EOF_LINE);
+  if (w.pos > 0) yield w.take();
+}
+
+/** Validates a chunkSize option (shared with MetricSet). */
+export function chunkSizeOption(v: number | undefined): number {
+  if (v === undefined) return DEFAULT_CHUNK_SIZE;
+  if (!(v >= 1) || !Number.isFinite(v)) {
+    throw new PromwireError('INVALID_ARGUMENT', `expected chunkSize to be a positive number of bytes, got ${v}`);
+  }
+  return Math.floor(v);
+}
+
+/** Validates a format option (shared with MetricSet). */
+export function formatOption(v: Format | undefined): Format {
+  if (v === undefined || v === 'text' || v === 'openmetrics') return v ?? 'text';
+  throw new PromwireError('INVALID_ARGUMENT', `expected format 'text' or 'openmetrics', got ${JSON.stringify(v)}`);
+}
+
+/** Validates an escaping option (shared with MetricSet). */
+export function escapingOption(v: EscapingScheme | undefined): EscapingScheme {
+  if (v === undefined) return 'allow-utf-8';
+  if (v === 'allow-utf-8' || v === 'underscores' || v === 'dots' || v === 'values') return v;
+  throw new PromwireError(
+    'INVALID_ARGUMENT',
+    `expected escaping 'allow-utf-8', 'underscores', 'dots' or 'values', got ${JSON.stringify(v)}`,
+  );
+}
+
+function hasSampleNamed(samples: readonly Sample[], name: string): boolean {
+  for (const s of samples) if (s.name === name) return true;
+  return false;
+}
+
+function stripSuffix(name: string, suffix: string): string {
+  return name.length > suffix.length && name.endsWith(suffix) ? name.slice(0, -suffix.length) : name;
+}
+
+const TEXT_SPLIT: Record<string, readonly string[]> = {
+  counter: ['_created'],
+  histogram: ['_created'],
+  summary: ['_created'],
+  // Python's generate_latest: sorted suffixes.
+  gaugehistogram: ['_created', '_gcount', '_gsum'],
+};
+
+const CREATED_HOSTS = new Set(['counter', 'histogram', 'summary']);
+
+class FamilyEncoder {
+  readonly om: boolean;
+  private readonly escaping: EscapingScheme;
+  private readonly sampleNames = new Map<string, NameEntry>();
+  private readonly labelNames = new Map<string, Uint8Array>();
+
+  constructor(options?: EncodeOptions) {
+    this.om = formatOption(options?.format) === 'openmetrics';
+    this.escaping = escapingOption(options?.escaping);
+  }
+
+  /** The format conversion: families in, blocks to write out. */
+  plan(families: readonly MetricFamily[]): Block[] {
+    return this.om ? this.planOpenMetrics(families) : this.planText(families);
+  }
+
+  private block(f: MetricFamily, headerName: string, type: string, samples: readonly Sample[]): Block {
+    return {
+      headerName,
+      family: f.name,
+      type,
+      help: f.help,
+      unit: f.unit,
+      samples,
+      rename: null,
+      renameTo: '',
+      normKey: f.type === 'histogram' || f.type === 'gaugehistogram' ? 'le' : f.type === 'summary' ? 'quantile' : null,
+      exemplarSuffix: null,
+    };
+  }
+
+  private planText(families: readonly MetricFamily[]): Block[] {
+    const out: Block[] = [];
+    for (const f of families) {
+      let headerName = f.name;
+      let type: string = f.type;
+      let base = f.name;
+      switch (f.type) {
+        case 'counter':
+          // Python: mname + '_total'; a text-parsed counter already has its sample names.
+          base = stripSuffix(f.name, '_total');
+          if (!f.name.endsWith('_total') && !hasSampleNamed(f.samples, f.name)) headerName = f.name + '_total';
+          break;
+        case 'info':
+          if (!hasSampleNamed(f.samples, f.name)) headerName = f.name + '_info';
+          type = 'gauge';
+          break;
+        case 'stateset':
+          type = 'gauge';
+          break;
+        case 'gaugehistogram':
+          // Python: "A gauge histogram is really a gauge, but this captures the structure better."
+          type = 'histogram';
+          break;
+        case 'unknown':
+          type = 'untyped';
+          break;
+        default:
+          break;
+      }
+      const split = TEXT_SPLIT[f.type];
+      if (split === undefined) {
+        out.push(this.block(f, headerName, type, f.samples));
+        continue;
+      }
+      // Deferred OpenMetrics-only samples, each suffix its own gauge family after this one.
+      const targets = split.map((s) => base + s);
+      let deferred: Sample[][] | null = null;
+      let main: Sample[] | null = null;
+      for (let i = 0; i < f.samples.length; i++) {
+        const s = f.samples[i]!;
+        const j = targets.indexOf(s.name);
+        if (j < 0) {
+          if (main !== null) main.push(s);
+          continue;
+        }
+        if (deferred === null) {
+          deferred = targets.map(() => []);
+          main = f.samples.slice(0, i) as Sample[];
+        }
+        deferred[j]!.push(s);
+      }
+      out.push(this.block(f, headerName, type, main ?? f.samples));
+      if (deferred !== null) {
+        for (let j = 0; j < targets.length; j++) {
+          const d = deferred[j]!;
+          if (d.length === 0) continue;
+          const b = this.block(f, targets[j]!, 'gauge', d);
+          b.normKey = null;
+          out.push(b);
+        }
+      }
+    }
+    return out;
+  }
+
+  private planOpenMetrics(families: readonly MetricFamily[]): Block[] {
+    // OpenMetrics family names, to detect clashes (counter base names).
+    const byName = new Map<string, MetricFamily>();
+    for (const f of families) {
+      const n = f.type === 'counter' ? stripSuffix(f.name, '_total') : f.name;
+      if (!byName.has(n)) byName.set(n, f);
+    }
+    const fallback = new Set<MetricFamily>();
+    for (const f of families) {
+      if (f.type !== 'counter' || !f.name.endsWith('_total')) continue;
+      const other = byName.get(stripSuffix(f.name, '_total'));
+      if (other !== undefined && other !== f) fallback.add(f);
+    }
+    // `foo_created` gauge families split off by a text exposition: fold them back.
+    const merged = new Map<MetricFamily, Sample[]>();
+    const skip = new Set<MetricFamily>();
+    for (const g of families) {
+      if (g.type !== 'gauge' && g.type !== 'untyped' && g.type !== 'unknown') continue;
+      if (g.samples.length === 0 || !g.name.endsWith('_created')) continue;
+      const host = byName.get(g.name.slice(0, -'_created'.length));
+      if (host === undefined || host === g || !CREATED_HOSTS.has(host.type) || fallback.has(host)) continue;
+      if (merged.has(host)) continue;
+      const hostBase = host.type === 'counter' ? stripSuffix(host.name, '_total') : host.name;
+      if (hasSampleNamed(host.samples, hostBase + '_created')) continue;
+      if (!g.samples.every((s) => s.name === g.name)) continue;
+      merged.set(host, g.samples as Sample[]);
+      skip.add(g);
+    }
+
+    const out: Block[] = [];
+    for (const f of families) {
+      if (skip.has(f)) continue;
+      let samples = f.samples;
+      const extra = merged.get(f);
+      if (extra !== undefined) samples = interleaveCreated(samples, extra, f.type);
+      if (fallback.has(f)) {
+        out.push(this.block(f, f.name, 'unknown', samples));
+        continue;
+      }
+      let headerName = f.name;
+      let type: string = f.type;
+      const b = this.block(f, headerName, type, samples);
+      switch (f.type) {
+        case 'counter':
+          headerName = stripSuffix(f.name, '_total');
+          b.headerName = headerName;
+          b.family = headerName;
+          b.rename = headerName;
+          b.renameTo = headerName + '_total';
+          b.exemplarSuffix = '_total';
+          break;
+        case 'histogram':
+        case 'gaugehistogram':
+          b.exemplarSuffix = '_bucket';
+          break;
+        case 'untyped':
+          type = 'unknown';
+          b.type = type;
+          break;
+        default:
+          break;
+      }
+      out.push(b);
+    }
+    return out;
+  }
+
+  writeHeader(w: ByteWriter, b: Block): void {
+    const name = writtenSampleName(b.headerName, b.family, this.escaping);
+    if (b.help !== '') {
+      w.writeAscii('# HELP ');
+      w.writeString(name);
+      w.writeByte(SP);
+      w.writeString(escapeHelp(b.help, this.om));
+      w.writeByte(LF);
+    }
+    w.writeAscii('# TYPE ');
+    w.writeString(name);
+    w.writeByte(SP);
+    w.writeAscii(b.type);
+    w.writeByte(LF);
+    if (this.om && b.unit !== '') {
+      w.writeAscii('# UNIT ');
+      w.writeString(name);
+      w.writeByte(SP);
+      w.writeString(b.unit);
+      w.writeByte(LF);
+    }
+  }
+
+  /**
+   * Writes samples [from, end) of a block, stopping after the first line
+   * that takes the output to `limit` bytes or more. Returns the index of the
+   * next sample to write.
+   */
+  writeSamples(w: ByteWriter, b: Block, from: number, limit: number): number {
+    const samples = b.samples;
+    const n = samples.length;
+    const om = this.om;
+    const rename = b.rename;
+    const normKey = b.normKey;
+    let lastName = '';
+    let entry: NameEntry | undefined;
+    for (let i = from; i < n; i++) {
+      const s = samples[i]!;
+      let name = s.name;
+      if (name === rename) name = b.renameTo;
+      // Sample names repeat (`_bucket`, `_sum`, ...): the parser hands out the same string.
+      if (name !== lastName || entry === undefined) {
+        entry = this.sampleName(name, b.family);
+        lastName = name;
+      }
+      w.writeBytes(entry.bytes);
+      let sep = entry.quoted ? COMMA : LBRACE;
+      let open = entry.quoted;
+      const labels = s.labels;
+      for (const k in labels) {
+        w.writeByte(sep);
+        sep = COMMA;
+        open = true;
+        w.writeBytes(this.labelName(k));
+        const v = labels[k]!;
+        w.writeEscaped(k === normKey ? canonicalNumberLabel(v) : v);
+        w.writeByte(QUOTE);
+      }
+      if (open) w.writeByte(RBRACE);
+      w.writeByte(SP);
+      w.writeNumber(s.value);
+      if (s.timestamp !== null) {
+        w.writeByte(SP);
+        this.writeTimestamp(w, s.timestamp, s.name);
+      }
+      if (om && s.exemplar !== undefined && b.exemplarSuffix !== null && name.endsWith(b.exemplarSuffix)) {
+        this.writeExemplar(w, s.exemplar, s.name);
+      }
+      w.writeByte(LF);
+      if (w.pos >= limit) return i + 1;
+    }
+    return n;
+  }
+
+  private writeTimestamp(w: ByteWriter, ms: number, sample: string): void {
+    if (!Number.isFinite(ms)) {
+      throw new PromwireError(
+        'INVALID_ARGUMENT',
+        `expected a finite timestamp in milliseconds, got ${ms} on sample ${JSON.stringify(sample)}`,
+      );
+    }
+    if (this.om) w.writeAscii(formatMillisAsSeconds(ms));
+    else w.writeInteger(Number.isInteger(ms) ? ms : Math.trunc(ms));
+  }
+
+  private writeExemplar(w: ByteWriter, e: Exemplar, sample: string): void {
+    w.writeBytes(EXEMPLAR_START);
+    this.writeLabelList(w, e.labels);
+    w.writeByte(RBRACE);
+    w.writeByte(SP);
+    w.writeNumber(e.value);
+    if (e.timestamp !== null) {
+      w.writeByte(SP);
+      this.writeTimestamp(w, e.timestamp, sample);
+    }
+  }
+
+  private writeLabelList(w: ByteWriter, labels: Labels): void {
+    let first = true;
+    for (const k in labels) {
+      if (!first) w.writeByte(COMMA);
+      first = false;
+      w.writeBytes(this.labelName(k));
+      w.writeEscaped(labels[k]!);
+      w.writeByte(QUOTE);
+    }
+  }
+
+  private sampleName(name: string, family: string): NameEntry {
+    const cached = this.sampleNames.get(name);
+    if (cached !== undefined && (cached.family === '' || cached.family === family)) return cached;
+    const written = writtenSampleName(name, family, this.escaping);
+    const quoted = isQuoted(written);
+    const entry: NameEntry = {
+      bytes: utf8Bytes(quoted ? '{' + written : written),
+      quoted,
+      // Only an escaped (not quoted, not legacy) name depends on its family.
+      family: written === name || quoted ? '' : family,
+    };
+    this.sampleNames.set(name, entry);
+    return entry;
+  }
+
+  private labelName(k: string): Uint8Array {
+    let b = this.labelNames.get(k);
+    if (b === undefined) {
+      b = utf8Bytes(writtenName(k, this.escaping, 'label') + '="');
+      this.labelNames.set(k, b);
+    }
+    return b;
+  }
+}
+
+/**
+ * Puts each `_created` sample right after the last sample of its own series
+ * group (same labels, `le`/`quantile` aside): OpenMetrics requires a
+ * metric's samples to be contiguous. A `_created` sample with no group is
+ * appended.
+ */
+function interleaveCreated(samples: readonly Sample[], created: readonly Sample[], type: string): Sample[] {
+  const drop = type === 'histogram' ? 'le' : type === 'summary' ? 'quantile' : '';
+  const lastOfGroup = new Map<string, number>();
+  for (let i = 0; i < samples.length; i++) lastOfGroup.set(groupKey(samples[i]!.labels, drop), i);
+  const after = new Map<number, Sample[]>();
+  const tail: Sample[] = [];
+  for (const c of created) {
+    const i = lastOfGroup.get(groupKey(c.labels, ''));
+    if (i === undefined) {
+      tail.push(c);
+      continue;
+    }
+    const list = after.get(i);
+    if (list === undefined) after.set(i, [c]);
+    else list.push(c);
+  }
+  const out: Sample[] = [];
+  for (let i = 0; i < samples.length; i++) {
+    out.push(samples[i]!);
+    const list = after.get(i);
+    if (list !== undefined) out.push(...list);
+  }
+  out.push(...tail);
+  return out;
+}
+
+function groupKey(labels: Labels, drop: string): string {
+  const keys = Object.keys(labels)
+    .filter((k) => k !== drop)
+    .sort();
+  let key = '';
+  for (const k of keys) key += `${k.length}:${k}${labels[k]!.length}:${labels[k]}`;
+  return key;
+}
