@@ -1,0 +1,174 @@
+/**
+ * The `node:http` exposition handler: `(req, res, next?)`, so it serves as a
+ * plain `http.createServer` callback, as Express middleware or route, and in
+ * Fastify through `reply.hijack()` with `request.raw` / `reply.raw`.
+ *
+ * Order of work per request: route, method, auth, format, collect, then the
+ * first encoded chunk, and only then the headers. A collect that fails gives
+ * a clean 500; an error after the headers (an encoder error halfway through)
+ * destroys the connection so the client sees a broken response rather than a
+ * short body that looks whole.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import zlib from 'node:zlib';
+import { ExpositionCore } from './exposition.js';
+import type { Answer, HandlerOptions } from './exposition.js';
+
+export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void) => Promise<void>;
+
+function sha256(s: string): Buffer {
+  return createHash('sha256').update(s, 'utf8').digest();
+}
+
+/**
+ * Constant-time credential check: both sides are hashed first so that the
+ * comparison takes the same time whatever the lengths, then compared with
+ * `crypto.timingSafeEqual`. User and password are both always compared.
+ */
+function fixedCredentials(username: string, password: string): (u: string, p: string) => boolean {
+  const user = sha256(username);
+  const pass = sha256(password);
+  return (u, p) => {
+    const okUser = timingSafeEqual(sha256(u), user);
+    const okPass = timingSafeEqual(sha256(p), pass);
+    return okUser && okPass;
+  };
+}
+
+/** Yields to the event loop, so other requests and timers run between chunks. */
+function yieldToLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Waits for 'drain' (or for the stream to close or fail). Resolves false when it can no longer be written. */
+function drained(stream: NodeJS.WritableStream & { destroyed?: boolean }): Promise<boolean> {
+  return new Promise((resolve) => {
+    const done = (ok: boolean) => () => {
+      stream.off('drain', onDrain);
+      stream.off('close', onClose);
+      stream.off('error', onClose);
+      resolve(ok);
+    };
+    const onDrain = done(true);
+    const onClose = done(false);
+    stream.once('drain', onDrain);
+    stream.once('close', onClose);
+    stream.once('error', onClose);
+  });
+}
+
+/**
+ * Creates the node:http handler. Options as in `HandlerOptions` (path,
+ * metrics or collect, basic auth, default labels, gzip, self-metrics...).
+ */
+export function createNodeHandler(options: HandlerOptions): NodeHandler {
+  const core = new ExpositionCore(options);
+  const auth = options.basicAuth;
+  const checkAuth: (u: string, p: string) => Promise<boolean> =
+    auth === undefined
+      ? async () => true
+      : typeof auth === 'function'
+        ? async (u, p) => (await auth(u, p)) === true
+        : ((check) => async (u: string, p: string) => check(u, p))(fixedCredentials(auth.username, auth.password));
+
+  return async function promwireHandler(req, res, next) {
+    let answer: Answer;
+    try {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      answer = await core.answer(
+        {
+          method: req.method ?? 'GET',
+          url,
+          header: (name) => {
+            const v = req.headers[name.toLowerCase()];
+            return Array.isArray(v) ? v.join(', ') : v;
+          },
+        },
+        checkAuth,
+        next !== undefined,
+      );
+    } catch (err) {
+      core.onError(err);
+      answer = {
+        kind: 'text',
+        status: 500,
+        headers: { 'content-type': 'text/plain; charset=utf-8' },
+        body: `500 Internal Server Error: ${err instanceof Error ? err.message : String(err)}\n`,
+      };
+    }
+    if (answer.kind === 'pass') {
+      next?.();
+      return;
+    }
+    if (answer.kind === 'text') {
+      const body = Buffer.from(answer.body, 'utf8');
+      res.writeHead(answer.status, { ...answer.headers, 'content-length': String(body.length) });
+      res.end(req.method === 'HEAD' ? undefined : body);
+      return;
+    }
+    await serveMetrics(core, answer, req, res);
+  };
+}
+
+async function serveMetrics(
+  core: ExpositionCore,
+  answer: Extract<Answer, { kind: 'metrics' }>,
+  _req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const chunks = answer.chunks;
+  // Pull the first chunk before the headers go out: an encoder error on the
+  // families (an invalid name) still gets a clean 500.
+  let first: IteratorResult<Uint8Array>;
+  try {
+    first = chunks.next();
+  } catch (err) {
+    core.onError(err);
+    const body = Buffer.from(`500 Internal Server Error: encoding metrics failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8', 'content-length': String(body.length) });
+    res.end(body);
+    return;
+  }
+  if (answer.head) {
+    res.writeHead(200, answer.headers);
+    res.end();
+    answer.done(0);
+    return;
+  }
+  res.writeHead(200, answer.headers);
+  let out: NodeJS.WritableStream & { destroyed?: boolean } = res;
+  let gzip: zlib.Gzip | undefined;
+  if (answer.gzip) {
+    gzip = zlib.createGzip();
+    gzip.on('error', (err) => res.destroy(err));
+    gzip.pipe(res);
+    out = gzip;
+  }
+  let bytesIn = 0;
+  try {
+    let r = first;
+    while (r.done !== true) {
+      if (res.destroyed) return; // the client went away
+      bytesIn += r.value.byteLength;
+      if (!out.write(r.value)) {
+        if (!(await drained(out))) return;
+      }
+      // Yield between chunks so a big set does not stall the process.
+      await yieldToLoop();
+      r = chunks.next();
+    }
+  } catch (err) {
+    // Headers are gone: break the connection rather than end a body that
+    // would look complete.
+    core.onError(err);
+    res.destroy(err instanceof Error ? err : new Error(String(err)));
+    return;
+  }
+  await new Promise<void>((resolve) => {
+    res.once('finish', resolve);
+    res.once('close', resolve);
+    out.end();
+  });
+  answer.done(gzip !== undefined ? gzip.bytesWritten : bytesIn);
+}
