@@ -21,3 +21,14 @@ export { Entry, Parser, entryName } from './parse/parser.js';
 export { FamilyBuilder, parse } from './parse/families.js';
 export { parseStream } from './parse/stream.js';
 export type { StreamSource } from './parse/stream.js';
+
+// Toolkit: merge and lint
+export { merge } from './toolkit/merge.js';
+export type { FamilySelector, MergeInput, MergeMode, MergeOptions } from './toolkit/merge.js';
+export { formatFindings, lint } from './toolkit/lint.js';
+export type { LintFinding, LintOptions } from './toolkit/lint.js';
+
+// Exposition handler, fetch-style (Hono, Bun, Deno, Workers); the node:http one is in promwire/node
+export { createFetchHandler } from './toolkit/fetch-handler.js';
+export type { FetchHandler } from './toolkit/fetch-handler.js';
+export type { BasicAuthCheck, CollectContext, Collectable, HandlerOptions } from './toolkit/exposition.js';
