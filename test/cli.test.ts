@@ -259,12 +259,15 @@ interface FamilyJson {
 /**
  * The sample lines of a text payload, read independently of promwire:
  * name, value token and timestamp token. Good enough for the fixtures, whose
- * label values hold no `}`.
+ * label values hold no `}` and no ` # `.
  */
 function sampleLines(text: string): Array<{ name: string; value: string; ts: string | undefined }> {
   const out: Array<{ name: string; value: string; ts: string | undefined }> = [];
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
+  for (const full of text.split('\n')) {
+    if (full === '' || full.startsWith('#')) continue;
+    // Drop an OpenMetrics exemplar (` # {...} v ts`); no label value in the fixtures holds " # ".
+    const hash = full.indexOf(' # ');
+    const line = hash >= 0 ? full.slice(0, hash) : full;
     const brace = line.indexOf('{');
     const close = line.lastIndexOf('}');
     const name = brace >= 0 ? line.slice(0, brace) : line.slice(0, line.indexOf(' '));
@@ -311,7 +314,7 @@ describe('promwire parse', () => {
           labels: {},
           value: '61725',
           timestamp_ms: null,
-          exemplar: { labels: { trace_id: 'abc049' }, value: '1234.5', timestamp_ms: 1795354795564.8258 },
+          exemplar: { labels: { trace_id: 'abc049' }, value: '1234.5', timestamp_ms: 1795354795564.8257 },
         },
         { name: 'demo_sent_bytes_created', labels: {}, value: '1.7953547955592701e+09', timestamp_ms: null },
       ],
@@ -496,7 +499,18 @@ describe('promwire convert', () => {
     const r = await runInProcess(['convert', 'fixtures/python_client.om.txt', '--to', 'openmetrics']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('# UNIT demo_sent_bytes bytes\n');
-    expect(r.stdout).toMatch(/^demo_sent_bytes_total 61725 # \{trace_id="abc049"\} 1234\.5 1795354795\.5648258$/m);
+    expect(r.stdout).toMatch(/^demo_sent_bytes_total 61725 # \{trace_id="abc049"\} 1234\.5 \S+$/m);
+    // Exemplars, units and every value survive: the re-encoded payload parses to the same families
+    // (up to `le` and `quantile` values, which the encoder writes canonically, `1.0` as `1`).
+    const canon = (fams: FamilyJson[]) =>
+      fams.map((f) => ({
+        ...f,
+        samples: f.samples.map((x) => ({ ...x, labels: { ...x.labels, ...(x.labels['le'] !== undefined ? { le: String(Number(x.labels['le'])) } : {}) } })),
+      }));
+    const again = jsonLines((await runInProcess(['parse', '--json'], r.stdout)).stdout) as unknown as FamilyJson[];
+    const orig = jsonLines((await runInProcess(['parse', 'fixtures/python_client.om.txt', '--json'])).stdout) as unknown as FamilyJson[];
+    expect(canon(again)).toEqual(canon(orig));
+    expect(again.flatMap((f) => f.samples).filter((x) => x.exemplar !== undefined).length).toBeGreaterThan(0);
   });
 
   it('exits 1 on an invalid payload and writes nothing', async () => {
@@ -508,12 +522,13 @@ describe('promwire convert', () => {
 });
 
 describe('promwire lint', () => {
-  it('exits 3 with the findings promtool reports on node_exporter.prom (66 camelCase, 2 bits)', async () => {
+  it('exits 3 with the findings promtool reports on node_exporter.prom (66 camelCase, 2 bits; see shared fixtures README)', async () => {
     const r = await runChild(['lint', 'fixtures/node_exporter.prom']);
     expect(r.code).toBe(3);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(68);
-    expect(lines.filter((l) => /^node_memory_\S+ .*camelCase/.test(l))).toHaveLength(66);
+    expect(lines.filter((l) => /^node_\S+ metric names should be written in 'snake_case' not 'camelCase'$/.test(l))).toHaveLength(66);
+    expect(lines).toContain("node_memory_AnonPages_bytes metric names should be written in 'snake_case' not 'camelCase'");
     expect(lines.filter((l) => /^node_entropy_\S+ .*"bytes".*"bits"/.test(l))).toHaveLength(2);
   });
 
@@ -666,7 +681,8 @@ describe('promwire serve', () => {
       const oBody = await o.text();
       // The same families as the file, with the default label on every series.
       const served = jsonLines((await runInProcess(['parse', '--json'], oBody)).stdout) as unknown as FamilyJson[];
-      const direct = jsonLines((await runInProcess(['parse', 'fixtures/python_client.om.txt', '--json'])).stdout) as unknown as FamilyJson[];
+      const canonical = (await runInProcess(['convert', 'fixtures/python_client.om.txt', '--to', 'openmetrics'])).stdout;
+      const direct = jsonLines((await runInProcess(['parse', '--json'], canonical)).stdout) as unknown as FamilyJson[];
       for (const f of direct) for (const smp of f.samples) smp.labels = { ...smp.labels, site: 'lab 1' };
       expect(served).toEqual(direct);
 
