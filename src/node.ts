@@ -1,0 +1,24 @@
+/**
+ * promwire/node: the Node toolkit (node:http handler, scrape client,
+ * Pushgateway client), plus everything the runtime-neutral core exports, so
+ * that one import gives both (and errors thrown here are the same
+ * `PromwireError` class that this entry exports).
+ */
+
+export * from './index.js';
+
+// Exposition handler (node:http, Express, Fastify via reply.raw)
+export { createNodeHandler } from './toolkit/handler.js';
+export type { NodeHandler } from './toolkit/handler.js';
+
+// Scrape client
+export { scrape, scrapeEach } from './toolkit/scrape.js';
+export type { ScrapeOptions, ScrapeResult } from './toolkit/scrape.js';
+
+// Pushgateway client
+export { Pusher, expandJobTemplate, push, pushgatewayUrl, startPusher } from './toolkit/push.js';
+export type { PushBody, PushMethod, PushOptions, PushResult, PusherOptions } from './toolkit/push.js';
+
+// HTTP errors of the clients
+export { HttpError } from './toolkit/http.js';
+export type { BasicAuth } from './toolkit/http.js';
