@@ -32,8 +32,3 @@ export type { LintFinding, LintOptions } from './toolkit/lint.js';
 export { createFetchHandler } from './toolkit/fetch-handler.js';
 export type { FetchHandler } from './toolkit/fetch-handler.js';
 export type { BasicAuthCheck, CollectContext, Collectable, HandlerOptions } from './toolkit/exposition.js';
-
-// Exposition handler, fetch-style (Hono, Bun, Deno, Workers); the node:http one is in promwire/node
-export { createFetchHandler } from './toolkit/fetch-handler.js';
-export type { FetchHandler } from './toolkit/fetch-handler.js';
-export type { BasicAuthCheck, CollectContext, Collectable, HandlerOptions } from './toolkit/exposition.js';
