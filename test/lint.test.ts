@@ -212,6 +212,11 @@ describe('lint: promtool check metrics rules', () => {
         ['requests_total', { path: '/' }, 3],
         ['requests_created', { path: '/' }, 1.7e9],
       ]),
+      // An OpenMetrics counter may itself end in _total: its text name has it twice.
+      fam('ops_total', 'counter', '', [
+        ['ops_total_total', {}, 3],
+        ['ops_total_created', {}, 1.7e9],
+      ]),
       // info `build` is the gauge `build_info`.
       fam('build', 'info', '', [['build_info', { version: '1' }, 1]]),
       // stateset is a gauge, unknown is untyped.
@@ -226,6 +231,8 @@ describe('lint: promtool check metrics rules', () => {
     ];
     expect(messages(families)).toEqual([
       'build_info no help text',
+      'ops_total_created no help text',
+      'ops_total_total no help text',
       'requests_created no help text',
       'requests_total no help text',
       'state_total non-counter metrics should not have "_total" suffix',

@@ -161,7 +161,7 @@ export function formatFindings(findings: readonly LintFinding[]): string {
 
 /** The name an OpenMetrics-style family has in text 0.0.4 (see {@link lint}). */
 function textName(f: MetricFamily): string {
-  if (f.type === 'counter' && !f.name.endsWith('_total') && hasSampleNamed(f, f.name + '_total')) {
+  if (f.type === 'counter' && hasSampleNamed(f, f.name + '_total')) {
     return f.name + '_total';
   }
   if (f.type === 'info' && hasSampleNamed(f, f.name + '_info')) return f.name + '_info';
@@ -222,7 +222,7 @@ function textView(families: readonly MetricFamily[]): Map<string, TextFamily> {
   };
   for (const f of families) {
     const moved = movedSuffixes(f.type);
-    if (moved.length === 0 || f.name.endsWith('_total')) {
+    if (moved.length === 0) {
       add(textName(f), textType(f.type), f.help, f.samples.slice());
       continue;
     }
