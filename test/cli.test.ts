@@ -356,9 +356,8 @@ describe('promwire parse', () => {
     const r = await runChild(['parse', '--json'], 'ok 1\nbad{x="1"} 12abc\n');
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/^line 2 column \d+: \S.*\n/);
-    // The snippet of the offending line follows.
-    expect(r.stderr).toContain('bad{x="1"} 12abc');
+    // The position, the parser's reason, then the line with a caret under the column.
+    expect(r.stderr).toBe('line 2 column 12: expected a number as value, got "12abc"\n  bad{x="1"} 12abc\n             ^\n');
   });
 
   it('--format text rejects the OpenMetrics fixture on its first exemplar, as promtool does (line 46)', async () => {
@@ -511,6 +510,17 @@ describe('promwire convert', () => {
     const orig = jsonLines((await runInProcess(['parse', 'fixtures/python_client.om.txt', '--json'])).stdout) as unknown as FamilyJson[];
     expect(canon(again)).toEqual(canon(orig));
     expect(again.flatMap((f) => f.samples).filter((x) => x.exemplar !== undefined).length).toBeGreaterThan(0);
+  });
+
+  it('keeps Prometheus 3 UTF-8 names quoted, or escapes them with --escaping', async () => {
+    const payload = '{"my.metric", "label.name"="v"} 1\n';
+    const quoted = await runInProcess(['convert', '--to', 'text'], payload);
+    expect(quoted).toEqual({ code: 0, stdout: '# TYPE "my.metric" untyped\n{"my.metric","label.name"="v"} 1\n', stderr: '' });
+    const escaped = await runInProcess(['convert', '--to', 'openmetrics', '--escaping', 'underscores'], payload);
+    expect(escaped.stdout).toBe('# TYPE my_metric unknown\nmy_metric{label_name="v"} 1\n# EOF\n');
+    const bad = await runInProcess(['convert', '--to', 'text', '--escaping', 'rot13'], payload);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("invalid value 'rot13' for --escaping (expected one of: allow-utf-8, underscores, dots, values)");
   });
 
   it('exits 1 on an invalid payload and writes nothing', async () => {

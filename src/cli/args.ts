@@ -3,6 +3,7 @@
  * strict parser over `node:util` parseArgs. No format logic here.
  */
 import { parseArgs } from 'node:util';
+import { ESCAPING_SCHEMES } from '../core/names.js';
 
 /** A mistake in the command line: printed with the usage, exit status 2. */
 export class UsageError extends Error {
@@ -34,6 +35,7 @@ interface CommandSpec {
 
 const FORMATS = ['auto', 'text', 'openmetrics'] as const;
 const OUT_FORMATS = ['text', 'openmetrics'] as const;
+const ESCAPINGS = ESCAPING_SCHEMES;
 
 export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
   parse: {
@@ -62,13 +64,16 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     positionals: { min: 0, max: 1, names: ['FILE'] },
   },
   convert: {
-    synopsis: 'convert [FILE|-] --to text|openmetrics [--from auto|text|openmetrics]',
+    synopsis: 'convert [FILE|-] --to text|openmetrics [--from auto|text|openmetrics] [--escaping SCHEME]',
     summary: 'parse a payload and write it again in the chosen format',
     help: `  --to F       output format: text (0.0.4) or openmetrics (1.0); required
-  --from F     input format: auto (default), text, openmetrics`,
+  --from F     input format: auto (default), text, openmetrics
+  --escaping S how to write names outside the legacy character set (Prometheus 3):
+               allow-utf-8 (default: quoted, lossless), underscores, dots, values`,
     options: {
       to: { type: 'string', choices: OUT_FORMATS },
       from: { type: 'string', choices: FORMATS, default: 'auto' },
+      escaping: { type: 'string', choices: ESCAPINGS, default: 'allow-utf-8' },
     },
     positionals: { min: 0, max: 1, names: ['FILE'] },
   },

@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
+import { isEscapingScheme, type EscapingScheme } from '../core/names.js';
 import { encode } from '../encode/encoder.js';
 import type { MetricFamily } from '../model.js';
 import { parse } from '../parse/families.js';
@@ -55,13 +56,14 @@ export async function runInspect(file: string | undefined, flags: Flags, io: Cli
   return 0;
 }
 
-/** `convert [FILE|-] --to F [--from F]` */
+/** `convert [FILE|-] --to F [--from F] [--escaping S]` */
 export async function runConvert(file: string | undefined, flags: Flags, io: CliIO): Promise<number> {
   const to = flags['to'];
   if (to !== 'text' && to !== 'openmetrics') throw new UsageError('missing --to text|openmetrics', 'convert');
   const input = await readInput('convert', file, io);
   const { families } = parseInput(input.bytes, flags, io, 'from');
-  io.out(encode(families, { format: to }));
+  const escaping = flags['escaping'];
+  io.out(encode(families, { format: to, escaping: isEscapingScheme(String(escaping)) ? (escaping as EscapingScheme) : 'allow-utf-8' }));
   return 0;
 }
 
