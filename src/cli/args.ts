@@ -154,7 +154,9 @@ export function usage(): string {
 /** The usage text of one command. */
 export function commandUsage(name: CommandName): string {
   const c = COMMANDS[name];
-  return `Usage: promwire ${c.synopsis}\n\n${c.summary}\n\n${c.help}\n  --help       show this help\n`;
+  // Align "--help" with the descriptions of the command's own options.
+  const width = /^ {2}--\S+(?: \S+)? +/.exec(c.help)?.[0].length ?? 15;
+  return `Usage: promwire ${c.synopsis}\n\n${c.summary}\n\n${c.help}\n${'  --help'.padEnd(width)}show this help\n`;
 }
 
 export type Flags = Record<string, string | boolean | string[] | undefined>;
