@@ -153,7 +153,8 @@ function mutateOnce(rng: Rng, buf: Uint8Array, corpus: Seed[]): Uint8Array {
       if (n === 0) return buf;
       const s = rng.int(n);
       const len = 1 + rng.int(Math.min(8, n - s));
-      const times = 1 << (4 + rng.int(12));
+      // Mostly short repeats; one in four reaches tens of KB (line and value limits).
+      const times = 1 << (rng.chance(0.25) ? 8 + rng.int(8) : 2 + rng.int(6));
       const piece = new Uint8Array(Math.min(len * times, MAX_INPUT - n));
       for (let i = 0; i < piece.length; i++) piece[i] = buf[s + (i % len)]!;
       return insert(buf, s, piece);
