@@ -121,29 +121,27 @@ interface NameEntry {
 }
 
 /**
- * Encodes families to bytes in one go. The writer buffer is kept between
- * calls (so steady-state encodes allocate about the output size); the
- * returned bytes are a fresh copy.
+ * Encodes families to bytes in one go. The output buffer is sized from the
+ * sample count and the bytes per sample of the previous call, and handed
+ * over without a copy (so an encode allocates about its output size).
  */
 export function encode(families: readonly MetricFamily[], options?: EncodeOptions): Uint8Array {
-  const w = scratch ?? new ByteWriter();
-  scratch = undefined; // not re-entrant: a nested call (from a getter) gets its own writer
-  try {
-    w.reset();
-    const enc = new FamilyEncoder(options);
-    const blocks = enc.plan(families);
-    for (const b of blocks) {
-      enc.writeHeader(w, b);
-      enc.writeSamples(w, b, 0, Infinity);
-    }
-    if (enc.om) w.writeAscii(EOF_LINE);
-    return w.finish();
-  } finally {
-    scratch = w;
+  const enc = new FamilyEncoder(options);
+  const blocks = enc.plan(families);
+  let samples = 0;
+  for (const b of blocks) samples += b.samples.length;
+  const w = new ByteWriter(Math.ceil(samples * bytesPerSample * 1.03) + blocks.length * 64 + 4096);
+  for (const b of blocks) {
+    enc.writeHeader(w, b);
+    enc.writeSamples(w, b, 0, Infinity);
   }
+  if (enc.om) w.writeAscii(EOF_LINE);
+  if (samples > 0) bytesPerSample = Math.min(4096, Math.max(16, w.pos / samples));
+  return w.result();
 }
 
-let scratch: ByteWriter | undefined;
+/** Bytes per sample line of the last encode, for sizing the next buffer. */
+let bytesPerSample = 64;
 
 const decoder = new TextDecoder();
 
@@ -559,4 +557,18 @@ function groupKey(labels: Labels, drop: string): string {
   let key = '';
   for (const k of keys) key += `${k.length}:${k}${labels[k]!.length}:${labels[k]}`;
   return key;
+}
+
+/**
+ * The HELP/TYPE/UNIT lines of one family exactly as `encode` writes them
+ * for a family with no samples (used by MetricSet, which renders them once).
+ */
+export function encodeHeader(
+  family: Pick<MetricFamily, 'name' | 'type' | 'help' | 'unit'>,
+  options?: EncodeOptions,
+): Uint8Array {
+  const enc = new FamilyEncoder(options);
+  const w = new ByteWriter(256);
+  for (const b of enc.plan([{ ...family, samples: [] }])) enc.writeHeader(w, b);
+  return w.finish();
 }

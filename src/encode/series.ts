@@ -103,3 +103,31 @@ function computeCanonical(v: string): string {
   const x = parseNumber(bytes, 0, n);
   return x === undefined ? v : formatFloat(x);
 }
+
+const utf8 = new TextEncoder();
+const ARENA_BLOCK = 64 * 1024;
+
+/**
+ * Storage for many small byte strings (series prefixes): each is a view
+ * into a shared 64 KiB block instead of an ArrayBuffer of its own, so that
+ * 100k series cost the garbage collector 100k small objects rather than
+ * 100k off-heap backing stores. The bytes of removed series stay in their
+ * block until every view of the block is gone.
+ */
+export class PrefixArena {
+  private block = new Uint8Array(0);
+  private pos = 0;
+
+  /** The UTF-8 bytes of `s`, as a view into the arena. */
+  intern(s: string): Uint8Array {
+    const max = s.length * 3;
+    if (this.pos + max > this.block.length) {
+      this.block = new Uint8Array(Math.max(ARENA_BLOCK, max));
+      this.pos = 0;
+    }
+    const { written } = utf8.encodeInto(s, this.block.subarray(this.pos));
+    const view = this.block.subarray(this.pos, this.pos + written);
+    this.pos += written;
+    return view;
+  }
+}
