@@ -249,6 +249,26 @@ describe('node:http handler', () => {
     expect(values(parse(r.text, { format: 'text' }))).toEqual(values(FAMILIES));
   });
 
+  it('encodes through metrics.encodeChunks when the source has it (a MetricSet)', async () => {
+    const calls: unknown[] = [];
+    const metrics = {
+      collect: () => {
+        throw new Error('not used');
+      },
+      encodeChunks: (o: { format: string; escaping: string; chunkSize: number }) => {
+        calls.push(o);
+        return [Buffer.from('# TYPE a gauge\n'), Buffer.from('a 1\n'), Buffer.from(o.format === 'openmetrics' ? '# EOF\n' : '')];
+      },
+    };
+    const base = await serveHandler({ metrics, chunkSize: 1000 });
+    const r = await request(base + '/metrics', { headers: { accept: OM_ACCEPT } });
+    expect(r.text).toBe('# TYPE a gauge\na 1\n# EOF\n');
+    expect(calls).toEqual([{ format: 'openmetrics', escaping: 'underscores', chunkSize: 1000 }]);
+    // With default labels the handler needs the families: collect() is used, and its error is a 500.
+    const viaCollect = await serveHandler({ metrics, defaultLabels: { a: 'b' }, onError: () => {} });
+    expect((await request(viaCollect + '/metrics')).status).toBe(500);
+  });
+
   it('streams a big set in chunks while other requests are answered', async () => {
     const samples = [];
     for (let i = 0; i < 100_000; i++) {
@@ -285,6 +305,13 @@ describe('node:http handler', () => {
     expect(byName.get('promwire_scrapes_total{"code":"406"}')).toBe(1);
     expect(byName.get('promwire_encode_duration_seconds_count{}')).toBe(1);
     expect(byName.get('promwire_response_bytes_total{}')).toBeGreaterThan(100);
+    // Bytes are counted as sent: after gzip.
+    const before = byName.get('promwire_response_bytes_total{}')!;
+    const gz = await request(base + '/metrics', { headers: { 'accept-encoding': 'gzip' } });
+    const after = await request(base + '/metrics');
+    const v = parse(after.text, { format: 'text' }).find((f) => f.name === 'promwire_response_bytes_total')!.samples[0]!.value;
+    // Between the two readings: the third answer (plain) and the gzipped one.
+    expect(v - before).toBe(r.raw.length + gz.raw.length);
   });
 
   it('calls next() for other paths when used as Express middleware', async () => {

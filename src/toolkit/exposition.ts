@@ -5,6 +5,7 @@
  * requests and responses to it. No Node modules here.
  */
 import { PromwireError } from '../errors.js';
+import type { EscapingScheme } from '../core/names.js';
 import type { Format, Labels, MetricFamily, Sample } from '../model.js';
 import { encodeChunks } from '../encode/encoder.js';
 import { CONTENT_TYPE_OPENMETRICS_1_0_0, CONTENT_TYPE_TEXT, negotiate } from './negotiate.js';
@@ -19,9 +20,15 @@ export interface CollectContext {
   header(name: string): string | undefined;
 }
 
-/** Something that can produce families: a `MetricSet`, or any object with `collect()`. */
+/**
+ * Something that can produce families: a `MetricSet`, or any object with
+ * `collect()`. When it also has `encodeChunks` (as `MetricSet` does, with
+ * its precomputed series prefixes) and no default labels or self-metrics
+ * are asked for, the handler encodes through it directly.
+ */
 export interface Collectable {
   collect(): readonly MetricFamily[] | Promise<readonly MetricFamily[]>;
+  encodeChunks?(options: { format: Format; escaping: EscapingScheme; chunkSize: number }): Iterable<Uint8Array>;
 }
 
 /** Checks credentials; return true to let the request through. */
@@ -288,6 +295,7 @@ export class ExpositionCore {
   private readonly compression: boolean;
   private readonly chunkSize: number;
   private readonly collectFn: (context: CollectContext) => Promise<readonly MetricFamily[]>;
+  private readonly direct: Collectable | undefined;
   private readonly self: SelfMetrics | undefined;
   readonly onError: (error: unknown) => void;
   readonly basicAuth: HandlerOptions['basicAuth'];
@@ -299,6 +307,13 @@ export class ExpositionCore {
     }
     this.collectFn =
       collect !== undefined ? async (ctx) => collect(ctx) : async () => (metrics as Collectable).collect();
+    this.direct =
+      metrics !== undefined &&
+      typeof metrics.encodeChunks === 'function' &&
+      Object.keys(options.defaultLabels ?? {}).length === 0 &&
+      (options.selfMetrics ?? false) === false
+        ? metrics
+        : undefined;
     this.path = options.path === undefined ? '/metrics' : options.path;
     this.formatParam = options.formatParam === undefined ? 'format' : options.formatParam;
     this.defaultLabels = options.defaultLabels ?? {};
@@ -384,6 +399,21 @@ export class ExpositionCore {
       );
     }
 
+    const gzip = this.compression && acceptsGzip(req.header('accept-encoding'));
+    const headers: Record<string, string> = {
+      'content-type': contentType,
+      vary: 'Accept, Accept-Encoding',
+      'cache-control': 'no-store',
+    };
+    if (gzip) headers['content-encoding'] = 'gzip';
+    const encodeOptions = { format, escaping: neg.escaping, chunkSize: this.chunkSize };
+    const head = method === 'HEAD';
+
+    if (this.direct !== undefined) {
+      const chunks = this.direct.encodeChunks!(encodeOptions)[Symbol.iterator]();
+      return { kind: 'metrics', status: 200, headers, format, gzip, head, chunks, done: () => {} };
+    }
+
     let families: readonly MetricFamily[];
     try {
       families = await this.collectFn({
@@ -405,25 +435,30 @@ export class ExpositionCore {
       self.countAnswer(200);
       served = served.concat(self.families(format));
     }
-    const gzip = this.compression && acceptsGzip(req.header('accept-encoding'));
-    const headers: Record<string, string> = {
-      'content-type': contentType,
-      vary: 'Accept, Accept-Encoding',
-      'cache-control': 'no-store',
+    const inner = encodeChunks(served, encodeOptions);
+    if (self === undefined) return { kind: 'metrics', status: 200, headers, format, gzip, head, chunks: inner, done: () => {} };
+    // Self-metrics: time spent inside the encoder only (not waiting on the network).
+    let encodeMs = 0;
+    const chunks: Iterator<Uint8Array> = {
+      next: () => {
+        const t = now();
+        try {
+          return inner.next();
+        } finally {
+          encodeMs += now() - t;
+        }
+      },
     };
-    if (gzip) headers['content-encoding'] = 'gzip';
-    const started = now();
-    const chunks = encodeChunks(served, { format, escaping: neg.escaping, chunkSize: this.chunkSize })[Symbol.iterator]();
     return {
       kind: 'metrics',
       status: 200,
       headers,
       format,
       gzip,
-      head: method === 'HEAD',
+      head,
       chunks,
       done: (bytesSent: number) => {
-        self?.countEncode((now() - started) / 1000, bytesSent);
+        self.countEncode(encodeMs / 1000, bytesSent);
       },
     };
   }

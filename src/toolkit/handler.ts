@@ -36,6 +36,14 @@ function fixedCredentials(username: string, password: string): (u: string, p: st
   };
 }
 
+/**
+ * Sets headers with setHeader (not writeHead's argument) so that Express
+ * and Fastify middleware, and tests, can still read them with getHeader.
+ */
+function setHeaders(res: ServerResponse, headers: Record<string, string>): void {
+  for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+}
+
 /** Yields to the event loop, so other requests and timers run between chunks. */
 function yieldToLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
@@ -103,7 +111,8 @@ export function createNodeHandler(options: HandlerOptions): NodeHandler {
     }
     if (answer.kind === 'text') {
       const body = Buffer.from(answer.body, 'utf8');
-      res.writeHead(answer.status, { ...answer.headers, 'content-length': String(body.length) });
+      setHeaders(res, { ...answer.headers, 'content-length': String(body.length) });
+      res.writeHead(answer.status);
       res.end(req.method === 'HEAD' ? undefined : body);
       return;
     }
@@ -126,21 +135,27 @@ async function serveMetrics(
   } catch (err) {
     core.onError(err);
     const body = Buffer.from(`500 Internal Server Error: encoding metrics failed: ${err instanceof Error ? err.message : String(err)}\n`);
-    res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8', 'content-length': String(body.length) });
+    setHeaders(res, { 'content-type': 'text/plain; charset=utf-8', 'content-length': String(body.length) });
+    res.writeHead(500);
     res.end(body);
     return;
   }
+  setHeaders(res, answer.headers);
   if (answer.head) {
-    res.writeHead(200, answer.headers);
+    res.writeHead(200);
     res.end();
     answer.done(0);
     return;
   }
-  res.writeHead(200, answer.headers);
+  res.writeHead(200);
   let out: NodeJS.WritableStream & { destroyed?: boolean } = res;
   let gzip: zlib.Gzip | undefined;
+  let compressed = 0;
   if (answer.gzip) {
     gzip = zlib.createGzip();
+    gzip.on('data', (c: Buffer) => {
+      compressed += c.length;
+    });
     gzip.on('error', (err) => res.destroy(err));
     gzip.pipe(res);
     out = gzip;
@@ -170,5 +185,5 @@ async function serveMetrics(
     res.once('close', resolve);
     out.end();
   });
-  answer.done(gzip !== undefined ? gzip.bytesWritten : bytesIn);
+  answer.done(gzip !== undefined ? compressed : bytesIn);
 }

@@ -1,0 +1,291 @@
+/**
+ * Harness for the integration tests: free ports, temporary directories, real
+ * programs started on 127.0.0.1 with every wait bounded, and everything
+ * stopped at the end (`Cleanup.run()` in afterAll).
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+/** Binaries of the Debian packages (installed by .ci/integration-setup.sh). */
+export const BIN = {
+  prometheus: '/usr/bin/prometheus',
+  promtool: '/usr/bin/promtool',
+  pushgateway: '/usr/bin/prometheus-pushgateway',
+  python: '/usr/bin/python3',
+} as const;
+
+/** Fails with a clear message when a program is missing (the tests are never skipped). */
+export function requireBinary(file: string): void {
+  if (!existsSync(file)) {
+    throw new Error(`${file} is missing: run 'bash .ci/integration-setup.sh' (installs prometheus, prometheus-pushgateway)`);
+  }
+}
+
+/** Things to undo at the end, in reverse order; each bounded and never throwing. */
+export class Cleanup {
+  private readonly tasks: (() => Promise<void>)[] = [];
+
+  add(task: () => Promise<void> | void): void {
+    this.tasks.push(async () => {
+      await task();
+    });
+  }
+
+  async run(): Promise<void> {
+    while (this.tasks.length > 0) {
+      const t = this.tasks.pop()!;
+      try {
+        await withTimeout(t(), 15_000, 'cleanup step');
+      } catch (err) {
+        console.error('cleanup:', err);
+      }
+    }
+  }
+}
+
+export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout>;
+  return Promise.race([
+    p.finally(() => clearTimeout(timer)),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what}: no result within ${ms} ms`)), ms);
+    }),
+  ]);
+}
+
+/** A port that was free a moment ago on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  const srv = http.createServer();
+  await new Promise<void>((resolve, reject) => {
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', resolve);
+  });
+  const port = (srv.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => srv.close(() => resolve()));
+  return port;
+}
+
+/** A fresh temporary directory, removed by `cleanup`. */
+export async function tempDir(cleanup: Cleanup, prefix: string): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), `promwire-${prefix}-`));
+  cleanup.add(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Polls `probe` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs: number,
+  intervalMs = 200,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined && v !== false) return v;
+      last = undefined;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() >= deadline) {
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}` +
+          (last !== undefined ? `; last error: ${last instanceof Error ? last.message : String(last)}` : ''),
+      );
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/** GET a URL with a bounded wait; resolves status and body text. */
+export function httpGet(
+  url: string,
+  timeoutMs = 5000,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { headers, timeout: timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${url}: timeout after ${timeoutMs} ms`)));
+    req.on('error', reject);
+  });
+}
+
+export interface RunningProcess {
+  child: ChildProcess;
+  /** The last 64 KiB of the process' stdout and stderr. */
+  log(): string;
+  stop(): Promise<void>;
+}
+
+/** Starts a program and registers its stop with `cleanup`; the caller waits for readiness. */
+export function startProcess(cleanup: Cleanup, file: string, args: string[], cwd?: string): RunningProcess {
+  requireBinary(file);
+  const child = spawn(file, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  const keep = (b: Buffer): void => {
+    log += b.toString('utf8');
+    if (log.length > 65536) log = log.slice(-65536);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  let exited = false;
+  const exitedP = new Promise<void>((resolve) => {
+    child.once('exit', () => {
+      exited = true;
+      resolve();
+    });
+  });
+  const stop = async (): Promise<void> => {
+    if (exited) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exitedP;
+    clearTimeout(timer);
+  };
+  cleanup.add(stop);
+  return { child, log: () => log, stop };
+}
+
+/** Waits until `url` answers 200, failing early (with the log) if the process exits. */
+export async function waitReady(proc: RunningProcess, url: string, timeoutMs: number, what: string): Promise<void> {
+  await waitFor(
+    `${what} at ${url}`,
+    async () => {
+      if (proc.child.exitCode !== null || proc.child.signalCode !== null) {
+        throw new Error(`${what} exited (${proc.child.exitCode ?? proc.child.signalCode}):\n${proc.log()}`);
+      }
+      const r = await httpGet(url, 2000);
+      return r.status === 200;
+    },
+    timeoutMs,
+    100,
+  ).catch((err: unknown) => {
+    throw new Error(`${err instanceof Error ? err.message : String(err)}\n--- ${what} log ---\n${proc.log().slice(-4000)}`);
+  });
+}
+
+/** Serves a node:http handler on 127.0.0.1 on a free port; closed by `cleanup`. */
+export async function serve(
+  cleanup: Cleanup,
+  handler: http.RequestListener,
+): Promise<{ server: http.Server; port: number; base: string }> {
+  const server = http.createServer(handler);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  cleanup.add(
+    () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  );
+  const port = (server.address() as AddressInfo).port;
+  return { server, port, base: `http://127.0.0.1:${port}` };
+}
+
+export interface Prometheus {
+  base: string;
+  proc: RunningProcess;
+  /** Runs an instant query; returns the vector's [labels, value] pairs. */
+  query(expr: string): Promise<{ metric: Record<string, string>; value: number }[]>;
+  /** The active targets of a job. */
+  targets(
+    job: string,
+  ): Promise<{ health: string; lastError: string; lastScrapeDuration: number; scrapeUrl: string; labels: Record<string, string> }[]>;
+}
+
+/**
+ * Starts a real Prometheus on a free port with its own storage, with the
+ * given scrape configs (YAML list items, already indented by 2 spaces).
+ */
+export async function startPrometheus(cleanup: Cleanup, scrapeConfigsYaml: string, scrapeInterval = '1s'): Promise<Prometheus> {
+  requireBinary(BIN.prometheus);
+  const dir = await tempDir(cleanup, 'prometheus');
+  const port = await freePort();
+  const config =
+    `global:\n  scrape_interval: ${scrapeInterval}\n  scrape_timeout: ${scrapeInterval}\n` +
+    `scrape_configs:\n${scrapeConfigsYaml}`;
+  await writeFile(path.join(dir, 'prometheus.yml'), config);
+  const proc = startProcess(
+    cleanup,
+    BIN.prometheus,
+    [
+      `--config.file=${path.join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${path.join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--log.level=warn',
+    ],
+    dir,
+  );
+  const base = `http://127.0.0.1:${port}`;
+  await waitReady(proc, `${base}/-/ready`, 60_000, 'prometheus');
+  const api = async <T>(p: string): Promise<T> => {
+    const r = await httpGet(base + p, 30_000);
+    if (r.status !== 200) throw new Error(`prometheus ${p}: HTTP ${r.status}: ${r.body.slice(0, 500)}`);
+    const j = JSON.parse(r.body) as { status: string; data: T; error?: string };
+    if (j.status !== 'success') throw new Error(`prometheus ${p}: ${j.error ?? r.body.slice(0, 500)}`);
+    return j.data;
+  };
+  return {
+    base,
+    proc,
+    async query(expr) {
+      const data = await api<{ resultType: string; result: { metric: Record<string, string>; value: [number, string] }[] }>(
+        `/api/v1/query?query=${encodeURIComponent(expr)}`,
+      );
+      return data.result.map((r) => ({ metric: r.metric, value: parsePromValue(r.value[1]) }));
+    },
+    async targets(job) {
+      const data = await api<{
+        activeTargets: {
+          health: string;
+          lastError: string;
+          lastScrapeDuration: number;
+          scrapeUrl: string;
+          labels: Record<string, string>;
+          scrapePool: string;
+        }[];
+      }>('/api/v1/targets?state=active');
+      return data.activeTargets.filter((t) => t.labels['job'] === job || t.scrapePool === job);
+    },
+  };
+}
+
+/** Prometheus' API spells values as strings: "NaN", "+Inf", "-Inf", decimals. */
+export function parsePromValue(s: string): number {
+  if (s === 'NaN') return NaN;
+  if (s === '+Inf') return Infinity;
+  if (s === '-Inf') return -Infinity;
+  return Number(s);
+}
+
+/** Starts a real Pushgateway on a free port with no persistence. */
+export async function startPushgateway(cleanup: Cleanup): Promise<{ base: string; proc: RunningProcess }> {
+  requireBinary(BIN.pushgateway);
+  const dir = await tempDir(cleanup, 'pushgateway');
+  const port = await freePort();
+  const proc = startProcess(
+    cleanup,
+    BIN.pushgateway,
+    [`--web.listen-address=127.0.0.1:${port}`, '--persistence.file=', '--log.level=warn'],
+    dir,
+  );
+  const base = `http://127.0.0.1:${port}`;
+  await waitReady(proc, `${base}/-/ready`, 30_000, 'pushgateway');
+  return { base, proc };
+}

@@ -1,0 +1,368 @@
+/**
+ * A real Prometheus (Debian 2.42) scrapes promwire's node:http handler, and
+ * promwire's scrape client reads real endpoints.
+ *
+ * - 10,000+ series of every metric type, with default labels and escaped
+ *   and UTF-8 label values, served on a custom path: once as OpenMetrics
+ *   (Prometheus' own Accept), once as text 0.0.4 (`?format=prometheus`
+ *   through `params:` in the scrape config), once behind basic auth. Every
+ *   series is read back through the HTTP API and compared value for value;
+ *   the targets must be up with no scrape error.
+ * - The scrape client reads Prometheus' own /metrics, and a 50 MB payload
+ *   served gzipped by the handler; a body over `bodyLimit` is refused in a
+ *   child process whose peak memory is measured.
+ *
+ * Prometheus 2.42 has no UTF-8 metric or label names, so UTF-8 is tested in
+ * label values.
+ */
+import { spawn } from 'node:child_process';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Labels, MetricFamily, Sample } from '../../src/model.js';
+import { createNodeHandler } from '../../src/toolkit/handler.js';
+import { scrape, scrapeEach } from '../../src/toolkit/scrape.js';
+import { Cleanup, serve, startPrometheus, waitFor, withTimeout } from './helpers.js';
+import type { Prometheus } from './helpers.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+const cleanup = new Cleanup();
+afterAll(() => cleanup.run(), 60_000);
+
+/** Label values that need escaping or are not ASCII. */
+const ODD_VALUES = ['plain', 'quote"inside', 'back\\slash', 'new\nline', 'Zürich', '東京', 'emoji 🚀', 'all\\"\n三', 'tab\there', ' spaced '];
+
+function s(name: string, labels: Labels, value: number): Sample {
+  return { name, labels, value, timestamp: null };
+}
+
+/** The served families: every metric type, 10,000+ series. */
+function buildFamilies(): MetricFamily[] {
+  const fams: MetricFamily[] = [];
+  const reqs: Sample[] = [];
+  for (let i = 0; i < 2000; i++) {
+    reqs.push(s('pw_requests_total', { code: String(200 + (i % 7)), path: `/api/${ODD_VALUES[i % ODD_VALUES.length]}/${i}` }, i * 3 + 0.5));
+  }
+  // OpenMetrics-style counter family name (no _total); the encoder writes `pw_requests_total` in text.
+  fams.push({ name: 'pw_requests', type: 'counter', help: 'Requests "served"\nby code.', unit: '', samples: reqs });
+
+  const temps: Sample[] = [];
+  const specials = [NaN, Infinity, -Infinity, -0.000123, 1e21, 1.5e-7, 123456789.125, -42];
+  for (let i = 0; i < 2000; i++) {
+    temps.push(s('pw_temperature_celsius', { sensor: `s${i}`, city: ODD_VALUES[(i * 3) % ODD_VALUES.length]! }, i < specials.length ? specials[i]! : i / 8 - 100));
+  }
+  fams.push({ name: 'pw_temperature_celsius', type: 'gauge', help: 'Temperature.', unit: 'celsius', samples: temps });
+
+  const hist: Sample[] = [];
+  const les = ['0.005', '0.25', '2.5', '10', '+Inf'];
+  for (let r = 0; r < 200; r++) {
+    const labels = { route: `/r/${r}/${ODD_VALUES[r % ODD_VALUES.length]}` };
+    let cum = 0;
+    for (let b = 0; b < les.length; b++) {
+      cum += (r + b) % 5;
+      hist.push(s('pw_latency_seconds_bucket', { ...labels, le: les[b]! }, cum));
+    }
+    hist.push(s('pw_latency_seconds_sum', labels, r * 0.75));
+    hist.push(s('pw_latency_seconds_count', labels, cum));
+  }
+  fams.push({ name: 'pw_latency_seconds', type: 'histogram', help: 'Latency.', unit: 'seconds', samples: hist });
+
+  const summ: Sample[] = [];
+  for (let i = 0; i < 200; i++) {
+    const labels = { svc: `svc-${i}` };
+    summ.push(s('pw_rpc_seconds', { ...labels, quantile: '0.5' }, i * 0.01));
+    summ.push(s('pw_rpc_seconds', { ...labels, quantile: '0.9' }, i * 0.02));
+    summ.push(s('pw_rpc_seconds', { ...labels, quantile: '0.99' }, i * 0.03));
+    summ.push(s('pw_rpc_seconds_sum', labels, i * 1.5));
+    summ.push(s('pw_rpc_seconds_count', labels, i));
+  }
+  fams.push({ name: 'pw_rpc_seconds', type: 'summary', help: 'RPC time.', unit: 'seconds', samples: summ });
+
+  const legacy: Sample[] = [];
+  for (let i = 0; i < 1000; i++) legacy.push(s('pw_legacy_value', { k: `k${i}` }, i * 1000));
+  fams.push({ name: 'pw_legacy_value', type: 'unknown', help: '', unit: '', samples: legacy });
+
+  fams.push({
+    name: 'pw_build',
+    type: 'info',
+    help: 'Build information.',
+    unit: '',
+    samples: [s('pw_build_info', { version: '1.2.3', revision: 'abc"def', branch: 'main/ü' }, 1)],
+  });
+
+  const states: Sample[] = [];
+  for (let i = 0; i < 100; i++) {
+    for (const st of ['on', 'off', 'degraded']) {
+      states.push(s('pw_feature', { flag: `f${i}`, pw_feature: st }, st === ['on', 'off', 'degraded'][i % 3] ? 1 : 0));
+    }
+  }
+  fams.push({ name: 'pw_feature', type: 'stateset', help: 'Feature states.', unit: '', samples: states });
+
+  const gh: Sample[] = [];
+  for (let q = 0; q < 100; q++) {
+    const labels = { queue: `q${q}` };
+    gh.push(s('pw_queue_size_bucket', { ...labels, le: '10' }, q % 4));
+    gh.push(s('pw_queue_size_bucket', { ...labels, le: '100' }, (q % 4) + 2));
+    gh.push(s('pw_queue_size_bucket', { ...labels, le: '+Inf' }, (q % 4) + 3));
+    gh.push(s('pw_queue_size_gcount', labels, (q % 4) + 3));
+    gh.push(s('pw_queue_size_gsum', labels, q * 10.5));
+  }
+  fams.push({ name: 'pw_queue_size', type: 'gaugehistogram', help: 'Queue sizes.', unit: '', samples: gh });
+
+  const bytes: Sample[] = [];
+  for (let i = 0; i < 2000; i++) {
+    bytes.push(s('pw_bytes_total', { shard: String(i % 100), dir: i < 1000 ? 'rx' : 'tx', host: `h${Math.floor(i / 100)}` }, i * 1024));
+  }
+  fams.push({ name: 'pw_bytes_total', type: 'counter', help: 'Bytes moved.', unit: 'bytes', samples: bytes });
+  return fams;
+}
+
+const DEFAULT_LABELS = { region: 'eu-west-1', exporter: 'promwire ✓' };
+const AUTH = { username: 'scraper', password: 'pä55:wörd"' };
+
+function seriesKey(name: string, labels: Labels): string {
+  const keys = Object.keys(labels).sort();
+  return name + '{' + keys.map((k) => `${k}=${JSON.stringify(labels[k])}`).join(',') + '}';
+}
+
+function sameValue(a: number, b: number): boolean {
+  return Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b)) || a === b;
+}
+
+interface Served {
+  url: string;
+  accept: string;
+  contentType: string;
+}
+
+describe('a real Prometheus scrapes the handler', () => {
+  const families = buildFamilies();
+  const seriesCount = families.reduce((n, f) => n + f.samples.length, 0);
+  const served: Served[] = [];
+  let prom: Prometheus;
+  const errors: unknown[] = [];
+
+  const record =
+    (h: ReturnType<typeof createNodeHandler>) =>
+    (req: IncomingMessage, res: ServerResponse): void => {
+      void h(req, res).then(() => {
+        served.push({ url: req.url ?? '', accept: String(req.headers.accept ?? ''), contentType: String(res.getHeader('content-type') ?? '') });
+      });
+    };
+
+  beforeAll(async () => {
+    expect(seriesCount).toBeGreaterThanOrEqual(10_000);
+    const open = await serve(
+      cleanup,
+      record(createNodeHandler({ collect: () => families, path: '/custom/exposition', defaultLabels: DEFAULT_LABELS, onError: (e) => errors.push(e) })),
+    );
+    const secure = await serve(
+      cleanup,
+      record(
+        createNodeHandler({
+          collect: async () => families,
+          path: '/secure/metrics',
+          defaultLabels: DEFAULT_LABELS,
+          basicAuth: AUTH,
+          onError: (e) => errors.push(e),
+        }),
+      ),
+    );
+    const yamlString = (v: string) => JSON.stringify(v); // JSON strings are YAML double-quoted strings
+    prom = await startPrometheus(
+      cleanup,
+      `  - job_name: pw_om
+    metrics_path: /custom/exposition
+    static_configs:
+      - targets: ['127.0.0.1:${open.port}']
+  - job_name: pw_text
+    metrics_path: /custom/exposition
+    params:
+      format: [prometheus]
+    static_configs:
+      - targets: ['127.0.0.1:${open.port}']
+  - job_name: pw_auth
+    metrics_path: /secure/metrics
+    basic_auth:
+      username: ${yamlString(AUTH.username)}
+      password: ${yamlString(AUTH.password)}
+    static_configs:
+      - targets: ['127.0.0.1:${secure.port}']
+`,
+      // Generous for 2 busy cores: the handler shares its process with the test runner.
+      '3s',
+    );
+  });
+
+  for (const job of ['pw_om', 'pw_text', 'pw_auth']) {
+    it(`job ${job}: the target is up with no error and every series reads back exactly`, async () => {
+      const target = await waitFor(
+        `${job} target up`,
+        async () => {
+          const ts = await prom.targets(job);
+          return ts.length === 1 && ts[0]!.health === 'up' ? ts[0] : undefined;
+        },
+        60_000,
+        250,
+      );
+      expect(target.lastError).toBe('');
+      console.log(`${job}: last scrape took ${target.lastScrapeDuration.toFixed(3)} s`);
+      const instance = target.labels['instance']!;
+
+      const expected = new Map<string, number>();
+      for (const f of families) {
+        for (const smp of f.samples) {
+          expected.set(seriesKey(smp.name, { ...DEFAULT_LABELS, ...smp.labels, job, instance }), smp.value);
+        }
+      }
+      expect(expected.size).toBe(seriesCount);
+
+      // The first scrape may still be in flight when the target turns up: wait for all series.
+      const got = await waitFor(
+        `${seriesCount} series of job ${job}`,
+        async () => {
+          const r = await prom.query(`{job="${job}",__name__=~"pw_.+"}`);
+          return r.length >= seriesCount ? r : undefined;
+        },
+        30_000,
+        500,
+      );
+      expect(got.length).toBe(seriesCount);
+      const mismatches: string[] = [];
+      for (const { metric, value } of got) {
+        const { __name__: name, ...labels } = metric;
+        const key = seriesKey(name!, labels);
+        const want = expected.get(key);
+        if (want === undefined) mismatches.push(`unexpected series ${key}`);
+        else if (!sameValue(want, value)) mismatches.push(`${key}: want ${want}, got ${value}`);
+      }
+      expect(mismatches.slice(0, 10)).toEqual([]);
+
+      const up = await prom.query(`up{job="${job}"}`);
+      expect(up.map((u) => u.value), JSON.stringify(await prom.targets(job))).toEqual([1]);
+      const samples = await prom.query(`scrape_samples_scraped{job="${job}"}`);
+      expect(samples.map((u) => u.value)).toEqual([seriesCount]);
+    });
+  }
+
+  it('served OpenMetrics to Prometheus, text 0.0.4 for ?format=prometheus, and 401 never reached Prometheus', () => {
+    const om = served.filter((x) => x.url === '/custom/exposition');
+    const text = served.filter((x) => x.url === '/custom/exposition?format=prometheus');
+    const secure = served.filter((x) => x.url === '/secure/metrics');
+    expect(om.length).toBeGreaterThan(0);
+    expect(text.length).toBeGreaterThan(0);
+    expect(secure.length).toBeGreaterThan(0);
+    expect(om.every((x) => x.contentType.startsWith('application/openmetrics-text; version=1.0.0'))).toBe(true);
+    expect(om[0]!.accept).toContain('application/openmetrics-text');
+    expect(text.every((x) => x.contentType.startsWith('text/plain; version=0.0.4'))).toBe(true);
+    expect(secure.every((x) => x.contentType.startsWith('application/openmetrics-text'))).toBe(true);
+    expect(errors).toEqual([]);
+  });
+
+  it("the scrape client reads Prometheus' own /metrics", async () => {
+    const r = await scrape(prom.base + '/metrics', { timeout: 10_000 });
+    expect(r.status).toBe(200);
+    // Prometheus 2.42 answers text 0.0.4 even to an OpenMetrics Accept.
+    expect(r.format).toBe('text');
+    expect(r.contentType).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(r.contentEncoding).toBe('gzip');
+    const byName = new Map(r.families.map((f) => [f.name, f]));
+    expect(byName.get('prometheus_build_info')?.samples[0]?.labels['version']).toMatch(/^2\./);
+    expect(byName.get('prometheus_target_scrapes_exceeded_sample_limit_total')?.type).toBe('counter');
+    expect(byName.get('prometheus_http_request_duration_seconds')?.type).toBe('histogram');
+    // It has seen our scrapes: the scrape pool metrics name our jobs.
+    const pools = byName.get('prometheus_target_scrape_pools_total');
+    expect(pools?.samples[0]?.value).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('the scrape client against a 50 MB payload served gzipped by the handler', () => {
+  const SAMPLES = 400_000;
+  let url: string;
+  const finished: boolean[] = [];
+
+  beforeAll(async () => {
+    const samples: Sample[] = [];
+    for (let i = 0; i < SAMPLES; i++) {
+      samples.push(
+        s('big_payload_bytes', { shard: String(i % 1000), key: `k-${i}-${'x'.repeat(60)}`, zone: i % 2 === 0 ? 'zürich-1' : 'tokyo"2' }, i),
+      );
+    }
+    const fams: MetricFamily[] = [{ name: 'big_payload_bytes', type: 'gauge', help: 'A big payload.', unit: '', samples }];
+    const h = createNodeHandler({ collect: () => fams, path: '/big' });
+    const srv = await serve(cleanup, (req, res) => {
+      res.on('close', () => finished.push(res.writableFinished));
+      void h(req, res);
+    });
+    url = srv.base + '/big';
+  });
+
+  it('reads all of it, streaming through gunzip and the parser', async () => {
+    let count = 0;
+    let sum = 0;
+    let zones = 0;
+    const r = await withTimeout(
+      scrapeEach(url, { timeout: 120_000 }, (f) => {
+        for (const smp of f.samples) {
+          count++;
+          sum += smp.value;
+          if (smp.labels['zone'] === 'tokyo"2') zones++;
+        }
+      }),
+      150_000,
+      '50 MB scrape',
+    );
+    expect(r.contentEncoding).toBe('gzip');
+    expect(r.bytes).toBeGreaterThan(50_000_000);
+    expect(count).toBe(SAMPLES);
+    expect(sum).toBe((SAMPLES * (SAMPLES - 1)) / 2);
+    expect(zones).toBe(SAMPLES / 2);
+  });
+
+  it('refuses it over bodyLimit with a clear error, aborting the download, in bounded memory', async () => {
+    // In a child process, so that its peak memory is its own.
+    const script = `
+      import { scrape } from ${JSON.stringify(path.join(ROOT, 'src/toolkit/scrape.ts'))};
+      const t0 = Date.now();
+      try {
+        await scrape(${JSON.stringify(url)}, { bodyLimit: 4 * 1024 * 1024 });
+        console.log(JSON.stringify({ ok: true }));
+      } catch (e) {
+        console.log(JSON.stringify({ code: e.code, limit: e.limit, message: e.message, ms: Date.now() - t0,
+          maxRssMiB: process.resourceUsage().maxRSS / 1024 }));
+      }`;
+    const before = finished.length;
+    const out = await withTimeout(
+      new Promise<string>((resolve, reject) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+          cwd: ROOT,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+        child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+        child.on('error', reject);
+        child.on('exit', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`child exited ${code}: ${stderr}`))));
+        cleanup.add(() => {
+          if (child.exitCode === null) child.kill('SIGKILL');
+        });
+      }),
+      60_000,
+      'child scrape',
+    );
+    const result = JSON.parse(out.trim().split('\n').pop()!) as { code: string; limit: string; message: string; maxRssMiB: number };
+    expect(result.code).toBe('LIMIT_EXCEEDED');
+    expect(result.limit).toBe('bodyLimit');
+    expect(result.message).toMatch(/body exceeds bodyLimit of 4194304 bytes .*request aborted/);
+    // A 50 MB payload held whole would take several hundred MiB as families;
+    // the refused scrape stays near the runtime's own footprint.
+    expect(result.maxRssMiB).toBeLessThan(250);
+    console.log(`bodyLimit refusal: child peak RSS ${result.maxRssMiB.toFixed(0)} MiB`);
+    // The handler saw its response closed before it finished writing.
+    await waitFor('the server side to close', () => finished.length > before, 10_000, 50);
+    expect(finished[finished.length - 1]).toBe(false);
+  });
+});
