@@ -35,7 +35,9 @@ function matchWord(buf: Uint8Array, start: number, end: number, word: string): b
 }
 
 /**
- * Parses a sample value. Returns `undefined` when the bytes are not a number
+ * Parses a sample value (`toString` makes the string for the slow path of
+ * 16 and more digits; the parser passes Node's fast `latin1Slice` where it
+ * has one). Returns `undefined` when the bytes are not a number
  * of the grammar (the caller raises the error with its position).
  *
  * Grammar, both formats (they agree): `[+-]? (D+ ('.' D*)? | '.' D+) ([eE] [+-]? D+)?`,
@@ -46,7 +48,12 @@ function matchWord(buf: Uint8Array, start: number, end: number, word: string): b
  *   ErrRange (a rejected sample) when a finite spelling overflows to ±Inf.
  * - OpenMetrics 1.0 ABNF: `number = realnumber / [sign] ("inf" / "infinity") / "nan"`.
  */
-export function parseNumber(buf: Uint8Array, start: number, end: number): number | undefined {
+export function parseNumber(
+  buf: Uint8Array,
+  start: number,
+  end: number,
+  toString: (buf: Uint8Array, start: number, end: number) => string = latin1,
+): number | undefined {
   if (start >= end) return undefined;
   let i = start;
   let c = buf[i]!;
@@ -94,31 +101,45 @@ export function parseNumber(buf: Uint8Array, start: number, end: number): number
     if (s === start && matchWord(buf, s, end, 'nan')) return NaN;
     return undefined;
   }
-  if (i === end) {
-    if (nd <= 15) {
-      const v = frac === 0 ? mant : mant / POW10[frac]!;
-      return neg ? -v : v;
-    }
-    return slowNumber(buf, start, end);
-  }
-  c = buf[i]!;
-  if (c !== C_e && c !== C_E) return undefined;
-  i++;
-  if (i < end && (buf[i] === C_PLUS || buf[i] === C_MINUS)) i++;
-  const expStart = i;
-  while (i < end) {
-    const d = buf[i]! - C_0;
-    if (d < 0 || d > 9) return undefined;
+  let exp = -frac;
+  if (i < end) {
+    c = buf[i]!;
+    if (c !== C_e && c !== C_E) return undefined;
     i++;
+    let eneg = false;
+    if (i < end && (buf[i] === C_PLUS || buf[i] === C_MINUS)) {
+      eneg = buf[i] === C_MINUS;
+      i++;
+    }
+    const expStart = i;
+    let e = 0;
+    while (i < end) {
+      const d = buf[i]! - C_0;
+      if (d < 0 || d > 9) return undefined;
+      if (e < 100000) e = e * 10 + d;
+      i++;
+    }
+    if (i === expStart) return undefined;
+    exp += eneg ? -e : e;
   }
-  if (i === expStart) return undefined;
-  return slowNumber(buf, start, end);
+  // Clinger's fast path: an exact mantissa (<= 15 digits) times or divided by
+  // an exact power of ten (<= 10^22) is one correctly rounded operation.
+  if (nd <= 15 && exp >= -22 && exp <= 22) {
+    const v = exp >= 0 ? mant * POW10[exp]! : mant / POW10[-exp]!;
+    return neg ? -v : v;
+  }
+  return slowNumber(buf, start, end, toString);
 }
 
-function slowNumber(buf: Uint8Array, start: number, end: number): number | undefined {
+function slowNumber(
+  buf: Uint8Array,
+  start: number,
+  end: number,
+  toString: (buf: Uint8Array, start: number, end: number) => string,
+): number | undefined {
   // The grammar was checked by the caller; JavaScript's Number() reads the
   // same decimal spellings (`1.`, `.5`, `+1e3`) with correct rounding.
-  const v = Number(latin1(buf, start, end));
+  const v = Number(toString(buf, start, end));
   // Go's ParseFloat reports ErrRange when a finite spelling overflows.
   if (v === Infinity || v === -Infinity) return undefined;
   return v;

@@ -29,6 +29,7 @@ import {
   LF,
   NUL,
   QUOTE,
+  QUOTED_STOP,
   RBRACE,
   SPACE,
   codePointCount,
@@ -36,7 +37,7 @@ import {
 } from '../core/chars.js';
 import { unescapeOpenMetrics, unescapeText } from '../core/escape.js';
 import { parseNumber, parseSecondsAsMillis, parseTextTimestamp } from '../core/number.js';
-import { StringMaker } from '../core/strings.js';
+import { StringMaker, latin1Slice } from '../core/strings.js';
 import { type ErrorCode, PromwireError } from '../errors.js';
 import type { Exemplar, Format, Labels, MetricType } from '../model.js';
 import { detectFormat } from './detect.js';
@@ -69,6 +70,14 @@ export function entryName(e: Entry): string {
 /** Range flags. */
 const F_ESCAPE = 1; // holds a backslash
 const F_UTF8 = 2; // holds a byte >= 0x80
+
+/** True when buf[s..e) holds exactly the (ASCII) characters of `str`. */
+function sameAscii(buf: Uint8Array, s: number, e: number, str: string): boolean {
+  const n = e - s;
+  if (str.length !== n) return false;
+  for (let i = 0; i < n; i++) if (buf[s + i] !== str.charCodeAt(i)) return false;
+  return true;
+}
 
 /** Thrown inside the walk when a streamed line is not complete yet. */
 const NEED_MORE = { needMore: true };
@@ -151,6 +160,11 @@ export class Parser {
   private mtype: MetricType = 'untyped';
 
   private readonly rules: OpenMetricsRules | undefined;
+
+  // Positional string caches: the strings made for the previous sample.
+  private prevMetric = '';
+  private readonly prevNames: (string | undefined)[] = [];
+  private readonly prevValues: (string | undefined)[] = [];
 
   constructor(input: Uint8Array, options: ParserOptions = {}) {
     const format = options.format ?? 'auto';
@@ -361,7 +375,7 @@ export class Parser {
     if (i === vs) {
       throw this.error('INVALID_VALUE', `expected value after metric, got ${this.describe(i, this.findLineEnd(i))}`, i);
     }
-    const v = parseNumber(buf, vs, i);
+    const v = parseNumber(buf, vs, i, latin1Slice);
     if (v === undefined) {
       throw this.error('INVALID_VALUE', `expected a number as value, got "${this.snippetOf(vs, i)}"`, vs);
     }
@@ -586,7 +600,7 @@ export class Parser {
     i++;
     const vs = i;
     while (i < lineEnd && buf[i] !== SPACE) i++;
-    const v = vs < i ? parseNumber(buf, vs, i) : undefined;
+    const v = vs < i ? parseNumber(buf, vs, i, latin1Slice) : undefined;
     if (v === undefined) {
       throw this.error('INVALID_VALUE', `expected a number as value, got ${vs < i ? `"${this.snippetOf(vs, i)}"` : this.describe(i, lineEnd)}`, vs);
     }
@@ -658,7 +672,7 @@ export class Parser {
     i++;
     const vs = i;
     while (i < lineEnd && buf[i] !== SPACE) i++;
-    const v = vs < i ? parseNumber(buf, vs, i) : undefined;
+    const v = vs < i ? parseNumber(buf, vs, i, latin1Slice) : undefined;
     if (v === undefined) {
       throw this.error('INVALID_EXEMPLAR', `expected a number as exemplar value, got ${vs < i ? `"${this.snippetOf(vs, i)}"` : this.describe(i, lineEnd)}`, vs);
     }
@@ -754,6 +768,8 @@ export class Parser {
     let flags = 0;
     let lines = 0;
     for (;;) {
+      // Fast path: plain ASCII bytes.
+      while (i < limit && QUOTED_STOP[buf[i]!] === 0) i++;
       if (i >= limit) {
         if (!this.final && !om) throw NEED_MORE;
         throw this.error('UNEXPECTED_END', 'expected closing quote, found line end', at);
@@ -961,7 +977,11 @@ export class Parser {
 
   /** The metric name of the current sample, or the family name of HELP/TYPE/UNIT. */
   metricName(): string {
-    return this.decodeName(this.nameStart, this.nameEnd, this.nameFlags);
+    const prev = this.prevMetric;
+    if (this.nameFlags === 0 && sameAscii(this.buf, this.nameStart, this.nameEnd, prev)) return prev;
+    const str = this.decodeName(this.nameStart, this.nameEnd, this.nameFlags);
+    this.prevMetric = str;
+    return str;
   }
 
   /** The family name of the current HELP, TYPE or UNIT entry. */
@@ -978,14 +998,28 @@ export class Parser {
     this.checkLabel(i);
     const b = i * 6;
     const l = this.lbl;
-    return this.decodeName(l[b]!, l[b + 1]!, l[b + 2]!);
+    const s = l[b]!;
+    const e = l[b + 1]!;
+    // The i-th label name is almost always the previous sample's i-th one:
+    // compare against it before hashing (positional cache).
+    const prev = this.prevNames[i];
+    if (prev !== undefined && l[b + 2] === 0 && sameAscii(this.buf, s, e, prev)) return prev;
+    const str = this.decodeName(s, e, l[b + 2]!);
+    this.prevNames[i] = str;
+    return str;
   }
 
   labelValue(i: number): string {
     this.checkLabel(i);
     const b = i * 6;
     const l = this.lbl;
-    return this.decodeValue(l[b + 3]!, l[b + 4]!, l[b + 5]!);
+    const s = l[b + 3]!;
+    const e = l[b + 4]!;
+    const prev = this.prevValues[i];
+    if (prev !== undefined && l[b + 5] === 0 && sameAscii(this.buf, s, e, prev)) return prev;
+    const str = this.decodeValue(s, e, l[b + 5]!);
+    this.prevValues[i] = str;
+    return str;
   }
 
   /** The current sample's labels as an object (allocates). */
