@@ -97,6 +97,15 @@ describe('text 0.0.4: what Prometheus accepts, with its meaning', () => {
     expect(s).toMatchObject(expected);
   });
 
+  it('keeps a label named __proto__ as a label', () => {
+    const labels = samplesOf(text('a{__proto__="x",b="y"} 1\n'))[0]!.labels;
+    expect(Object.entries(labels)).toEqual([
+      ['__proto__', 'x'],
+      ['b', 'y'],
+    ]);
+    expect(Object.getPrototypeOf(labels)).toBe(Object.prototype);
+  });
+
   it('reads the value token right after the name, as promlex does', () => {
     // promlex: after a metric name, `[^{ \t\n]+` is the value: `a-1 2` is a = -1 at 2.
     expect(samplesOf(text('a-1 2\n'))[0]).toMatchObject({ name: 'a', value: -1, timestamp: 2 });

@@ -71,6 +71,15 @@ export function entryName(e: Entry): string {
 const F_ESCAPE = 1; // holds a backslash
 const F_UTF8 = 2; // holds a byte >= 0x80
 
+/**
+ * Sets a label on a plain object. `__proto__` is a valid label name, and a
+ * plain assignment would call the prototype setter and lose it.
+ */
+function setLabel(out: Labels, name: string, value: string): void {
+  if (name === '__proto__') Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
+  else out[name] = value;
+}
+
 /** True when buf[s..e) holds exactly the (ASCII) characters of `str`. */
 function sameAscii(buf: Uint8Array, s: number, e: number, str: string): boolean {
   const n = e - s;
@@ -1025,7 +1034,7 @@ export class Parser {
   /** The current sample's labels as an object (allocates). */
   labels(): Labels {
     const out: Labels = {};
-    for (let i = 0; i < this.nLabels; i++) out[this.labelName(i)] = this.labelValue(i);
+    for (let i = 0; i < this.nLabels; i++) setLabel(out, this.labelName(i), this.labelValue(i));
     return out;
   }
 
@@ -1049,7 +1058,7 @@ export class Parser {
     const l = this.exLbl;
     for (let k = 0; k < this.exN; k++) {
       const b = k * 6;
-      labels[this.decodeName(l[b]!, l[b + 1]!, l[b + 2]!)] = this.decodeValue(l[b + 3]!, l[b + 4]!, l[b + 5]!);
+      setLabel(labels, this.decodeName(l[b]!, l[b + 1]!, l[b + 2]!), this.decodeValue(l[b + 3]!, l[b + 4]!, l[b + 5]!));
     }
     return { labels, value: this.exVal, timestamp: this.exHasTs ? this.exTs : null };
   }
