@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
+import { MetricSet } from '../src/encode/metricset.js';
 import type { MetricFamily } from '../src/model.js';
 import { parse } from '../src/parse/families.js';
 import { acceptsGzip, parseBasicAuth, withDefaultLabels } from '../src/toolkit/exposition.js';
@@ -267,6 +268,23 @@ describe('node:http handler', () => {
     // With default labels the handler needs the families: collect() is used, and its error is a 500.
     const viaCollect = await serveHandler({ metrics, defaultLabels: { a: 'b' }, onError: () => {} });
     expect((await request(viaCollect + '/metrics')).status).toBe(500);
+  });
+
+  it('serves a real MetricSet in both formats, live values read per scrape', async () => {
+    const set = new MetricSet({ defaultLabels: { type: 'gateway', id: '42' } });
+    const conns = set.gauge({ name: 'gw_connections', help: 'Open connections.', labelNames: ['proto'] });
+    const reqs = set.counter({ name: 'gw_requests_total', help: 'Requests.' });
+    const base = await serveHandler({ metrics: set, path: '/stats' });
+    conns.labels({ proto: 'mqtt' }).set(3);
+    reqs.inc(5);
+    const t = await request(base + '/stats?format=prometheus');
+    expect(t.text).toBe(new TextDecoder().decode(set.encode({ format: 'text', escaping: 'underscores' })));
+    expect(t.text).toContain('gw_connections{type="gateway",id="42",proto="mqtt"} 3');
+    reqs.inc();
+    const o = await request(base + '/stats', { headers: { accept: OM_ACCEPT } });
+    expect(o.text).toContain('# TYPE gw_requests counter');
+    expect(o.text).toContain('gw_requests_total{type="gateway",id="42"} 6');
+    expect(o.text.endsWith('# EOF\n')).toBe(true);
   });
 
   it('streams a big set in chunks while other requests are answered', async () => {

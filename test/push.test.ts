@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { MetricSet } from '../src/encode/metricset.js';
 import { PromwireError } from '../src/errors.js';
 import type { MetricFamily } from '../src/model.js';
 import { parse } from '../src/parse/families.js';
@@ -168,6 +169,21 @@ describe('push', () => {
     expect(gw.seen[0]!.headers['x-tenant']).toBe('t1');
     expect(gw.seen[0]!.headers['authorization']).toBe('Basic ' + Buffer.from('u:p:w').toString('base64'));
     expect(gw.seen[1]!.body).toContain('batch_records_total{kind="a\\"b\\\\c"} 42');
+  });
+
+  it('pushes a MetricSet as text 0.0.4, and a Pusher reads it afresh each time', async () => {
+    const gw = await gateway();
+    const set = new MetricSet();
+    const done = set.counter({ name: 'jobs_done_total', help: 'Jobs done.' });
+    done.inc(2);
+    await push({ url: gw.base, job: 'j', body: set });
+    expect(gw.seen[0]!.body).toBe(new TextDecoder().decode(set.encode({ format: 'text' })));
+    expect(gw.seen[0]!.body).toContain('jobs_done_total 2');
+    const p = startPusher({ url: gw.base, job: 'j', interval: 10_000, source: set, onStop: 'push' });
+    await new Promise((r) => setTimeout(r, 50));
+    done.inc();
+    await p.stop();
+    expect(gw.seen.map((x) => /jobs_done_total (\d+)/.exec(x.body)?.[1])).toEqual(['2', '2', '3']);
   });
 
   it('DELETE sends no body', async () => {

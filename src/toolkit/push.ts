@@ -159,6 +159,9 @@ async function bodyBytes(body: PushBody | undefined): Promise<Uint8Array> {
   if (body === undefined) return new Uint8Array(0);
   if (typeof body === 'string') return Buffer.from(body, 'utf8');
   if (body instanceof Uint8Array) return body;
+  // A MetricSet writes itself from its precomputed series prefixes.
+  const direct = body as { encode?: (o: { format: 'text' }) => Uint8Array };
+  if (!Array.isArray(body) && typeof direct.encode === 'function') return direct.encode({ format: 'text' });
   const families = 'collect' in body && typeof body.collect === 'function' ? await body.collect() : (body as readonly MetricFamily[]);
   // Text 0.0.4: the format every Pushgateway parses (it does not read OpenMetrics).
   return encode(families as MetricFamily[], { format: 'text' });

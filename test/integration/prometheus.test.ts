@@ -20,6 +20,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MetricSet } from '../../src/encode/metricset.js';
 import type { Labels, MetricFamily, Sample } from '../../src/model.js';
 import { createNodeHandler } from '../../src/toolkit/handler.js';
 import { scrape, scrapeEach } from '../../src/toolkit/scrape.js';
@@ -120,6 +121,25 @@ function buildFamilies(): MetricFamily[] {
 }
 
 const DEFAULT_LABELS = { region: 'eu-west-1', exporter: 'promwire ✓' };
+
+/** The application-manager shape: a live MetricSet (its encodeChunks fast path) on its own port. */
+function buildMetricSet(): MetricSet {
+  const set = new MetricSet({ prefix: 'pw_app_', defaultLabels: { manager: 'am-1', site: 'Zürich "HQ"' } });
+  const apps = set.gauge({ name: 'apps', help: 'Applications by state.', labelNames: ['state'] });
+  const deploys = set.counter({ name: 'deployments_total', help: 'Deployments.', labelNames: ['result'] });
+  const time = set.histogram({ name: 'deployment_duration_seconds', help: 'Deployment time.', buckets: [1, 5, 15, 60] });
+  const rpc = set.summary({ name: 'rpc_seconds', help: 'RPC time.', quantiles: [0.5, 0.99] });
+  const build = set.info({ name: 'build', help: 'Build.', labelNames: ['version'] });
+  const mode = set.stateset({ name: 'mode', help: 'Mode.', states: ['active', 'standby'] });
+  for (let i = 0; i < 50; i++) apps.labels({ state: `s${i}\n"${'ü'.repeat(i % 3)}` }).set(i * 1.25);
+  deploys.labels({ result: 'ok' }).inc(41);
+  deploys.labels({ result: 'failed' }).inc(2);
+  for (const v of [0.5, 3, 7.5, 20, 100]) time.observe(v);
+  rpc.set({ quantiles: [0.012, 0.3], sum: 12.5, count: 250 });
+  build.labels({ version: '2.0.1' });
+  mode.set('active');
+  return set;
+}
 const AUTH = { username: 'scraper', password: 'pä55:wörd"' };
 
 function seriesKey(name: string, labels: Labels): string {
@@ -139,6 +159,7 @@ interface Served {
 
 describe('a real Prometheus scrapes the handler', () => {
   const families = buildFamilies();
+  const metricSet = buildMetricSet();
   const seriesCount = families.reduce((n, f) => n + f.samples.length, 0);
   const served: Served[] = [];
   let prom: Prometheus;
@@ -170,6 +191,7 @@ describe('a real Prometheus scrapes the handler', () => {
         }),
       ),
     );
+    const app = await serve(cleanup, record(createNodeHandler({ metrics: metricSet, path: '/app/metrics', onError: (e) => errors.push(e) })));
     const yamlString = (v: string) => JSON.stringify(v); // JSON strings are YAML double-quoted strings
     prom = await startPrometheus(
       cleanup,
@@ -190,6 +212,10 @@ describe('a real Prometheus scrapes the handler', () => {
       password: ${yamlString(AUTH.password)}
     static_configs:
       - targets: ['127.0.0.1:${secure.port}']
+  - job_name: pw_app
+    metrics_path: /app/metrics
+    static_configs:
+      - targets: ['127.0.0.1:${app.port}']
 `,
       // Generous for 2 busy cores: the handler shares its process with the test runner.
       '3s',
@@ -246,6 +272,33 @@ describe('a real Prometheus scrapes the handler', () => {
       expect(samples.map((u) => u.value)).toEqual([seriesCount]);
     });
   }
+
+  it('job pw_app: a live MetricSet reads back exactly, default labels and all', async () => {
+    const target = await waitFor(
+      'pw_app target up',
+      async () => {
+        const ts = await prom.targets('pw_app');
+        return ts.length === 1 && ts[0]!.health === 'up' ? ts[0] : undefined;
+      },
+      60_000,
+      250,
+    );
+    expect(target.lastError).toBe('');
+    const instance = target.labels['instance']!;
+    const expected = new Map<string, number>();
+    for (const f of metricSet.collect()) {
+      for (const smp of f.samples) expected.set(seriesKey(smp.name, { ...smp.labels, job: 'pw_app', instance }), smp.value);
+    }
+    expect(expected.size).toBeGreaterThan(60);
+    const got = await prom.query('{job="pw_app",__name__=~"pw_app_.+"}');
+    const actual = new Map(got.map(({ metric, value }) => {
+      const { __name__: name, ...labels } = metric;
+      return [seriesKey(name!, labels), value];
+    }));
+    expect([...actual.keys()].sort()).toEqual([...expected.keys()].sort());
+    for (const [k, v] of expected) expect(sameValue(actual.get(k)!, v), k).toBe(true);
+    expect(actual.get(seriesKey('pw_app_deployments_total', { manager: 'am-1', site: 'Zürich "HQ"', result: 'ok', job: 'pw_app', instance }))).toBe(41);
+  });
 
   it('served OpenMetrics to Prometheus, text 0.0.4 for ?format=prometheus, and 401 never reached Prometheus', () => {
     const om = served.filter((x) => x.url === '/custom/exposition');
