@@ -18,7 +18,11 @@ import { formatReport, inspect } from './inspect.js';
 import { BatchWriter, readInput, type CliIO } from './io.js';
 import { writeFamiliesJson } from './json.js';
 
-/** `parse [FILE|-] [--format F] [--json] [--lenient]` */
+/**
+ * `parse [FILE|-] [--format F] [--json] [--lenient]`. The whole payload is
+ * parsed before anything is printed (not streamed), so that an invalid
+ * payload leaves stdout empty: a reader never sees half an array.
+ */
 export async function runParse(file: string | undefined, flags: Flags, io: CliIO): Promise<number> {
   const input = await readInput('parse', file, io);
   const { families, skipped } = parseInput(input.bytes, flags, io);

@@ -67,16 +67,3 @@ export function writeFamiliesJson(families: Iterable<MetricFamily>, write: (s: s
   }
   write(first ? '[]\n' : '\n]\n');
 }
-
-/** Same as `writeFamiliesJson`, for families that arrive asynchronously (a stream or a scrape). */
-export async function writeFamiliesJsonAsync(
-  families: AsyncIterable<MetricFamily>,
-  write: (s: string) => void,
-): Promise<void> {
-  let first = true;
-  for await (const f of families) {
-    write((first ? '[\n' : ',\n') + familyToJson(f));
-    first = false;
-  }
-  write(first ? '[]\n' : '\n]\n');
-}
