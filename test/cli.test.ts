@@ -333,6 +333,20 @@ describe('promwire parse', () => {
     expect(fams.flatMap((f) => f.samples.map((s) => s.name))).toEqual(expected.map((e) => e.name));
   });
 
+  it('prints exactly the lines that the README shows as its example of the JSON form', async () => {
+    const readme = readFileSync(`${ROOT}README.md`, 'utf8');
+    const block = /### The JSON form of `parse --json`[\s\S]*?```json\n([\s\S]*?)```/.exec(readme);
+    expect(block).not.toBeNull();
+    const lines = block![1]!.trimEnd().split('\n');
+    expect(lines[0]).toBe('[');
+    expect(lines.at(-1)).toBe(']');
+    expect(JSON.parse(block![1]!)).toHaveLength(lines.length - 2);
+    const om = await runInProcess(['parse', 'fixtures/python_client.om.txt', '--json']);
+    const text = await runInProcess(['parse', 'fixtures/node_exporter.prom', '--json']);
+    const printed = new Set([...om.stdout.split('\n'), ...text.stdout.split('\n')].map((l) => l.replace(/,$/, '')));
+    for (const l of lines.slice(1, -1)) expect(printed).toContain(l.replace(/,$/, ''));
+  });
+
   it('reads standard input when FILE is "-" or absent', async () => {
     const payload = '# TYPE a gauge\na{x="1"} 1e6\nb 2 -5\n';
     for (const argv of [['parse', '-', '--json'], ['parse', '--json']]) {
