@@ -22,7 +22,10 @@ import { ByteWriter, utf8Bytes } from './writer.js';
  * To text 0.0.4:
  * - counter `foo` (OpenMetrics) is written as family `foo_total`; its
  *   `foo_created` samples become a separate gauge family `foo_created`
- *   (same for `_created` of histograms and summaries);
+ *   (same for `_created` of histograms and summaries). A counter family
+ *   named with `_total`, or with samples named exactly as the family (a
+ *   text-parsed `# TYPE foo counter` / `foo 1`), keeps its name; so an empty
+ *   counter `foo` is taken to be an OpenMetrics one and written `foo_total`;
  * - info `foo` becomes gauge `foo_info`; stateset becomes gauge;
  *   gaugehistogram becomes histogram with `_gcount`/`_gsum` as separate
  *   gauge families; `unknown` becomes `untyped`;
