@@ -312,6 +312,41 @@ describe('node:http handler', () => {
     expect(back[0]!.samples[99_999]!.value).toBe(99_999);
   });
 
+  it('stops encoding when the client goes away mid-body', async () => {
+    let pulled = 0;
+    const samples = [];
+    for (let i = 0; i < 200_000; i++) samples.push({ name: 'g', labels: { i: String(i) }, value: i, timestamp: null });
+    const fams: MetricFamily[] = [{ name: 'g', type: 'gauge', help: '', unit: '', samples }];
+    const errors: unknown[] = [];
+    const handler = createNodeHandler({ collect: () => fams, chunkSize: 4096, onError: (e) => errors.push(e) });
+    let finished: Promise<void> | undefined;
+    const server = http.createServer((req, res) => {
+      const orig = res.write.bind(res) as (c: Uint8Array) => boolean;
+      (res as unknown as { write: (c: Uint8Array) => boolean }).write = (c: Uint8Array) => {
+        pulled++;
+        return orig(c);
+      };
+      finished = handler(req, res);
+    });
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => {
+      const req = http.get({ host: '127.0.0.1', port, path: '/metrics', headers: { 'accept-encoding': 'gzip' } }, (res) => {
+        res.once('data', () => {
+          req.destroy();
+          resolve();
+        });
+      });
+      req.on('error', () => {});
+    });
+    await finished;
+    // The handler returned without writing the ~5 MB body (gzip output chunks are ~16 KiB).
+    expect(pulled).toBeGreaterThan(0);
+    expect(pulled).toBeLessThan(150);
+    expect(errors).toEqual([]);
+  });
+
   it('self-metrics count answers, encode time and bytes', async () => {
     const base = await serveHandler({ collect: () => FAMILIES, selfMetrics: true });
     await request(base + '/metrics');

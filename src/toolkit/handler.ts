@@ -164,10 +164,17 @@ async function serveMetrics(
   try {
     let r = first;
     while (r.done !== true) {
-      if (res.destroyed) return; // the client went away
+      if (res.destroyed) {
+        // The client went away: stop encoding and free the compressor.
+        gzip?.destroy();
+        return;
+      }
       bytesIn += r.value.byteLength;
       if (!out.write(r.value)) {
-        if (!(await drained(out))) return;
+        if (!(await drained(out))) {
+          gzip?.destroy();
+          return;
+        }
       }
       // Yield between chunks so a big set does not stall the process.
       await yieldToLoop();
@@ -177,6 +184,7 @@ async function serveMetrics(
     // Headers are gone: break the connection rather than end a body that
     // would look complete.
     core.onError(err);
+    gzip?.destroy();
     res.destroy(err instanceof Error ? err : new Error(String(err)));
     return;
   }
