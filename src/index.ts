@@ -22,6 +22,64 @@ export { FamilyBuilder, parse } from './parse/families.js';
 export { parseStream } from './parse/stream.js';
 export type { StreamSource } from './parse/stream.js';
 
+// Names (Prometheus 3 UTF-8 names and escaping schemes)
+export {
+  ESCAPING_SCHEMES,
+  escapeName,
+  isEscapingScheme,
+  isValidLabelName,
+  isValidMetricName,
+  isValidUtf8Name,
+  needsQuoting,
+  unescapeName,
+} from './core/names.js';
+export type { EscapingScheme, NameKind } from './core/names.js';
+
+// Encoding
+export { DEFAULT_CHUNK_SIZE, encode, encodeChunks, encodeToString } from './encode/encoder.js';
+export type { EncodeChunksOptions, EncodeOptions } from './encode/encoder.js';
+export {
+  Counter,
+  CounterSeries,
+  DEFAULT_BUCKETS,
+  Gauge,
+  GaugeSeries,
+  Histogram,
+  HistogramSeries,
+  Info,
+  InfoSeries,
+  Metric,
+  MetricSet,
+  Series,
+  StateSet,
+  StateSetSeries,
+  Summary,
+  SummarySeries,
+} from './encode/metricset.js';
+export type {
+  AnyMetric,
+  CounterOptions,
+  GaugeOptions,
+  HistogramOptions,
+  InfoOptions,
+  LabelValue,
+  LabelValues,
+  MetricSetOptions,
+  StateSetOptions,
+  SummaryOptions,
+} from './encode/metricset.js';
+
+// Negotiation
+export {
+  CONTENT_TYPE_OPENMETRICS_0_0_1,
+  CONTENT_TYPE_OPENMETRICS_1_0_0,
+  CONTENT_TYPE_TEXT,
+  DEFAULT_ESCAPING,
+  PROMETHEUS_ACCEPT,
+  negotiate,
+} from './toolkit/negotiate.js';
+export type { Negotiated } from './toolkit/negotiate.js';
+
 // Toolkit: merge and lint
 export { merge } from './toolkit/merge.js';
 export type { FamilySelector, MergeInput, MergeMode, MergeOptions } from './toolkit/merge.js';
