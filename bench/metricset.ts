@@ -3,7 +3,7 @@
  * service holding those series: every series created once, values changed
  * between encodes.
  */
-import { MetricSet } from '../src/encode/metricset.js';
+import { MetricSet } from '../src/index.js';
 import type { GenModel } from './generate.js';
 
 export interface MetricSetSetup {
