@@ -153,6 +153,7 @@ function sameValue(a: number, b: number): boolean {
 
 interface Served {
   url: string;
+  status: number;
   accept: string;
   contentType: string;
 }
@@ -169,7 +170,7 @@ describe('a real Prometheus scrapes the handler', () => {
     (h: ReturnType<typeof createNodeHandler>) =>
     (req: IncomingMessage, res: ServerResponse): void => {
       void h(req, res).then(() => {
-        served.push({ url: req.url ?? '', accept: String(req.headers.accept ?? ''), contentType: String(res.getHeader('content-type') ?? '') });
+        served.push({ url: req.url ?? '', status: res.statusCode, accept: String(req.headers.accept ?? ''), contentType: String(res.getHeader('content-type') ?? '') });
       });
     };
 
@@ -210,6 +211,13 @@ describe('a real Prometheus scrapes the handler', () => {
     basic_auth:
       username: ${yamlString(AUTH.username)}
       password: ${yamlString(AUTH.password)}
+    static_configs:
+      - targets: ['127.0.0.1:${secure.port}']
+  - job_name: pw_auth_wrong
+    metrics_path: /secure/metrics
+    basic_auth:
+      username: ${yamlString(AUTH.username)}
+      password: wrong
     static_configs:
       - targets: ['127.0.0.1:${secure.port}']
   - job_name: pw_app
@@ -273,6 +281,20 @@ describe('a real Prometheus scrapes the handler', () => {
     });
   }
 
+  it('job pw_auth_wrong: wrong credentials leave the target down with a 401', async () => {
+    const target = await waitFor(
+      'pw_auth_wrong to be scraped',
+      async () => {
+        const ts = await prom.targets('pw_auth_wrong');
+        return ts.length === 1 && ts[0]!.health !== 'unknown' ? ts[0] : undefined;
+      },
+      60_000,
+      250,
+    );
+    expect(target.health).toBe('down');
+    expect(target.lastError).toContain('401 Unauthorized');
+  });
+
   it('job pw_app: a live MetricSet reads back exactly, default labels and all', async () => {
     const target = await waitFor(
       'pw_app target up',
@@ -300,10 +322,14 @@ describe('a real Prometheus scrapes the handler', () => {
     expect(actual.get(seriesKey('pw_app_deployments_total', { manager: 'am-1', site: 'Zürich "HQ"', result: 'ok', job: 'pw_app', instance }))).toBe(41);
   });
 
-  it('served OpenMetrics to Prometheus, text 0.0.4 for ?format=prometheus, and 401 never reached Prometheus', () => {
+  it('served OpenMetrics to Prometheus, text 0.0.4 for ?format=prometheus, 401 only to wrong credentials', () => {
     const om = served.filter((x) => x.url === '/custom/exposition');
     const text = served.filter((x) => x.url === '/custom/exposition?format=prometheus');
-    const secure = served.filter((x) => x.url === '/secure/metrics');
+    const secure = served.filter((x) => x.url === '/secure/metrics' && x.status === 200);
+    const refused = served.filter((x) => x.url === '/secure/metrics' && x.status !== 200);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused.every((x) => x.status === 401)).toBe(true);
+    expect([...om, ...text].every((x) => x.status === 200)).toBe(true);
     expect(om.length).toBeGreaterThan(0);
     expect(text.length).toBeGreaterThan(0);
     expect(secure.length).toBeGreaterThan(0);
