@@ -124,7 +124,6 @@ function sampleCount(families: MetricFamily[]): number {
 
 function parseCases(payload: string, bytes: Uint8Array, format: Format, samples: number, families: number | null): Case[] {
   const lines = countLines(bytes);
-  const text = format === 'text' ? new TextDecoder().decode(bytes) : '';
   const base = { area: 'parse' as const, payload, bytes: bytes.length, samples };
   const cases: Case[] = [
     {
@@ -163,7 +162,6 @@ function parseCases(payload: string, bytes: Uint8Array, format: Format, samples:
         return got === samples ? 'all samples' : `${got} of ${samples} samples (${((100 * got) / samples).toFixed(1)}%)`;
       },
     });
-    void text;
   }
   cases.push({
     ...base,
@@ -269,6 +267,15 @@ function encodeCases(): Case[] {
     },
   });
   return cases;
+}
+
+/** The cases by `Area/case` name (`parse/large text: promwire pull API`), in table order. */
+type Cases = Record<string, Case>;
+
+function keyed(list: Case[]): Cases {
+  const out: Cases = {};
+  for (const c of list) out[`${c.area}/${c.payload}: ${c.row}`] = c;
+  return out;
 }
 
 // ---------------------------------------------------------------------------
@@ -460,25 +467,25 @@ async function main(argv: string[]): Promise<void> {
     const large = generatePayload(LARGE);
     const small = generatePayload(SMALL);
     const node = new Uint8Array(readFileSync(join(ROOT, 'fixtures/node_exporter.prom')));
-    const cases = [
+    const cases = keyed([
       ...parseCases('large text', large.text, 'text', large.model.samples, large.model.families.length),
       ...parseCases('large openmetrics', large.openmetrics, 'openmetrics', large.model.samples, large.model.families.length),
       ...parseCases('small text', small.text, 'text', small.model.samples, small.model.families.length),
       ...parseCases('node_exporter', node, 'text', countSampleLines(node), null),
-    ];
+    ]);
     const results: Result[] = [];
-    for (const c of cases) {
-      log(`parse/${c.payload}: ${c.row}`);
+    for (const [name, c] of Object.entries(cases)) {
+      log(name);
       results.push(await measure(c, s));
     }
     tables.push(`\n### Parser\n\n${parseTable(results)}`);
   }
   if (only === undefined || only === 'encode') {
     log('encode: building the MetricSet, the parsed model and the prom-client registry');
-    const cases = encodeCases();
+    const cases = keyed(encodeCases());
     const results: Result[] = [];
-    for (const c of cases) {
-      log(`encode/${c.payload}: ${c.row}`);
+    for (const [name, c] of Object.entries(cases)) {
+      log(name);
       results.push(await measure(c, s));
     }
     tables.push(`\n### Encoder (100k series, text 0.0.4 unless noted)\n\n${encodeTable(results)}`);
