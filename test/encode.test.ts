@@ -148,10 +148,25 @@ describe('timestamps and exemplars', () => {
       '# TYPE x gauge\nx{a="1"} 1 1520879607789\nx{a="2"} 1 1500\nx{a="3"} 1 -1500\nx{a="4"} 1 0\n',
     );
     expect(om(f)).toBe(
-      '# TYPE x gauge\nx{a="1"} 1 1520879607.789\nx{a="2"} 1 1.50075e0\nx{a="3"} 1 -1.50075e0\nx{a="4"} 1 0\n# EOF\n',
+      '# TYPE x gauge\nx{a="1"} 1 1520879607.789\nx{a="2"} 1 1.50075\nx{a="3"} 1 -1.50075\nx{a="4"} 1 0\n# EOF\n',
     );
     // the OpenMetrics spelling parses back to the same milliseconds
     expect(parse(om(f), { format: 'openmetrics' })[0]!.samples.map((x) => x.timestamp)).toEqual([1520879607789, 1500.75, -1500.75, 0]);
+  });
+
+  it('OpenMetrics timestamps are plain decimals, exact (the Python parser misreads an exponent)', () => {
+    const cases: Array<[number, string]> = [
+      [1795354795564.8257, '1795354795.5648257'],
+      [0.5, '0.0005'],
+      [-0.25, '-0.00025'],
+      [999.999, '0.999999'],
+      [2 ** 53 + 2, '9007199254740.994'],
+    ];
+    for (const [ms, want] of cases) {
+      const out = om([fam('x', 'gauge', [s('x', {}, 1, ms, undefined)])]);
+      expect(out).toBe(`# TYPE x gauge\nx 1 ${want}\n# EOF\n`);
+      expect(parse(out, { format: 'openmetrics' })[0]!.samples[0]!.timestamp).toBe(ms);
+    }
   });
 
   it('a non-finite timestamp is an error, not a broken payload', () => {
