@@ -230,6 +230,9 @@ class FamilyEncoder {
   private readonly escaping: EscapingScheme;
   private readonly sampleNames = new Map<string, NameEntry>();
   private readonly labelNames = new Map<string, Uint8Array>();
+  /** Label names of the last sample written, by position, and their bytes. */
+  private readonly lastKeys: string[] = [];
+  private readonly lastKeyBytes: Uint8Array[] = [];
 
   constructor(options?: EncodeOptions) {
     this.om = formatOption(options?.format) === 'openmetrics';
@@ -424,6 +427,8 @@ class FamilyEncoder {
     const normKey = b.normKey;
     let lastName = '';
     let entry: NameEntry | undefined;
+    const keys = this.lastKeys;
+    const keyBytes = this.lastKeyBytes;
     for (let i = from; i < n; i++) {
       const s = samples[i]!;
       let name = s.name;
@@ -437,11 +442,22 @@ class FamilyEncoder {
       let sep = entry.quoted ? COMMA : LBRACE;
       let open = entry.quoted;
       const labels = s.labels;
+      let li = 0;
       for (const k in labels) {
         w.writeByte(sep);
         sep = COMMA;
         open = true;
-        w.writeBytes(this.labelName(k));
+        // The label names of consecutive samples repeat, position by position,
+        // as the same (interned) strings: compare before hashing.
+        let kb: Uint8Array;
+        if (keys[li] === k) kb = keyBytes[li]!;
+        else {
+          kb = this.labelName(k);
+          keys[li] = k;
+          keyBytes[li] = kb;
+        }
+        li++;
+        w.writeBytes(kb);
         const v = labels[k]!;
         w.writeEscaped(k === normKey ? canonicalNumberLabel(v) : v);
         w.writeByte(QUOTE);
