@@ -168,6 +168,7 @@ export async function openRequest(spec: RequestSpec): Promise<Exchange> {
       const status = res.statusCode ?? 0;
       const location = res.headers.location;
       if (REDIRECTS.has(status) && location !== undefined) {
+        res.on('error', () => {}); // the redirect's own body is discarded, and so are its errors
         res.resume();
         if (redirects >= spec.maxRedirects) {
           throw new HttpError(
@@ -232,7 +233,9 @@ function send(
     }
     const req = mod.request(url, { method, headers, signal });
     req.once('response', resolve);
-    req.once('error', reject);
+    // `on`, not `once`: a later error (a reset while the body streams) must
+    // not become an uncaught exception; the body reader sees it on the response.
+    req.on('error', reject);
     req.end(body);
   });
 }
