@@ -28,6 +28,7 @@
  *   --timeout-ms N    an input slower than this is a finding `slow` (default 1000);
  *                     one still running after 10x this is a `hang`
  *   --stream-every N  run the chunked parseStream check on every Nth input (default 8)
+ *   --roundtrip       also check that every input that parses survives encode() and parse() (issue 3)
  *   --findings DIR    where to save findings (default fuzz/findings)
  *   --replay FILE...  run saved inputs again and print what happens
  *   --recheck         replay every .bin in the findings folder; exit 1 if any still fails
@@ -61,6 +62,7 @@ interface WorkerInit {
   end: number;
   timeoutMs: number;
   streamEvery: number;
+  roundtrip: boolean;
 }
 
 type WorkerMessage =
@@ -118,7 +120,7 @@ async function workerMain(init: WorkerInit): Promise<void> {
     Atomics.store(ctrl, C_ITER, i);
     Atomics.store(ctrl, C_BUSY, 1);
     const t0 = performance.now();
-    const out = execSync(input, input.length <= 16384 || i % 8 === 1);
+    const out = execSync(input, input.length <= 16384 || i % 8 === 1, init.roundtrip);
     let found: Finding | null = out.finding;
     let cuts: number[] | null = null;
     if (found === null && init.streamEvery > 0 && i % init.streamEvery === 0) {
@@ -155,7 +157,7 @@ async function workerMain(init: WorkerInit): Promise<void> {
       const seen = (seenFindings.get(sig) ?? 0) + 1;
       seenFindings.set(sig, seen);
       if (seen <= 2 && found.kind !== 'slow' && found.kind !== 'state' && found.kind !== 'stream-vs-parse') {
-        min = await minimize(input, (b) => execSync(b).finding?.signature === sig, 3000);
+        min = await minimize(input, (b) => execSync(b, true, init.roundtrip).finding?.signature === sig, 3000);
       }
       post({ t: 'finding', finding: found, input: min, original: input.length, iteration: i, cuts });
     }
@@ -263,6 +265,7 @@ async function runFuzz(argv: string[]): Promise<number> {
   const workers = Math.max(1, Math.floor(numArg(argv, '--workers', 1)));
   const timeoutMs = numArg(argv, '--timeout-ms', 1000);
   const streamEvery = Math.floor(numArg(argv, '--stream-every', 8));
+  const roundtrip = argv.includes('--roundtrip');
   const dir = resolve(arg(argv, '--findings') ?? join(ROOT, 'fuzz/findings'));
   const hangMs = timeoutMs * 10;
 
@@ -286,7 +289,7 @@ async function runFuzz(argv: string[]): Promise<number> {
   const start = (w: number, from: number): void => {
     const ctrlBuf = new SharedArrayBuffer(CTRL_INTS * 4);
     const dataBuf = new SharedArrayBuffer(MAX_INPUT + 64);
-    const init: WorkerInit = { ctrl: ctrlBuf, data: dataBuf, seed, start: from, step: workers, end, timeoutMs, streamEvery };
+    const init: WorkerInit = { ctrl: ctrlBuf, data: dataBuf, seed, start: from, step: workers, end, timeoutMs, streamEvery, roundtrip };
     const worker = new Worker(bootUrl(), {
       workerData: init,
       resourceLimits: { maxOldGenerationSizeMb: 2048 },

@@ -19,15 +19,18 @@
  *   they disagree on the number of samples;
  * - `stream-vs-parse`: chunked `parseStream` gave other families, or another
  *   error (code, line, column), than `parse()` on the whole input;
+ * - `roundtrip` (only with `--roundtrip`, issue 3): an input that parsed
+ *   does not come back the same through `encode()` and `parse()` in its
+ *   format, or `encode()` throws on it;
  * - `state`: a valid reference payload no longer parses to the same
  *   families after this input (module-level state corrupted);
  * - `hang` / `slow` / `oom` are detected by the runner (fuzz/run.ts).
  */
-import { Entry, Parser, PromwireError, parse, parseStream } from '../src/index.js';
+import { Entry, Parser, PromwireError, encode, formatFloat, parse, parseStream } from '../src/index.js';
 import type { Format, MetricFamily } from '../src/index.js';
 import { Rng } from '../bench/generate.js';
 
-export type FindingKind = 'crash' | 'bad-error' | 'pull-vs-parse' | 'stream-vs-parse' | 'state' | 'hang' | 'slow' | 'oom';
+export type FindingKind = 'crash' | 'bad-error' | 'pull-vs-parse' | 'stream-vs-parse' | 'roundtrip' | 'state' | 'hang' | 'slow' | 'oom';
 
 export interface Finding {
   kind: FindingKind;
@@ -91,9 +94,10 @@ function describe(e: unknown): { message: string; stack: string; name: string } 
   return { message: String(e), stack: String(e), name: typeof e };
 }
 
-function finding(kind: FindingKind, format: Format | '', via: string, e: unknown, detail = ''): Finding {
+function finding(kind: FindingKind, format: Format | '', via: string, e: unknown, detail = '', context = ''): Finding {
   const d = describe(e);
-  const message = detail === '' ? `${d.name}: ${d.message}` : `${detail}${e === undefined ? '' : `; ${d.name}: ${d.message}`}`;
+  const message =
+    (detail === '' ? `${d.name}: ${d.message}` : `${detail}${e === undefined ? '' : `; ${d.name}: ${d.message}`}`) + context;
   const what = e instanceof PromwireError ? e.code : d.name;
   return {
     kind,
@@ -196,7 +200,7 @@ function sampleCount(families: MetricFamily[]): number {
  * one PromwireError (with its stack) per line, which would eat most of the
  * time budget, so the runner does it on small inputs and a sample of large ones.
  */
-export function execSync(bytes: Uint8Array, lenient = true): Outcome {
+export function execSync(bytes: Uint8Array, lenient = true, roundtrip = false): Outcome {
   const codes: string[] = [];
   for (const format of FORMATS) {
     // Strict parse.
@@ -225,6 +229,10 @@ export function execSync(bytes: Uint8Array, lenient = true): Outcome {
         return { codes, finding: finding('pull-vs-parse', format, 'pull', e, 'parse() accepted the input but the pull API threw') };
       }
     }
+    if (roundtrip && families !== null) {
+      const f = checkRoundtrip(families, format);
+      if (f !== null) return { codes, finding: f };
+    }
     if (!lenient) continue;
     // Lenient mode: every reported error must be well formed too.
     let bad: Finding | null = null;
@@ -243,6 +251,58 @@ export function execSync(bytes: Uint8Array, lenient = true): Outcome {
     if (bad !== null) return { codes, finding: bad };
   }
   return { codes, finding: null };
+}
+
+/** `le` and `quantile` as the encoder writes them (Go's float spelling), and a -0 timestamp as 0: differences by design. */
+function normalized(families: MetricFamily[]): string {
+  const num = (v: string): string => {
+    const t = v.trim().toLowerCase();
+    if (t === '+inf' || t === 'inf' || t === '+infinity' || t === 'infinity') return '+Inf';
+    if (t === '-inf' || t === '-infinity') return '-Inf';
+    if (t === 'nan') return 'NaN';
+    const n = Number(v);
+    return v.trim() !== '' && Number.isFinite(n) ? formatFloat(n) : v;
+  };
+  return canon(
+    families.map((f) => ({
+      ...f,
+      samples: f.samples.map((x) => {
+        const labels = { ...x.labels };
+        for (const k of ['le', 'quantile']) if (labels[k] !== undefined) labels[k] = num(labels[k]);
+        return { ...x, labels, timestamp: x.timestamp === 0 ? 0 : x.timestamp };
+      }),
+    })),
+  );
+}
+
+/**
+ * parse(encode(families)) must give the families back (issue 3: "encode(parse(x))
+ * is a fixed point"), up to the canonical spelling of `le` and `quantile`.
+ */
+function checkRoundtrip(families: MetricFamily[], format: Format): Finding | null {
+  let again: MetricFamily[];
+  try {
+    again = parse(encode(families, { format }), { format });
+  } catch (e) {
+    return finding('roundtrip', format, 'encode', e, 'encode() of a parsed model, or parse() of its output, threw');
+  }
+  const a = normalized(families);
+  const b = normalized(again);
+  if (a !== b) {
+    let i = 0;
+    while (i < a.length && a[i] === b[i]) i++;
+    const keys = [...a.slice(0, i + 1).matchAll(/"(\w+)":/g)];
+    const field = keys.length > 0 ? keys[keys.length - 1]![1]! : '?';
+    return finding(
+      'roundtrip',
+      format,
+      'encode',
+      undefined,
+      `parse(encode(m)) differs from m in field "${field}"`,
+      `: ${JSON.stringify(a.slice(Math.max(0, i - 60), i + 60))} became ${JSON.stringify(b.slice(Math.max(0, i - 60), i + 60))}`,
+    );
+  }
+  return null;
 }
 
 async function* chunks(bytes: Uint8Array, cuts: number[]): AsyncGenerator<Uint8Array> {
