@@ -116,13 +116,28 @@ function pullWalk(bytes: Uint8Array, format: Format): { samples: number; sum: nu
   return { samples, sum };
 }
 
+/** The tokenizer alone: next() over every entry, no accessor (how much of the walk is string making). */
+function pullNextOnly(bytes: Uint8Array, format: Format): number {
+  const p = new Parser(bytes, { format });
+  let samples = 0;
+  for (let e = p.next(); e !== Entry.EOF; e = p.next()) if (e === Entry.Series) samples++;
+  return samples;
+}
+
 function sampleCount(families: MetricFamily[]): number {
   let n = 0;
   for (const f of families) n += f.samples.length;
   return n;
 }
 
-function parseCases(payload: string, bytes: Uint8Array, format: Format, samples: number, families: number | null): Case[] {
+function parseCases(
+  payload: string,
+  bytes: Uint8Array,
+  format: Format,
+  samples: number,
+  families: number | null,
+  nextOnly = false,
+): Case[] {
   const lines = countLines(bytes);
   const base = { area: 'parse' as const, payload, bytes: bytes.length, samples };
   const cases: Case[] = [
@@ -150,6 +165,18 @@ function parseCases(payload: string, bytes: Uint8Array, format: Format, samples:
       },
     },
   ];
+  if (nextOnly) {
+    cases.push({
+      ...base,
+      row: 'promwire pull API, next() only (no strings)',
+      kind: 'promwire',
+      run: () => pullNextOnly(bytes, format),
+      check: (r) => {
+        expect(r === samples, `next() met ${String(r)} samples, expected ${samples}`);
+        return 'diagnostic: the walk without accessors';
+      },
+    });
+  }
   if (format === 'text') {
     cases.push({
       ...base,
@@ -468,8 +495,8 @@ async function main(argv: string[]): Promise<void> {
     const small = generatePayload(SMALL);
     const node = new Uint8Array(readFileSync(join(ROOT, 'fixtures/node_exporter.prom')));
     const cases = keyed([
-      ...parseCases('large text', large.text, 'text', large.model.samples, large.model.families.length),
-      ...parseCases('large openmetrics', large.openmetrics, 'openmetrics', large.model.samples, large.model.families.length),
+      ...parseCases('large text', large.text, 'text', large.model.samples, large.model.families.length, true),
+      ...parseCases('large openmetrics', large.openmetrics, 'openmetrics', large.model.samples, large.model.families.length, true),
       ...parseCases('small text', small.text, 'text', small.model.samples, small.model.families.length),
       ...parseCases('node_exporter', node, 'text', countSampleLines(node), null),
     ]);
