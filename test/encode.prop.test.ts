@@ -167,7 +167,8 @@ function familyOf(type: MetricType, c: Ctx): fc.Arbitrary<MetricFamily> {
       // empty counter family carries its _total.
       name: !om && type === 'counter' && ss.length === 0 && !n.endsWith('_total') ? `${n}_total` : n,
       type,
-      help,
+      // Text 0.0.4 cannot carry a HELP of blanks only: promlex reads it as empty.
+      help: !om && /^[ \t]+$/.test(help) ? '' : help,
       unit: c.unit,
       samples: ss,
     }),
@@ -210,7 +211,7 @@ describe('parse(encode(m)) equals m', () => {
           const joined = Buffer.concat([...encodeChunks(m, { format, chunkSize: 64 })]);
           expect(joined.equals(Buffer.from(bytes))).toBe(true);
         }),
-        { numRuns: 300 },
+        { numRuns: Number(process.env.PROP_RUNS ?? 300) },
       );
     });
   }
@@ -222,7 +223,7 @@ describe('parse(encode(m)) equals m', () => {
         const values = (fs: MetricFamily[]): number[] => fs.flatMap((f) => f.samples.map((s) => s.value));
         expect(values(back)).toEqual(values(m));
       }),
-      { numRuns: 200 },
+      { numRuns: Number(process.env.PROP_RUNS ?? 200) },
     );
   });
 });
