@@ -279,22 +279,25 @@ export function formatFloat(v: number): string {
   return `${mantissa}e${sign}${ax < 10 ? '0' : ''}${ax}`;
 }
 
-/** Formats milliseconds as OpenMetrics seconds, by moving the decimal point (exact). */
+/**
+ * Formats milliseconds as OpenMetrics seconds in plain decimal notation: the
+ * shortest round-trip digits of the milliseconds with the point moved three
+ * places left. Exact (no float arithmetic), so `parseSecondsAsMillis` reads
+ * back the same number. Plain notation, never an exponent, because the Python
+ * client's parser misreads exponents in timestamps although the ABNF allows them.
+ */
 export function formatMillisAsSeconds(ms: number): string {
-  if (Number.isSafeInteger(ms)) {
-    const neg = ms < 0;
-    let s = String(neg ? -ms : ms);
-    if (s.length <= 3) s = '0'.repeat(4 - s.length) + s;
-    let intPart = s.slice(0, s.length - 3);
-    let fracPart = s.slice(s.length - 3);
-    let k = fracPart.length;
-    while (k > 0 && fracPart.charCodeAt(k - 1) === C_0) k--;
-    fracPart = fracPart.slice(0, k);
-    if (intPart === '') intPart = '0';
-    return (neg ? '-' : '') + intPart + (fracPart === '' ? '' : '.' + fracPart);
-  }
-  // Non-integer or huge: shift the exponent of the shortest spelling.
+  if (ms === 0) return '0';
+  // toExponential() with no argument gives the shortest round-trip digits.
   const e = ms.toExponential();
+  const neg = e.charCodeAt(0) === C_MINUS;
   const ep = e.indexOf('e');
-  return `${e.slice(0, ep)}e${Number(e.slice(ep + 1)) - 3}`;
+  const digits = e.slice(neg ? 1 : 0, ep).replace('.', '');
+  // Digits before the point, in seconds: (exponent + 1) - 3.
+  const point = Number(e.slice(ep + 1)) - 2;
+  let out: string;
+  if (point <= 0) out = `0.${'0'.repeat(-point)}${digits}`;
+  else if (point >= digits.length) out = digits + '0'.repeat(point - digits.length);
+  else out = `${digits.slice(0, point)}.${digits.slice(point)}`;
+  return neg ? `-${out}` : out;
 }

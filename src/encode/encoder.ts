@@ -485,7 +485,7 @@ class FamilyEncoder {
         `expected a finite timestamp in milliseconds, got ${ms} on sample ${JSON.stringify(sample)}`,
       );
     }
-    if (this.om) w.writeAscii(millisAsSeconds(ms));
+    if (this.om) w.writeAscii(formatMillisAsSeconds(ms));
     else w.writeInteger(Number.isInteger(ms) ? ms : Math.trunc(ms));
   }
 
@@ -535,30 +535,6 @@ class FamilyEncoder {
     }
     return b;
   }
-}
-
-/**
- * OpenMetrics seconds for a timestamp in milliseconds, in plain decimal
- * notation: the shortest round-trip spelling of the milliseconds with the
- * point moved three places (exact, and what parseSecondsAsMillis reads back
- * to the same number). core/number.ts `formatMillisAsSeconds` writes a
- * fractional millisecond in exponent form (`1.7953547955648257e9`), which the
- * OpenMetrics ABNF allows but the Python client's parser misreads (it splits
- * at the point and takes the exponent as nanoseconds).
- */
-function millisAsSeconds(ms: number): string {
-  if (Number.isSafeInteger(ms)) return formatMillisAsSeconds(ms);
-  const a = ms < 0 ? -ms : ms;
-  if (!(a >= 1e-6 && a < 1e21)) return formatMillisAsSeconds(ms);
-  const digits = String(a); // plain notation in this range
-  const dot = digits.indexOf('.');
-  let int = dot < 0 ? digits : digits.slice(0, dot);
-  let frac = dot < 0 ? '' : digits.slice(dot + 1);
-  if (int.length <= 3) int = '0'.repeat(4 - int.length) + int;
-  frac = int.slice(-3) + frac;
-  int = int.slice(0, -3).replace(/^0+(?=\d)/, '');
-  frac = frac.replace(/0+$/, '');
-  return (ms < 0 ? '-' : '') + int + (frac === '' ? '' : '.' + frac);
 }
 
 /**
