@@ -662,6 +662,29 @@ function seriesKey(vals: readonly string[]): string {
   return key;
 }
 
+// ---- one line per series: counter and gauge ----
+
+/** A metric whose series each write one line: the precomputed prefix, the value, a line feed. */
+abstract class SingleValueMetric<L extends string, S extends Series & { value: number }> extends Metric<L, S> {
+  writeOne(w: ByteWriter, s: S, escaping: EscapingScheme): void {
+    w.writeBytes(this.linesFor(s, escaping)[0]!);
+    w.writeNumber(s.value);
+    w.writeByte(LF);
+  }
+
+  writeAll(w: ByteWriter, escaping: EscapingScheme): void {
+    for (const s of this.seriesMap.values()) {
+      w.writeBytes(this.linesFor(s, escaping)[0]!);
+      w.writeNumber(s.value);
+      w.writeByte(LF);
+    }
+  }
+
+  protected samplesOf(s: S, labelsFor: (e: LineSpec['extra']) => Labels, specs: LineSpec[]): Sample[] {
+    return [{ name: specs[0]!.sample, labels: labelsFor(null), value: s.value, timestamp: null }];
+  }
+}
+
 // ---- counter ----
 
 export class CounterSeries extends Series {
@@ -682,7 +705,7 @@ export class CounterSeries extends Series {
   }
 }
 
-export class Counter<L extends string = never> extends Metric<L, CounterSeries> {
+export class Counter<L extends string = never> extends SingleValueMetric<L, CounterSeries> {
   readonly type = 'counter' as const;
 
   /** Adds to the unlabelled counter. */
@@ -708,23 +731,6 @@ export class Counter<L extends string = never> extends Metric<L, CounterSeries> 
     return new CounterSeries(labelValues, this.name);
   }
 
-  writeOne(w: ByteWriter, s: CounterSeries, escaping: EscapingScheme): void {
-    w.writeBytes(this.linesFor(s, escaping)[0]!);
-    w.writeNumber(s.value);
-    w.writeByte(LF);
-  }
-
-  writeAll(w: ByteWriter, escaping: EscapingScheme): void {
-    for (const s of this.seriesMap.values()) {
-      w.writeBytes(this.linesFor(s, escaping)[0]!);
-      w.writeNumber(s.value);
-      w.writeByte(LF);
-    }
-  }
-
-  protected samplesOf(s: CounterSeries, labelsFor: (e: LineSpec['extra']) => Labels, specs: LineSpec[]): Sample[] {
-    return [{ name: specs[0]!.sample, labels: labelsFor(null), value: s.value, timestamp: null }];
-  }
 }
 
 // ---- gauge ----
@@ -754,7 +760,7 @@ export class GaugeSeries extends Series {
   }
 }
 
-export class Gauge<L extends string = never> extends Metric<L, GaugeSeries> {
+export class Gauge<L extends string = never> extends SingleValueMetric<L, GaugeSeries> {
   readonly type = 'gauge' as const;
 
   set(v: number): void {
@@ -785,23 +791,6 @@ export class Gauge<L extends string = never> extends Metric<L, GaugeSeries> {
     return new GaugeSeries(labelValues, this.name);
   }
 
-  writeOne(w: ByteWriter, s: GaugeSeries, escaping: EscapingScheme): void {
-    w.writeBytes(this.linesFor(s, escaping)[0]!);
-    w.writeNumber(s.value);
-    w.writeByte(LF);
-  }
-
-  writeAll(w: ByteWriter, escaping: EscapingScheme): void {
-    for (const s of this.seriesMap.values()) {
-      w.writeBytes(this.linesFor(s, escaping)[0]!);
-      w.writeNumber(s.value);
-      w.writeByte(LF);
-    }
-  }
-
-  protected samplesOf(s: GaugeSeries, labelsFor: (e: LineSpec['extra']) => Labels, specs: LineSpec[]): Sample[] {
-    return [{ name: specs[0]!.sample, labels: labelsFor(null), value: s.value, timestamp: null }];
-  }
 }
 
 // ---- histogram ----

@@ -1157,14 +1157,6 @@ export class Parser {
   _labelCount(): number {
     return this.nLabels;
   }
-  /** @internal */
-  _textStart(): number {
-    return this.textStart;
-  }
-  /** @internal */
-  _textEnd(): number {
-    return this.textEnd;
-  }
 
   // --------------------------------------------------- internal: streaming
 
