@@ -314,6 +314,42 @@ describe('limits', () => {
   });
 });
 
+describe('error positions (fuzzer findings)', () => {
+  const at = (payload: Uint8Array | string, format: 'text' | 'openmetrics') => {
+    try {
+      parse(payload, { format });
+    } catch (e) {
+      const err = e as PromwireError;
+      return [err.code, err.line, err.column, err.offset];
+    }
+    return undefined;
+  };
+
+  it('points inside a multi-line label value, not after it', () => {
+    expect(at(Uint8Array.from([0x7b, 0x66, 0x3d, 0x22, 0xff, 0x0a, 0x22]), 'text')).toEqual(['INVALID_UTF8', 1, 5, 4]);
+  });
+
+  it('puts a missing # EOF at the end of the last line, or on the line after it', () => {
+    expect(at('# TYPE a gauge\n# HELP a ', 'openmetrics')).toEqual(['MISSING_EOF', 2, 10, 24]);
+    expect(at('a 1\n', 'openmetrics')).toEqual(['MISSING_EOF', 2, 1, 4]);
+    expect(at('', 'openmetrics')).toEqual(['MISSING_EOF', 1, 1, 0]);
+  });
+
+  it('counts lines right in lenient mode after a bad multi-line value', () => {
+    const errors: PromwireError[] = [];
+    parse('{a=""" \n{="', { format: 'text', onError: (e) => errors.push(e) });
+    parse('{e=""o="\nt{e=""}0 F', { format: 'text', onError: (e) => errors.push(e) });
+    // The first line's error is at the end of its quoted value, on physical
+    // line 2; recovery skips physical line 1, and the next error is on line 2.
+    expect(errors.map((e) => [e.line, e.column, e.offset])).toEqual([
+      [2, 4, 11],
+      [2, 2, 9],
+      [2, 6, 14],
+      [2, 10, 18],
+    ]);
+  });
+});
+
 describe('lenient mode', () => {
   it('skips bad lines, reports each, and keeps the rest', () => {
     const errors: PromwireError[] = [];

@@ -130,6 +130,8 @@ export class Parser {
   private lineStart = 0;
   private eof = false;
   private finished = false;
+  /** True until the first line of the current buffer is started. */
+  private freshLine = true;
 
   // Options, copied so the object shape stays stable.
   private readonly maxBodyBytes: number;
@@ -207,6 +209,7 @@ export class Parser {
       const lineNoBefore = this.lineNo;
       this.lineStart = lineStartPos;
       this.lineNo++;
+      this.freshLine = false;
       try {
         const e = this.om ? this.lineOpenMetrics() : this.lineText();
         if (e === Entry.EOF) continue; // a blank line (text), or `# EOF`
@@ -217,11 +220,17 @@ export class Parser {
           // Streaming: the line continues in bytes not fed yet.
           this.pos = lineStartPos;
           this.lineNo = lineNoBefore;
+          this.freshLine = true;
           this.entry = Entry.EOF;
           return Entry.EOF;
         }
         if (this.onError === undefined || !(err instanceof PromwireError) || err.code === 'LIMIT_EXCEEDED') throw err;
         this.onError(err);
+        // Skip the bad physical line; a quoted value may have moved the line
+        // count past it, so set it back.
+        this.pos = lineStartPos;
+        this.lineNo = lineNoBefore + 1;
+        this.lineStart = lineStartPos;
         this.skipLine();
       }
     }
@@ -233,7 +242,6 @@ export class Parser {
     this.finished = true;
     const err = this.rules.finish();
     if (err !== undefined) {
-      this.lineStart = this.end;
       const e = new PromwireError(err.code, err.reason, this.position(this.end));
       if (this.onError === undefined) throw e;
       this.onError(e);
@@ -929,14 +937,21 @@ export class Parser {
   private position(at: number): { line: number; column: number; offset: number; snippet: string; snippetStart: number } {
     const buf = this.buf;
     let ls = this.lineStart;
-    let line = this.lineNo;
-    if (at < ls) ls = at;
-    // A raw LF inside a text label value may sit between the line start and `at`.
+    // `lineStart` is the start of line `lineNo`, or of the next line when no
+    // line has been started in this buffer yet.
+    let line = this.lineNo + (this.freshLine ? 1 : 0);
+    if (at < ls) {
+      // After a text label value with raw line feeds, `at` may lie before the
+      // current line start: count the line feeds back.
+      for (let k = buf.lastIndexOf(LF, ls - 1); k >= at; k = k > 0 ? buf.lastIndexOf(LF, k - 1) : -1) line--;
+      ls = at > 0 ? buf.lastIndexOf(LF, at - 1) + 1 : 0;
+    }
+    // A raw LF inside a text label value, or the end of the last line, may
+    // sit between the line start and `at`.
     for (let k = buf.indexOf(LF, ls); k >= 0 && k < at; k = buf.indexOf(LF, k + 1)) {
       ls = k + 1;
       line++;
     }
-    if (line === 0) line = 1;
     const le = this.findLineEnd(at);
     const column = at - ls + 1;
     // A window of the line around the column, at most ~100 bytes.
@@ -1172,6 +1187,7 @@ export class Parser {
     this.strings.setBuffer(bytes);
     this.pos = 0;
     this.lineStart = 0;
+    this.freshLine = true;
     this.final = final;
     this.byteBase = byteBase;
   }
