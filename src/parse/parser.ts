@@ -88,6 +88,9 @@ function sameAscii(buf: Uint8Array, s: number, e: number, str: string): boolean 
   return true;
 }
 
+/** Decodes snippets for error messages (invalid bytes become U+FFFD). */
+const MESSAGE_DECODER = new TextDecoder();
+
 /** Thrown inside the walk when a streamed line is not complete yet. */
 const NEED_MORE = { needMore: true };
 
@@ -957,7 +960,7 @@ export class Parser {
     // A window of the line around the column, at most ~100 bytes.
     const ws = Math.max(ls, at - 60);
     const we = Math.min(le, at + 40);
-    let snippet = new TextDecoder().decode(buf.subarray(ws, we));
+    let snippet = MESSAGE_DECODER.decode(buf.subarray(ws, we));
     snippet = snippet.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '?').replace(/\t/g, ' ');
     if (ws > ls) snippet = `...${snippet}`;
     if (we < le) snippet += '...';
@@ -983,7 +986,7 @@ export class Parser {
 
   private snippetOf(start: number, end: number): string {
     const e = Math.min(end, start + 40);
-    const s = new TextDecoder().decode(this.buf.subarray(start, e));
+    const s = MESSAGE_DECODER.decode(this.buf.subarray(start, e));
     return (end > e ? `${s}...` : s).replace(/[\x00-\x1f\x7f]/g, '?');
   }
 
