@@ -28,6 +28,7 @@ import { Entry, Parser, encode, encodeChunks, parse } from '../src/index.js';
 import type { Format, MetricFamily } from '../src/index.js';
 import { CAN_MEASURE_ALLOC, bytesAllocated, gcIfExposed } from './alloc.js';
 import { buildPromClient, pptSamples } from './competitors.js';
+import type { PromClientSetup } from './competitors.js';
 import { LARGE, SMALL, generatePayload } from './generate.js';
 import { buildMetricSet } from './metricset.js';
 
@@ -43,7 +44,7 @@ interface Case {
   payload: string;
   row: string;
   kind: RowKind;
-  /** Bytes read (parse) or written (encode) per run. */
+  /** Bytes read (parse) or written (encode; set from the first run's output) per run. */
   bytes: number;
   /** Samples read (parse) or series lines written (encode) per run. */
   samples: number;
@@ -56,6 +57,9 @@ interface Case {
   chunks?: () => Iterator<Uint8Array>;
   /** For prom-client: the whole encode, to measure how long it holds the event loop. */
   blocking?: () => Promise<unknown>;
+  /** Untimed setup just before the row (building a large model), and its undoing after. */
+  prepare?: () => void;
+  release?: () => void;
 }
 
 interface Result {
@@ -66,7 +70,10 @@ interface Result {
   note: string;
   error: string | null;
   allocPerRun: number | null;
+  /** Longest gap between two turns of the event loop during the stall runs. */
   stallMs: number | null;
+  /** Chunked path: the longest single chunk (synchronous time of one `next()`). */
+  chunkMs: number | null;
 }
 
 function expect(cond: boolean, what: string): void {
@@ -76,7 +83,8 @@ function expect(cond: boolean, what: string): void {
 /** The floor: a plain loop over every byte (counting line feeds, so the loop is not optimised away). */
 function byteLoop(b: Uint8Array): number {
   let n = 0;
-  for (let i = 0; i < b.length; i++) if (b[i] === 0x0a) n++;
+  const len = b.length;
+  for (let i = 0; i < len; i++) if (b[i] === 0x0a) n++;
   return n;
 }
 
@@ -244,21 +252,29 @@ function encodeCases(): Case[] {
     chunks: () => ms.set.encodeChunks({ format: 'openmetrics' }),
   });
 
-  const families = parse(text, { format: 'text' });
-  const famOut = encode(families, { format: 'text' });
+  // The parsed model and the prom-client registry are each built just before
+  // their row and dropped after it, so that the other rows' garbage
+  // collections (and event-loop stalls) do not pay for their heaps.
+  let families: MetricFamily[] = [];
   cases.push({
     area: 'encode',
     payload,
     row: 'promwire encode(families) text',
     kind: 'promwire',
-    bytes: famOut.length,
+    bytes: text.length,
     samples: expected,
+    prepare: () => {
+      families = parse(text, { format: 'text' });
+    },
+    release: () => {
+      families = [];
+    },
     run: () => encode(families, { format: 'text' }),
     check: checkOutput('text'),
     chunks: () => encodeChunks(families, { format: 'text' }),
   });
 
-  const pc = buildPromClient(model);
+  let pc: PromClientSetup | null = null;
   let pcRound = 0;
   cases.push({
     area: 'encode',
@@ -266,16 +282,21 @@ function encodeCases(): Case[] {
     row: 'prom-client registry.metrics()',
     kind: 'competitor',
     bytes: msOut.length,
-    samples: pc.samples,
-    before: () => pc.mutate(++pcRound),
-    run: () => pc.registry.metrics(),
+    samples: expected,
+    prepare: () => {
+      pc = buildPromClient(model);
+    },
+    release: () => {
+      pc = null;
+    },
+    before: () => pc!.mutate(++pcRound),
+    run: () => pc!.registry.metrics(),
     check: (r) => {
-      const s = r as string;
-      const lines = countSampleLines(new TextEncoder().encode(s));
-      expect(lines === pc.samples, `wrote ${lines} sample lines, expected ${pc.samples}`);
+      const lines = countSampleLines(new TextEncoder().encode(r as string));
+      expect(lines === pc!.samples, `wrote ${lines} sample lines, expected ${pc!.samples}`);
       return '';
     },
-    blocking: () => pc.registry.metrics(),
+    blocking: () => pc!.registry.metrics(),
   });
 
   const target = Buffer.alloc(msOut.length);
@@ -338,9 +359,10 @@ async function timeCase(c: Case, s: Settings): Promise<{ ms: number; runs: numbe
  * The longest time the event loop did not turn while `job` ran: a
  * setImmediate ticker runs beside it and records the largest gap between
  * two of its ticks. For a chunked encode the job yields with setImmediate
- * between chunks, so the gap is the longest chunk (plus the ticker's own
- * turn); for prom-client it is the whole `metrics()` call, which never
- * yields to the loop (its awaits are microtasks).
+ * between chunks, so the gap is the longest chunk plus whatever else held
+ * the loop then (a garbage collection of this benchmark's large heap); for
+ * prom-client it is the whole `metrics()` call, which never yields to the
+ * loop (its awaits are microtasks).
  */
 async function loopStall(job: () => Promise<void>, runs: number): Promise<number> {
   let max = 0;
@@ -362,19 +384,40 @@ async function loopStall(job: () => Promise<void>, runs: number): Promise<number
   return max;
 }
 
-function chunkedJob(chunks: () => Iterator<Uint8Array>): () => Promise<void> {
+/** A chunked encode that yields between chunks; records the longest synchronous chunk in `longest.ms`. */
+function chunkedJob(chunks: () => Iterator<Uint8Array>, longest: { ms: number }): () => Promise<void> {
   return async () => {
     const it = chunks();
-    while (it.next().done !== true) await new Promise((resolve) => setImmediate(resolve));
+    for (;;) {
+      const t = performance.now();
+      const done = it.next().done === true;
+      const d = performance.now() - t;
+      if (d > longest.ms) longest.ms = d;
+      if (done) break;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   };
 }
 
 async function measure(c: Case, s: Settings): Promise<Result> {
-  const res: Result = { c, ms: null, runs: 0, note: '', error: null, allocPerRun: null, stallMs: null };
+  c.prepare?.();
+  try {
+    return await measureCase(c, s);
+  } finally {
+    c.release?.();
+    gcIfExposed();
+  }
+}
+
+async function measureCase(c: Case, s: Settings): Promise<Result> {
+  const res: Result = { c, ms: null, runs: 0, note: '', error: null, allocPerRun: null, stallMs: null, chunkMs: null };
   try {
     let first = c.run();
     if (first instanceof Promise) first = await first;
     res.note = c.check(first);
+    // Encoders: MB/s of what this row wrote.
+    if (c.area === 'encode' && first instanceof Uint8Array) c.bytes = first.length;
+    else if (c.area === 'encode' && typeof first === 'string') c.bytes = Buffer.byteLength(first);
   } catch (e) {
     res.error = e instanceof Error ? e.message : String(e);
     return res;
@@ -388,7 +431,12 @@ async function measure(c: Case, s: Settings): Promise<Result> {
     if (c.before !== undefined) c.before();
     res.allocPerRun = await bytesAllocated(c.run, runs);
   }
-  if (c.chunks !== undefined) res.stallMs = await loopStall(chunkedJob(c.chunks), s.stallRuns);
+  gcIfExposed();
+  if (c.chunks !== undefined) {
+    const longest = { ms: 0 };
+    res.stallMs = await loopStall(chunkedJob(c.chunks, longest), s.stallRuns);
+    res.chunkMs = longest.ms;
+  }
   else if (c.blocking !== undefined) {
     const blocking = c.blocking;
     res.stallMs = await loopStall(async () => void (await blocking()), s.stallRuns);
@@ -440,7 +488,7 @@ function parseTable(results: Result[]): string {
 
 function encodeTable(results: Result[]): string {
   const out = [
-    '| row | ms | MB/s | series/s | allocated per encode | longest event-loop stall | vs prom-client |',
+    '| row | ms | MB/s | series/s | allocated per encode | longest event-loop stall (longest chunk) | vs prom-client |',
     '|---|---:|---:|---:|---:|---:|---:|',
   ];
   const comp = results.find((r) => r.c.kind === 'competitor');
@@ -457,7 +505,7 @@ function encodeTable(results: Result[]): string {
       r.stallMs === null
         ? ''
         : r.c.chunks !== undefined
-          ? `${fmt(r.stallMs, 1)} ms (encodeChunks)`
+          ? `${fmt(r.stallMs, 1)} ms (encodeChunks; longest chunk ${fmt(r.chunkMs ?? 0, 1)} ms)`
           : `${fmt(r.stallMs, 0)} ms (one call)`;
     const vs = r.c.kind === 'promwire' && comp?.ms != null ? ratio(comp.ms, r.ms) : '';
     out.push(`| ${r.c.row} | ${fmt(r.ms, 1)} | ${fmt(mbs, 0)} | ${fmt(sps / 1e6, 2)}M | ${alloc} | ${stall} | ${vs} |`);
