@@ -25,8 +25,9 @@
  *   --iterations N    stop after N inputs instead (deterministic count)
  *   --seed S          PRNG seed (default: random, printed)
  *   --workers N       worker threads, inputs shared round-robin (default 1)
- *   --timeout-ms N    an input slower than this is a finding `slow` (default 1000);
- *                     one still running after 10x this is a `hang`
+ *   --timeout-ms N    an input slower than this is a finding `slow` (default 2000: a
+ *                     256 KB input of bad lines takes about 1 s in lenient mode, one
+ *                     PromwireError per line); one still running after 10x this is a `hang`
  *   --stream-every N  run the chunked parseStream check on every Nth input (default 8)
  *   --roundtrip       also check that every input that parses survives encode() and parse() (issue 3)
  *   --findings DIR    where to save findings (default fuzz/findings)
@@ -263,7 +264,7 @@ async function runFuzz(argv: string[]): Promise<number> {
   const iterations = numArg(argv, '--iterations', Infinity);
   const seed = arg(argv, '--seed') !== undefined ? numArg(argv, '--seed', 0) >>> 0 : (Math.random() * 2 ** 32) >>> 0;
   const workers = Math.max(1, Math.floor(numArg(argv, '--workers', 1)));
-  const timeoutMs = numArg(argv, '--timeout-ms', 1000);
+  const timeoutMs = numArg(argv, '--timeout-ms', 2000);
   const streamEvery = Math.floor(numArg(argv, '--stream-every', 8));
   const roundtrip = argv.includes('--roundtrip');
   const dir = resolve(arg(argv, '--findings') ?? join(ROOT, 'fuzz/findings'));
