@@ -123,6 +123,14 @@ describe('parseStream sources', () => {
     expect(rest).toEqual(['b', 'c']);
   });
 
+  it('grows the carry-over buffer for a long line fed one byte at a time', async () => {
+    const value = 'é'.repeat(30_000) + 'x'.repeat(10_000);
+    const b = new TextEncoder().encode(`a 1\nb{x="${value}"} 2\nc 3\n`);
+    const fams = await collect(chunks(b, 1), { format: 'text' });
+    expect(fams.map((f) => f.name)).toEqual(['a', 'b', 'c']);
+    expect(fams[1]!.samples[0]!.labels.x).toBe(value);
+  });
+
   it('bounds memory by maxLineLength when no line feed comes', async () => {
     async function* endless() {
       const junk = new Uint8Array(1024).fill(0x61);

@@ -16,6 +16,7 @@ import { Entry, Parser } from './parser.js';
 export type StreamSource = AsyncIterable<Uint8Array | string> | ReadableStream<Uint8Array>;
 
 const EMPTY = new Uint8Array(0);
+const LF = 0x0a;
 
 /**
  * Parses a streamed body, yielding each family when the next one starts (or
@@ -32,32 +33,59 @@ export async function* parseStream(source: StreamSource, options: ParserOptions 
   const builder = new FamilyBuilder(format);
   const maxLine = p._maxLineLength();
   const encoder = new TextEncoder();
-  let carry: Uint8Array = EMPTY;
+  // The carry-over: bytes after the last whole line, in a buffer that grows
+  // geometrically and is reused, so a long line trickling in tiny chunks
+  // costs linear time (each chunk is copied once and scanned once).
+  let carry = new Uint8Array(4096);
+  let carried = 0;
   let base = 0;
 
   for await (const raw of iterate(source)) {
     const chunk = typeof raw === 'string' ? encoder.encode(raw) : raw;
     if (chunk.length === 0) continue;
     p._countBody(chunk.length);
-    const data = carry.length === 0 ? chunk : concat(carry, chunk);
-    const lastLf = data.lastIndexOf(0x0a);
-    if (lastLf < 0) {
-      carry = data;
-      checkCarry(carry, maxLine, base);
-      continue;
+    const lastLf = chunk.lastIndexOf(LF);
+    let data: Uint8Array;
+    let end: number;
+    if (carried === 0 && lastLf >= 0) {
+      // No carry-over: parse the chunk's whole lines in place, no copy.
+      data = chunk;
+      end = lastLf + 1;
+    } else {
+      if (carried + chunk.length > carry.length) {
+        const grown = new Uint8Array(Math.max(carry.length * 2, carried + chunk.length));
+        grown.set(carry.subarray(0, carried));
+        carry = grown;
+      }
+      carry.set(chunk, carried);
+      carried += chunk.length;
+      if (lastLf < 0) {
+        checkCarry(carried, maxLine, base);
+        continue;
+      }
+      data = carry;
+      end = carried - chunk.length + lastLf + 1;
     }
-    p._feed(data.subarray(0, lastLf + 1), false, base);
+    p._feed(data.subarray(0, end), false, base);
     for (let e = p.next(); e !== Entry.EOF; e = p.next()) {
       const done = builder.add(p, e);
       if (done !== undefined) yield done;
     }
     const used = p._consumed();
     base += used;
-    // Copy the tail so the chunk it came from can be collected.
-    carry = data.slice(used);
-    checkCarry(carry, maxLine, base);
+    if (data === chunk) {
+      // Keep the tail of the chunk.
+      const tail = chunk.length - used;
+      if (tail > carry.length) carry = new Uint8Array(tail * 2);
+      carry.set(chunk.subarray(used));
+      carried = tail;
+    } else {
+      carry.copyWithin(0, used, carried);
+      carried -= used;
+    }
+    checkCarry(carried, maxLine, base);
   }
-  p._feed(carry, true, base);
+  p._feed(carry.subarray(0, carried), true, base);
   for (let e = p.next(); e !== Entry.EOF; e = p.next()) {
     const done = builder.add(p, e);
     if (done !== undefined) yield done;
@@ -66,8 +94,8 @@ export async function* parseStream(source: StreamSource, options: ParserOptions 
   if (last !== undefined) yield last;
 }
 
-function checkCarry(carry: Uint8Array, maxLine: number, base: number): void {
-  if (carry.length > maxLine) {
+function checkCarry(carried: number, maxLine: number, base: number): void {
+  if (carried > maxLine) {
     throw new PromwireError(
       'LIMIT_EXCEEDED',
       `line is over ${maxLine} bytes without a line end (maxLineLength)`,
@@ -75,13 +103,6 @@ function checkCarry(carry: Uint8Array, maxLine: number, base: number): void {
       'maxLineLength',
     );
   }
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
 }
 
 async function* iterate(source: StreamSource): AsyncIterable<Uint8Array | string> {
