@@ -477,3 +477,13 @@ describe('options', () => {
     }
   });
 });
+
+describe('text timestamps at the int64 limits', () => {
+  it('writes int64 max and min so that they parse back to the same numbers', () => {
+    const fams = parse('a 1 9223372036854775807\nb 2 -9223372036854775808\n', { format: 'text' });
+    const out = encodeToString(fams, { format: 'text' });
+    expect(out).toContain('a 1 9223372036854775807\n');
+    expect(out).toContain('b 2 -9223372036854775808\n');
+    expect(parse(out, { format: 'text' })).toEqual(fams);
+  });
+});

@@ -486,6 +486,11 @@ class FamilyEncoder {
       );
     }
     if (this.om) w.writeAscii(formatMillisAsSeconds(ms));
+    // Text timestamps are int64 milliseconds. int64's maximum, read as a
+    // double, becomes 2^63, which is past int64: write the limit itself
+    // (it reads back to the same double); clamp below the minimum likewise.
+    else if (ms >= 9223372036854775807) w.writeAscii('9223372036854775807');
+    else if (ms <= -9223372036854775808) w.writeAscii('-9223372036854775808');
     else w.writeInteger(Number.isInteger(ms) ? ms : Math.trunc(ms));
   }
 
