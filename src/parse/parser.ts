@@ -157,6 +157,7 @@ export class Parser {
   /** Per label: name start, name end, name flags, value start, value end, value flags. */
   private lbl: Int32Array = new Int32Array(6 * 16);
   private nLabels = 0;
+  private nameFilter = 0;
   private val = 0;
   private ts = 0;
   private hasTs = false;
@@ -846,10 +847,16 @@ export class Parser {
     }
     // Label names must be unique within a series (Prometheus rejects the
     // scrape; OpenMetrics: "Names MUST be unique within a LabelSet").
+    // A 32-bit filter of (length, last byte) per series keeps this at one
+    // test per label; names are compared only when the filter says "maybe".
     const buf = this.buf;
     const lbl = this.lbl;
     const len = ne - ns;
-    for (let k = 0; k < n; k++) {
+    const bit = 1 << ((len * 7 + (len > 0 ? buf[ne - 1]! : 0)) & 31);
+    if (n === 0) this.nameFilter = 0;
+    const maybe = (this.nameFilter & bit) !== 0 || (nf & F_ESCAPE) !== 0;
+    this.nameFilter |= bit;
+    for (let k = 0; maybe && k < n; k++) {
       const b = k * 6;
       const os = lbl[b]!;
       if (lbl[b + 1]! - os !== len) continue;
