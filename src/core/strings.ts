@@ -60,10 +60,17 @@ export class StringMaker {
     if (len === 0) return '';
     if (len > MAX_CACHED_LENGTH) return this.rawAscii(start, end);
     const buf = this.buf;
-    // FNV-1a over the bytes, folded to the table size.
-    let h = 0x811c9dc5;
-    for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
-    const slot = (h ^ (h >>> CACHE_BITS) ^ len) & (CACHE_SIZE - 1);
+    // Hash a fixed sample of the bytes (both ends, the middle, the length):
+    // O(1) whatever the length; the byte-for-byte check below makes any
+    // collision a plain miss.
+    const m = (start + end) >>> 1;
+    let h = Math.imul(len ^ buf[start]!, 0x01000193);
+    h = Math.imul(h ^ buf[end - 1]!, 0x01000193);
+    h = Math.imul(h ^ buf[m]!, 0x01000193);
+    h = Math.imul(h ^ buf[start + (len >>> 2)]!, 0x01000193);
+    h = Math.imul(h ^ buf[end - 1 - (len >>> 2)]!, 0x01000193);
+    h = Math.imul(h ^ buf[end - 2 >= start ? end - 2 : start]!, 0x01000193);
+    const slot = (h ^ (h >>> 15)) & (CACHE_SIZE - 1);
     const hit = this.cache[slot];
     if (hit !== undefined && hit.length === len) {
       let same = true;
