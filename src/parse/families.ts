@@ -80,9 +80,12 @@ export class FamilyBuilder {
   }
 
   private belongs(f: MetricFamily, sampleName: string): boolean {
-    if (!sampleName.startsWith(f.name)) return false;
-    const rest = sampleName.length === f.name.length ? '' : sampleName.slice(f.name.length);
-    return this.suffixes[f.type].includes(rest);
+    // No substring is made: compare lengths, then the suffix, then the prefix.
+    const base = f.name.length;
+    for (const suffix of this.suffixes[f.type]) {
+      if (sampleName.length === base + suffix.length && sampleName.endsWith(suffix) && sampleName.startsWith(f.name)) return true;
+    }
+    return false;
   }
 }
 
