@@ -84,8 +84,16 @@ describe('pushgatewayUrl (Pushgateway README URL rules)', () => {
     // Other characters are percent-escaped within one segment.
     [{ instance: 'a b?c#d%e' }, 'http://gw:9091/metrics/job/batch/instance/a%20b%3Fc%23d%25e'],
     [{ city: 'Zürich' }, 'http://gw:9091/metrics/job/batch/city/Z%C3%BCrich'],
+    // Dot segments would be resolved away by URL parsing: base64 them.
+    [{ instance: '..', env: 'prod' }, 'http://gw:9091/metrics/job/batch/instance@base64/Li4/env/prod'],
+    [{ a: '.', b: 'x' }, 'http://gw:9091/metrics/job/batch/a@base64/Lg/b/x'],
   ])('grouping key %j -> %s', (key, url) => {
     expect(pushgatewayUrl('http://gw:9091', 'batch', key)).toBe(url);
+  });
+
+  it('base64-encodes a job named . or ..', () => {
+    expect(pushgatewayUrl('http://gw:9091/prefix', '..')).toBe('http://gw:9091/prefix/metrics/job@base64/Li4');
+    expect(pushgatewayUrl('http://gw:9091/prefix', '.')).toBe('http://gw:9091/prefix/metrics/job@base64/Lg');
   });
 
   it('keeps key order, a base path prefix, and base64-encodes a job with a slash', () => {

@@ -83,10 +83,15 @@ function base64url(s: string): string {
   return Buffer.from(s, 'utf8').toString('base64url');
 }
 
-/** One `name/value` pair of the URL, base64-encoded when the value holds `/` or is empty (Pushgateway README). */
+/**
+ * One `name/value` pair of the URL, base64-encoded when the value holds `/`
+ * or is empty (Pushgateway README), and when it is `.` or `..`: URL parsers
+ * resolve those as dot segments (also percent-encoded), which would send the
+ * request to another group.
+ */
 function segmentPair(name: string, value: string): string {
   if (value === '') return `${name}@base64/=`;
-  if (value.includes('/')) return `${name}@base64/${base64url(value)}`;
+  if (value.includes('/') || value === '.' || value === '..') return `${name}@base64/${base64url(value)}`;
   return `${name}/${encodeURIComponent(value)}`;
 }
 
