@@ -404,6 +404,21 @@ describe('fetch handler', () => {
     expect(values(parse(zlib.gunzipSync(raw).toString('utf8'), { format: 'text' }))).toEqual(values(FAMILIES));
   });
 
+  it('answers 500 and reports when a credential check throws', async () => {
+    const errors: unknown[] = [];
+    const h = createFetchHandler({
+      collect: () => FAMILIES,
+      basicAuth: async () => {
+        throw new Error('auth backend down');
+      },
+      onError: (e) => errors.push(e),
+    });
+    const r = await h(new Request('http://x/metrics', { headers: { authorization: auth } }));
+    expect(r.status).toBe(500);
+    expect(await r.text()).toContain('auth backend down');
+    expect(errors).toHaveLength(1);
+  });
+
   it('answers 401, 404, 405, 406 and HEAD', async () => {
     const noAuth = await handler(new Request('http://x/metrics'));
     expect(noAuth.status).toBe(401);

@@ -369,9 +369,16 @@ export class ExpositionCore {
     }
     if (this.basicAuth !== undefined) {
       const creds = parseBasicAuth(req.header('authorization'));
-      if (creds === undefined || !(await checkAuth(creds.username, creds.password))) {
-        return this.unauthorized();
+      let ok = false;
+      try {
+        ok = creds !== undefined && (await checkAuth(creds.username, creds.password));
+      } catch (err) {
+        // A failing credential check (its backend down) is a 500, reported, never a rejection.
+        this.onError(err);
+        const text = err instanceof Error ? err.message : String(err);
+        return textAnswer(500, `500 Internal Server Error: checking credentials failed: ${text}`);
       }
+      if (!ok) return this.unauthorized();
     }
     const accept = req.header('accept');
     const neg = negotiate(accept ?? '');
