@@ -222,6 +222,13 @@ describe('series handles', () => {
     set.clear();
     expect(set.encodeToString()).toBe('');
     set.gauge({ name: 'g', help: '' });
+    // `_total` maps to counters only, `_info` to infos only.
+    set.gauge({ name: 'requests', help: '' });
+    expect(set.get('requests_total')).toBeUndefined();
+    expect(set.remove('requests_total')).toBe(false);
+    expect(set.get('requests')?.type).toBe('gauge');
+    const build = set.info({ name: 'build', help: '' });
+    expect(set.get('build_info')).toBe(build);
   });
 
   it('counter: inc and set take non-negative numbers only', () => {

@@ -177,8 +177,13 @@ export class MetricSet {
   /** The metric of that family name (as written: `http_requests` for a counter given as `http_requests_total`). */
   get(name: string): AnyMetric | undefined {
     for (const n of [name, this.prefix + name]) {
-      const m = this.metrics.get(n) ?? this.metrics.get(n.replace(/_(total|info)$/, ''));
+      const m = this.metrics.get(n);
       if (m !== undefined) return m;
+      // `X_total` names a counter X and `X_info` an info X, and nothing else.
+      const suffix = /_(total|info)$/.exec(n);
+      if (suffix === null) continue;
+      const base = this.metrics.get(n.slice(0, -suffix[0].length));
+      if (base !== undefined && base.type === (suffix[1] === 'total' ? 'counter' : 'info')) return base;
     }
     return undefined;
   }
