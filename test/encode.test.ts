@@ -487,3 +487,15 @@ describe('text timestamps at the int64 limits', () => {
     expect(parse(out, { format: 'text' })).toEqual(fams);
   });
 });
+
+describe('counters whose OpenMetrics names would clash', () => {
+  it('writes a counter foo next to a gauge foo_total as unknown, so the output parses', () => {
+    const fams = parse('# TYPE foo counter\nfoo 1\n# TYPE foo_total gauge\nfoo_total 2\n', { format: 'text' });
+    const out = encodeToString(fams, { format: 'openmetrics' });
+    expect(out).toBe('# TYPE foo unknown\nfoo 1\n# TYPE foo_total gauge\nfoo_total 2\n# EOF\n');
+    expect(parse(out, { format: 'openmetrics' }).map((f) => [f.name, f.type])).toEqual([
+      ['foo', 'unknown'],
+      ['foo_total', 'gauge'],
+    ]);
+  });
+});

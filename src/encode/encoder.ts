@@ -331,11 +331,19 @@ class FamilyEncoder {
       const n = f.type === 'counter' ? stripSuffix(f.name, '_total') : f.name;
       if (!byName.has(n)) byName.set(n, f);
     }
+    // A counter is written as `unknown` when its OpenMetrics family name or
+    // its `_total` sample name is another family's name (a text payload can
+    // hold a counter `foo_total` next to a gauge `foo`, or a counter `foo`
+    // next to a gauge `foo_total`).
+    const rawNames = new Map<string, MetricFamily>();
+    for (const f of families) if (!rawNames.has(f.name)) rawNames.set(f.name, f);
     const fallback = new Set<MetricFamily>();
     for (const f of families) {
-      if (f.type !== 'counter' || !f.name.endsWith('_total')) continue;
-      const other = byName.get(stripSuffix(f.name, '_total'));
-      if (other !== undefined && other !== f) fallback.add(f);
+      if (f.type !== 'counter') continue;
+      const base = stripSuffix(f.name, '_total');
+      const other = byName.get(base);
+      const totalOwner = rawNames.get(base + '_total');
+      if ((other !== undefined && other !== f) || (totalOwner !== undefined && totalOwner !== f)) fallback.add(f);
     }
     // `foo_created` gauge families split off by a text exposition: fold them back.
     const merged = new Map<MetricFamily, Sample[]>();
