@@ -339,14 +339,55 @@ describe('error positions (fuzzer findings)', () => {
     const errors: PromwireError[] = [];
     parse('{a=""" \n{="', { format: 'text', onError: (e) => errors.push(e) });
     parse('{e=""o="\nt{e=""}0 F', { format: 'text', onError: (e) => errors.push(e) });
-    // The first line's error is at the end of its quoted value, on physical
-    // line 2; recovery skips physical line 1, and the next error is on line 2.
+    // Each input is one bad entry (a quoted value runs past the first line
+    // feed to the end): one error each, at its true position.
     expect(errors.map((e) => [e.line, e.column, e.offset])).toEqual([
       [2, 4, 11],
-      [2, 2, 9],
       [2, 6, 14],
-      [2, 10, 18],
     ]);
+  });
+});
+
+describe('review findings', () => {
+  it('keeps unknown OpenMetrics escapes as they are, in label values and HELP', () => {
+    const fams = om('# HELP a x\\ty\n# TYPE a gauge\na{x="\\t\\q"} 1\n# EOF\n');
+    expect(fams[0]!.help).toBe('x\\ty');
+    expect(fams[0]!.samples[0]!.labels.x).toBe('\\t\\q');
+  });
+
+  it('stops a streamed or whole unclosed quote at the label length limit', () => {
+    expect(() => parse(`a{x="${'y'.repeat(70_000)}\n`, { format: 'text' })).toThrow(/maxLabelValueLength/);
+  });
+
+  it('finds duplicate label names that hold escapes', () => {
+    expect(() => parse('a{"x\\\\y"="1","x\\\\y"="2"} 1\n', { format: 'text' })).toThrow(/appears twice/);
+    expect(() => om('a{"x\\ny"="1","x\\ny"="2"} 1\n# EOF\n')).toThrow(/appears twice/);
+  });
+
+  it('counts exemplar characters after unescaping', () => {
+    const payload = `# TYPE a counter\na_total 1 # {a="${'\\"'.repeat(64)}"} 1\n# EOF\n`;
+    expect(om(payload)[0]!.samples[0]!.exemplar!.labels.a).toBe('"'.repeat(64));
+  });
+
+  it('gives line() and offset() of where the entry starts', () => {
+    const p = new Parser(enc.encode('a{x="1\n2"} 1\nb 1\n'), { format: 'text' });
+    expect(p.next()).toBe(Entry.Series);
+    expect([p.line(), p.offset()]).toEqual([1, 0]);
+    expect(p.next()).toBe(Entry.Series);
+    expect([p.line(), p.offset()]).toEqual([3, 13]);
+  });
+
+  it('skips a whole bad multi-line entry in lenient mode', () => {
+    const errors: PromwireError[] = [];
+    const fams = parse('a{x="1\nb 7\n"} zz\nc 1\n', { format: 'text', onError: (e) => errors.push(e) });
+    expect(samplesOf(fams).map((s) => s.name)).toEqual(['c']);
+    expect(errors.map((e) => e.code)).toEqual(['INVALID_VALUE']);
+  });
+
+  it('reports content after # EOF once in lenient mode', () => {
+    const errors: PromwireError[] = [];
+    parse('a 1\n# EOF\nb 2\nc 3\n', { format: 'openmetrics', onError: (e) => errors.push(e) });
+    expect(errors.map((e) => [e.code, e.line])).toEqual([['CONTENT_AFTER_EOF', 3]]);
   });
 });
 

@@ -131,6 +131,13 @@ describe('parseStream sources', () => {
     expect(fams[1]!.samples[0]!.labels.x).toBe(value);
   });
 
+  it('stops reading at a NUL at a line start, as parse() does', async () => {
+    const b = new TextEncoder().encode(`a 1\n\0junk\n${'c 1\n'.repeat(400_000)}`);
+    const fams = await collect(chunks(b, 4096), { format: 'text' });
+    expect(fams.map((f) => f.name)).toEqual(['a']);
+    expect(parse(b, { format: 'text' }).map((f) => f.name)).toEqual(['a']);
+  });
+
   it('bounds memory by maxLineLength when no line feed comes', async () => {
     async function* endless() {
       const junk = new Uint8Array(1024).fill(0x61);

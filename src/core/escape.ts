@@ -5,8 +5,9 @@
  *   line feed as `\\` `\"` `\n`; HELP escapes only `\` and line feed. On
  *   reading, Prometheus' promparse replaces exactly those pairs and keeps any
  *   other backslash pair verbatim (`\t` stays two characters).
- * - OpenMetrics 1.0: label values and HELP both use `\\` `\"` `\n`, and no
- *   other escape is valid.
+ * - OpenMetrics 1.0: label values and HELP both use `\\` `\"` `\n`. Any
+ *   other pair is kept as it is, as the official suite's `escaping` case and
+ *   the Python reference parser do: read both with `unescapeText(s, true)`.
  */
 
 const BACKSLASH = 0x5c;
@@ -58,24 +59,6 @@ export function unescapeText(s: string, quotes: boolean): string {
     else if (n === QUOTE && quotes) rep = '"';
     if (rep === undefined) continue;
     out += s.slice(last, i) + rep;
-    i++;
-    last = i + 1;
-  }
-  return out + s.slice(last);
-}
-
-/**
- * Unescapes per OpenMetrics rules (`\\`, `\"`, `\n`). The parser has
- * already rejected any other escape, so this never meets one.
- */
-export function unescapeOpenMetrics(s: string): string {
-  if (s.indexOf('\\') < 0) return s;
-  let out = '';
-  let last = 0;
-  for (let i = 0; i < s.length; i++) {
-    if (s.charCodeAt(i) !== BACKSLASH) continue;
-    const n = s.charCodeAt(i + 1);
-    out += s.slice(last, i) + (n === N ? '\n' : n === QUOTE ? '"' : '\\');
     i++;
     last = i + 1;
   }

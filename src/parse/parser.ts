@@ -35,7 +35,7 @@ import {
   codePointCount,
   invalidUtf8At,
 } from '../core/chars.js';
-import { unescapeOpenMetrics, unescapeText } from '../core/escape.js';
+import { unescapeText } from '../core/escape.js';
 import { parseNumber, parseSecondsAsMillis, parseTextTimestamp } from '../core/number.js';
 import { StringMaker, latin1Slice } from '../core/strings.js';
 import { type ErrorCode, PromwireError } from '../errors.js';
@@ -143,12 +143,15 @@ export class Parser {
   private readonly maxLabelNameLength: number;
   private readonly maxLabelValueLength: number;
   private readonly maxSeries: number;
+  private readonly maxQuotedLength: number;
   private readonly onError: ((e: PromwireError) => void) | undefined;
   private bodyBytes = 0;
   private samples = 0;
 
   // The current entry.
   private entry: Entry = Entry.EOF;
+  private entryLine = 0;
+  private entryStart = 0;
   private nameStart = 0;
   private nameEnd = 0;
   private nameFlags = 0;
@@ -194,6 +197,7 @@ export class Parser {
     this.maxLabelNameLength = options.maxLabelNameLength ?? DEFAULT_LIMITS.maxLabelNameLength;
     this.maxLabelValueLength = options.maxLabelValueLength ?? DEFAULT_LIMITS.maxLabelValueLength;
     this.maxSeries = options.maxSeries ?? DEFAULT_LIMITS.maxSeries;
+    this.maxQuotedLength = Math.max(this.maxLabelNameLength, this.maxLabelValueLength);
     this.onError = options.onError;
     this.rules = this.om ? new OpenMetricsRules() : undefined;
     this.countBody(input.length);
@@ -218,6 +222,8 @@ export class Parser {
         const e = this.om ? this.lineOpenMetrics() : this.lineText();
         if (e === Entry.EOF) continue; // a blank line (text), or `# EOF`
         this.entry = e;
+        this.entryLine = lineNoBefore + 1;
+        this.entryStart = lineStartPos;
         return e;
       } catch (err) {
         if (err === NEED_MORE) {
@@ -230,11 +236,16 @@ export class Parser {
         }
         if (this.onError === undefined || !(err instanceof PromwireError) || err.code === 'LIMIT_EXCEEDED') throw err;
         this.onError(err);
-        // Skip the bad physical line; a quoted value may have moved the line
-        // count past it, so set it back.
-        this.pos = lineStartPos;
-        this.lineNo = lineNoBefore + 1;
-        this.lineStart = lineStartPos;
+        if (err.code === 'CONTENT_AFTER_EOF' || (err.code === 'UNEXPECTED_END' && !this.om)) {
+          // Everything after `# EOF`, or after an unclosed text quote, is one bad entry.
+          this.pos = this.end;
+          continue;
+        }
+        // Skip the bad entry: to the line end after the part already read,
+        // which a text label value with raw line feeds may have carried past
+        // its first line (lineNo and lineStart follow it).
+        if (this.lineStart < lineStartPos) this.lineStart = lineStartPos;
+        this.pos = this.lineStart;
         this.skipLine();
       }
     }
@@ -523,10 +534,8 @@ export class Parser {
       // `# EOF`: the end of the exposition.
       const err = this.rules!.eof();
       if (err !== undefined) throw this.error(err.code, err.reason, hashAt);
+      // Anything after this line is reported by the next line's check.
       this.pos = lineEnd < this.end ? lineEnd + 1 : lineEnd;
-      if (this.final && this.pos < this.end) {
-        throw this.error('CONTENT_AFTER_EOF', 'expected nothing after "# EOF", found more content', this.pos);
-      }
       return Entry.EOF;
     } else if (w0 === 0x48 && w1 === 0x45 && w2 === 0x4c && w3 === 0x50) kind = Entry.Help;
     else if (w0 === 0x54 && w1 === 0x59 && w2 === 0x50 && w3 === 0x45) kind = Entry.Type;
@@ -682,7 +691,7 @@ export class Parser {
     const ex = this.exLbl;
     for (let k = 0; k < this.exN; k++) {
       const b = k * 6;
-      chars += codePointCount(buf, ex[b]!, ex[b + 1]!) + codePointCount(buf, ex[b + 3]!, ex[b + 4]!);
+      chars += this.codePoints(ex[b]!, ex[b + 1]!, ex[b + 2]!) + this.codePoints(ex[b + 3]!, ex[b + 4]!, ex[b + 5]!);
     }
     if (chars > 128) {
       throw this.error('INVALID_EXEMPLAR', `exemplar labels hold ${chars} characters, more than the 128 allowed`, at + 2);
@@ -792,9 +801,21 @@ export class Parser {
     let i = at + 1;
     let flags = 0;
     let lines = 0;
+    // A quoted string longer than any label name or value may be is an error
+    // whatever follows: stop there, so a streamed unclosed quote costs
+    // bounded work however many chunks arrive.
+    const bound = at + 1 + this.maxQuotedLength;
+    if (bound < limit) limit = bound + 1;
     for (;;) {
       // Fast path: plain ASCII bytes.
       while (i < limit && QUOTED_STOP[buf[i]!] === 0) i++;
+      if (i > bound) {
+        throw this.limit(
+          'maxLabelValueLength',
+          `quoted string is over ${this.maxQuotedLength} bytes, the longest a label name or value may be`,
+          at + 1,
+        );
+      }
       if (i >= limit) {
         if (!this.final && !om) throw NEED_MORE;
         throw this.error('UNEXPECTED_END', 'expected closing quote, found line end', at);
@@ -828,6 +849,14 @@ export class Parser {
     }
     this.quotedFlags = flags;
     return i;
+  }
+
+  /** Characters (code points) in a name or value, counted after unescaping. */
+  private codePoints(s: number, e: number, f: number): number {
+    if ((f & F_ESCAPE) === 0) return codePointCount(this.buf, s, e);
+    let n = 0;
+    for (const _ of this.decodeValue(s, e, f)) n++;
+    return n;
   }
 
   private setQuotedName(openQuote: number, close: number): void {
@@ -873,6 +902,16 @@ export class Parser {
       }
       if (same && ((lbl[b + 2]! | nf) & F_ESCAPE) === 0) {
         throw this.error('DUPLICATE_LABEL', `label name "${this.snippetOf(ns, ne)}" appears twice in one series`, ns);
+      }
+    }
+    if (maybe && (nf & F_ESCAPE) !== 0) {
+      // Escaped quoted names: compare what they decode to (rare, out of the fast path).
+      const name = this.decodeName(ns, ne, nf);
+      for (let k = 0; k < n; k++) {
+        const b = k * 6;
+        if (this.decodeName(lbl[b]!, lbl[b + 1]!, lbl[b + 2]!) === name) {
+          throw this.error('DUPLICATE_LABEL', `label name "${name}" appears twice in one series`, ns);
+        }
       }
     }
     let arr = lbl;
@@ -1008,9 +1047,9 @@ export class Parser {
     return this.entry;
   }
 
-  /** 1-based line number of the current entry. */
+  /** 1-based line number of the current entry (where it starts). */
   line(): number {
-    return this.lineNo;
+    return this.entryLine;
   }
 
   /** The metric name of the current sample, or the family name of HELP/TYPE/UNIT. */
@@ -1100,7 +1139,8 @@ export class Parser {
     if (f === 0) return this.strings.ascii(s, e);
     const raw = (f & F_UTF8) !== 0 ? this.strings.utf8(s, e) : this.strings.ascii(s, e);
     if ((f & F_ESCAPE) === 0) return raw;
-    return this.om ? unescapeOpenMetrics(raw) : unescapeText(raw, false);
+    // OpenMetrics HELP also escapes `"`; text 0.0.4 HELP does not.
+    return unescapeText(raw, this.om);
   }
 
   /** The type of the current TYPE entry: `untyped` in text, `unknown` in OpenMetrics. */
@@ -1137,9 +1177,9 @@ export class Parser {
     return h >>> 0;
   }
 
-  /** Byte offset of the current entry in the whole payload. */
+  /** Byte offset of the current entry (where it starts) in the whole payload. */
   offset(): number {
-    return this.byteBase + this.lineStart;
+    return this.byteBase + this.entryStart;
   }
 
   private checkLabel(i: number): void {
@@ -1157,7 +1197,7 @@ export class Parser {
     if (f === 0 || f === 4) return this.strings.ascii(s, e);
     const raw = (f & F_UTF8) !== 0 ? this.strings.utf8(s, e) : this.strings.ascii(s, e);
     if ((f & F_ESCAPE) === 0) return raw;
-    return this.om ? unescapeOpenMetrics(raw) : unescapeText(raw, true);
+    return unescapeText(raw, true);
   }
 
   // ------------------------------------------- internal: OpenMetrics rules
@@ -1214,6 +1254,11 @@ export class Parser {
   /** @internal Bytes of the fed piece consumed as whole lines. */
   _consumed(): number {
     return this.pos;
+  }
+
+  /** @internal True once the input has ended early (text: a NUL at a line start). */
+  _stopped(): boolean {
+    return this.eof;
   }
 
   /** @internal The configured line limit, for the stream's carry-over buffer. */

@@ -71,6 +71,11 @@ export async function* parseStream(source: StreamSource, options: ParserOptions 
       const done = builder.add(p, e);
       if (done !== undefined) yield done;
     }
+    if (p._stopped()) {
+      // Text 0.0.4: a NUL at a line start ends the input (promlex); read no more.
+      carried = 0;
+      break;
+    }
     const used = p._consumed();
     base += used;
     if (data === chunk) {
