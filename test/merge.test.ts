@@ -207,6 +207,20 @@ describe('merge: aggregated', () => {
     ]);
   });
 
+  it('takes the earliest of a text exposition\'s separate X_created gauge family', () => {
+    const node = (created: number) =>
+      parse(`# TYPE foo_total counter\nfoo_total 1\n# TYPE foo_created gauge\nfoo_created ${created}\n`, { format: 'text' });
+    const out = merge(
+      [
+        { node: 'a', families: node(1.7e9) },
+        { node: 'b', families: node(1.6e9) },
+      ],
+      { mode: 'aggregated' },
+    );
+    expect(lines(byName(out, 'foo_total'))).toEqual(['foo_total 2']);
+    expect(lines(byName(out, 'foo_created'))).toEqual(['foo_created 1600000000']);
+  });
+
   it('ANDs status families, keeps per-node and info families per node, passes consistent ones once', () => {
     const out = merge(nodes(), options);
     expect(lines(byName(out, 'running'))).toEqual(['running 1']);

@@ -278,6 +278,10 @@ function combine(
 ): Sample[] {
   const isHistogram = type === 'histogram' || type === 'gaugehistogram';
   const created = name + '_created';
+  // Text 0.0.4 exposes `X_created` as a gauge family of its own (the Python
+  // client, and promwire's text encoder): still creation timestamps, which
+  // OpenMetrics reserves the suffix for, so the earliest wins, not a sum.
+  const isCreatedFamily = name.endsWith('_created') && (type === 'gauge' || type === 'untyped' || type === 'unknown');
   const accs = new Map<string, Acc>();
   // Histogram bucket layouts: series (labels without le) -> bounds and the node that set them.
   const layouts = isHistogram ? new Map<string, { node: string; bounds: string }>() : undefined;
@@ -298,7 +302,7 @@ function combine(
         continue;
       }
       if (how === 'and') acc.value = acc.value !== 0 && v !== 0 ? 1 : 0;
-      else if (s.name === created) acc.value = Math.min(acc.value, v);
+      else if (s.name === created || isCreatedFamily) acc.value = Math.min(acc.value, v);
       else acc.value += v;
       if (acc.timestamp !== s.timestamp) acc.timestamp = null;
     }
