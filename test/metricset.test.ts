@@ -438,3 +438,20 @@ describe('large sets', () => {
     }
   });
 });
+
+describe('histograms OpenMetrics forbids a sum for', () => {
+  it('leaves out _sum and _count with a negative bound or a negative or NaN sum, in OpenMetrics only', () => {
+    const set = new MetricSet();
+    set.histogram({ name: 'delta', help: 'x', buckets: [0] }).observe(-2);
+    set.histogram({ name: 'offset', help: 'x', buckets: [-1, 0, 1] }).observe(0.5);
+    set.histogram({ name: 'nan', help: 'x', buckets: [1] }).observe(NaN);
+    set.histogram({ name: 'ok', help: 'x', buckets: [1] }).observe(0.5);
+    const om = new TextDecoder().decode(set.encode({ format: 'openmetrics' }));
+    expect(om).not.toMatch(/(delta|offset|nan)_(sum|count)/);
+    expect(om).toContain('ok_sum 0.5\nok_count 1\n');
+    expect(() => parse(om, { format: 'openmetrics' })).not.toThrow();
+    expect(om).toBe(encodeToString(set.collect(), { format: 'openmetrics' }));
+    const text = new TextDecoder().decode(set.encode({ format: 'text' }));
+    expect(text).toContain('delta_sum -2\ndelta_count 1\n');
+  });
+});

@@ -367,6 +367,7 @@ class FamilyEncoder {
       let samples = f.samples;
       const extra = merged.get(f);
       if (extra !== undefined) samples = interleaveCreated(samples, extra, f.type);
+      if (f.type === 'histogram') samples = withoutUncountableSums(samples, f.name);
       if (fallback.has(f)) {
         out.push(this.block(f, f.name, 'unknown', samples));
         continue;
@@ -580,6 +581,28 @@ function interleaveCreated(samples: readonly Sample[], created: readonly Sample[
   }
   out.push(...tail);
   return out;
+}
+
+/**
+ * OpenMetrics 1.0, Histogram: "Sum, and buckets values are counters so MUST
+ * NOT be NaN or negative. Negative threshold buckets MAY be used, but then
+ * the Histogram MetricPoint MUST NOT contain a sum value". So a histogram
+ * series with a negative bucket bound, or a negative or NaN sum, is written
+ * without `_sum`, and without `_count` too (a count with no sum is rejected
+ * by the reference parser; the +Inf bucket still carries the count).
+ */
+export function withoutUncountableSums(samples: Sample[], name: string): Sample[] {
+  const bucket = name + '_bucket';
+  const sum = name + '_sum';
+  const count = name + '_count';
+  let bad: Set<string> | undefined;
+  for (const s of samples) {
+    const negativeBound = s.name === bucket && s.labels.le !== undefined && s.labels.le.startsWith('-');
+    if (negativeBound || (s.name === sum && !(s.value >= 0))) (bad ??= new Set()).add(groupKey(s.labels, 'le'));
+  }
+  if (bad === undefined) return samples;
+  const groups = bad;
+  return samples.filter((s) => !((s.name === sum || s.name === count) && groups.has(groupKey(s.labels, 'le'))));
 }
 
 function groupKey(labels: Labels, drop: string): string {

@@ -224,7 +224,7 @@ export class MetricSet {
     const w = new ByteWriter(this.sizeHint);
     for (const m of this.metrics.values()) {
       w.writeBytes(m.header(format, escaping));
-      m.writeAll(w, escaping);
+      m.writeAll(w, escaping, format === 'openmetrics');
     }
     if (format === 'openmetrics') w.writeAscii('# EOF\n');
     this.sizeHint = w.pos + (w.pos >> 5) + 4096;
@@ -253,7 +253,7 @@ export class MetricSet {
       w.writeBytes(m.header(format, escaping));
       const metric = m as Metric<string, Series>;
       for (const s of metric.seriesMap.values()) {
-        metric.writeOne(w, s, escaping);
+        metric.writeOne(w, s, escaping, format === 'openmetrics');
         if (w.pos >= chunkSize) yield w.take();
       }
     }
@@ -543,10 +543,10 @@ export abstract class Metric<L extends string, S extends Series> {
   protected abstract lineSpecs(): LineSpec[];
   /** @internal A fresh series (zero values). */
   protected abstract create(labelValues: readonly string[]): S;
-  /** @internal Writes one series' lines. */
-  abstract writeOne(w: ByteWriter, s: S, escaping: EscapingScheme): void;
+  /** @internal Writes one series' lines (`om`: OpenMetrics, where a histogram may have to leave out its sum). */
+  abstract writeOne(w: ByteWriter, s: S, escaping: EscapingScheme, om: boolean): void;
   /** @internal Writes every series (a loop per class keeps the calls monomorphic). */
-  abstract writeAll(w: ByteWriter, escaping: EscapingScheme): void;
+  abstract writeAll(w: ByteWriter, escaping: EscapingScheme, om: boolean): void;
   /** @internal The samples of one series, in line order, with these labels. */
   protected abstract samplesOf(s: S, labelsFor: (extra: LineSpec['extra']) => Labels, specs: LineSpec[]): Sample[];
 
@@ -671,13 +671,13 @@ function seriesKey(vals: readonly string[]): string {
 
 /** A metric whose series each write one line: the precomputed prefix, the value, a line feed. */
 abstract class SingleValueMetric<L extends string, S extends Series & { value: number }> extends Metric<L, S> {
-  writeOne(w: ByteWriter, s: S, escaping: EscapingScheme): void {
+  writeOne(w: ByteWriter, s: S, escaping: EscapingScheme, _om: boolean): void {
     w.writeBytes(this.linesFor(s, escaping)[0]!);
     w.writeNumber(s.value);
     w.writeByte(LF);
   }
 
-  writeAll(w: ByteWriter, escaping: EscapingScheme): void {
+  writeAll(w: ByteWriter, escaping: EscapingScheme, _om: boolean): void {
     for (const s of this.seriesMap.values()) {
       w.writeBytes(this.linesFor(s, escaping)[0]!);
       w.writeNumber(s.value);
@@ -885,9 +885,13 @@ export class Histogram<L extends string = never> extends Metric<L, HistogramSeri
   /** Upper bounds, without +Inf. */
   readonly buckets: readonly number[];
 
+  /** @internal Whether any bound is negative (OpenMetrics then forbids a sum). */
+  readonly negativeBounds: boolean;
+
   constructor(set: MetricSet, d: Definition<L>, buckets: number[]) {
     super(set, d);
     this.buckets = buckets;
+    this.negativeBounds = buckets.some((b) => b < 0);
   }
 
   observe(v: number): void {
@@ -911,7 +915,7 @@ export class Histogram<L extends string = never> extends Metric<L, HistogramSeri
     return new HistogramSeries(labelValues, this.name, this.buckets);
   }
 
-  writeOne(w: ByteWriter, s: HistogramSeries, escaping: EscapingScheme): void {
+  writeOne(w: ByteWriter, s: HistogramSeries, escaping: EscapingScheme, om: boolean): void {
     const lines = this.linesFor(s, escaping);
     const counts = s.counts;
     const n = counts.length;
@@ -922,6 +926,9 @@ export class Histogram<L extends string = never> extends Metric<L, HistogramSeri
       w.writeNumber(acc);
       w.writeByte(LF);
     }
+    // OpenMetrics: no sum (and so no count) with negative bounds or a
+    // negative or NaN sum; see encoder.ts withoutUncountableSums.
+    if (om && (this.negativeBounds || !(s.sum >= 0))) return;
     w.writeBytes(lines[n]!);
     w.writeNumber(s.sum);
     w.writeByte(LF);
@@ -930,8 +937,8 @@ export class Histogram<L extends string = never> extends Metric<L, HistogramSeri
     w.writeByte(LF);
   }
 
-  writeAll(w: ByteWriter, escaping: EscapingScheme): void {
-    for (const s of this.seriesMap.values()) this.writeOne(w, s, escaping);
+  writeAll(w: ByteWriter, escaping: EscapingScheme, om: boolean): void {
+    for (const s of this.seriesMap.values()) this.writeOne(w, s, escaping, om);
   }
 
   protected samplesOf(s: HistogramSeries, labelsFor: (e: LineSpec['extra']) => Labels, specs: LineSpec[]): Sample[] {
@@ -1031,7 +1038,7 @@ export class Summary<L extends string = never> extends Metric<L, SummarySeries> 
     return new SummarySeries(labelValues, this.name, this.quantiles);
   }
 
-  writeOne(w: ByteWriter, s: SummarySeries, escaping: EscapingScheme): void {
+  writeOne(w: ByteWriter, s: SummarySeries, escaping: EscapingScheme, _om: boolean): void {
     const lines = this.linesFor(s, escaping);
     const n = s.values.length;
     for (let i = 0; i < n; i++) {
@@ -1047,8 +1054,8 @@ export class Summary<L extends string = never> extends Metric<L, SummarySeries> 
     w.writeByte(LF);
   }
 
-  writeAll(w: ByteWriter, escaping: EscapingScheme): void {
-    for (const s of this.seriesMap.values()) this.writeOne(w, s, escaping);
+  writeAll(w: ByteWriter, escaping: EscapingScheme, om: boolean): void {
+    for (const s of this.seriesMap.values()) this.writeOne(w, s, escaping, om);
   }
 
   protected samplesOf(s: SummarySeries, labelsFor: (e: LineSpec['extra']) => Labels, specs: LineSpec[]): Sample[] {
@@ -1079,14 +1086,14 @@ export class Info<L extends string = never> extends Metric<L, InfoSeries> {
     return new InfoSeries(labelValues, this.name);
   }
 
-  writeOne(w: ByteWriter, s: InfoSeries, escaping: EscapingScheme): void {
+  writeOne(w: ByteWriter, s: InfoSeries, escaping: EscapingScheme, _om: boolean): void {
     w.writeBytes(this.linesFor(s, escaping)[0]!);
     w.writeByte(0x31); // OpenMetrics: an info value is 1
     w.writeByte(LF);
   }
 
-  writeAll(w: ByteWriter, escaping: EscapingScheme): void {
-    for (const s of this.seriesMap.values()) this.writeOne(w, s, escaping);
+  writeAll(w: ByteWriter, escaping: EscapingScheme, om: boolean): void {
+    for (const s of this.seriesMap.values()) this.writeOne(w, s, escaping, om);
   }
 
   protected samplesOf(_s: InfoSeries, labelsFor: (e: LineSpec['extra']) => Labels, specs: LineSpec[]): Sample[] {
@@ -1160,7 +1167,7 @@ export class StateSet<L extends string = never> extends Metric<L, StateSetSeries
     return new StateSetSeries(labelValues, this.name, this.states);
   }
 
-  writeOne(w: ByteWriter, s: StateSetSeries, escaping: EscapingScheme): void {
+  writeOne(w: ByteWriter, s: StateSetSeries, escaping: EscapingScheme, _om: boolean): void {
     const lines = this.linesFor(s, escaping);
     for (let i = 0; i < s.flags.length; i++) {
       w.writeBytes(lines[i]!);
@@ -1169,8 +1176,8 @@ export class StateSet<L extends string = never> extends Metric<L, StateSetSeries
     }
   }
 
-  writeAll(w: ByteWriter, escaping: EscapingScheme): void {
-    for (const s of this.seriesMap.values()) this.writeOne(w, s, escaping);
+  writeAll(w: ByteWriter, escaping: EscapingScheme, om: boolean): void {
+    for (const s of this.seriesMap.values()) this.writeOne(w, s, escaping, om);
   }
 
   protected samplesOf(s: StateSetSeries, labelsFor: (e: LineSpec['extra']) => Labels, specs: LineSpec[]): Sample[] {
