@@ -381,6 +381,10 @@ describe('node:http handler', () => {
     expect((await request(base + '/metrics')).status).toBe(200);
   });
 
+  it('rejects a realm with control characters when the handler is made', () => {
+    expect(() => createNodeHandler({ collect: () => [], realm: 'a\r\nX-Evil: 1' })).toThrow(/control characters/);
+  });
+
   it('rejects options without exactly one source', () => {
     expect(() => createNodeHandler({})).toThrow(/exactly one of `metrics` or `collect`/);
     expect(() => createNodeHandler({ collect: () => [], metrics: { collect: () => [] } })).toThrow(/exactly one/);

@@ -318,6 +318,11 @@ export class ExpositionCore {
     this.formatParam = options.formatParam === undefined ? 'format' : options.formatParam;
     this.defaultLabels = options.defaultLabels ?? {};
     this.realm = options.realm ?? 'metrics';
+    // A header value cannot hold control characters: refuse such a realm now,
+    // not with a throw while answering a request.
+    if (/[\x00-\x1f\x7f]/.test(this.realm)) {
+      throw new PromwireError('INVALID_ARGUMENT', `handler: realm must not hold control characters, got ${JSON.stringify(this.realm)}`);
+    }
     this.compression = options.compression ?? true;
     this.chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
     if (!(this.chunkSize >= 1)) {
