@@ -131,6 +131,22 @@ describe('parseStream sources', () => {
     expect(fams[1]!.samples[0]!.labels.x).toBe(value);
   });
 
+  it('reads a text label value spread over many line-feed chunks as parse() does', async () => {
+    const parts = ['a{x="', ...Array.from({ length: 2000 }, () => `${'x'.repeat(15)}\n`), '"} 1\nb 2\n'];
+    async function* src() {
+      for (const p of parts) yield new TextEncoder().encode(p);
+    }
+    const whole = parse(parts.join(''), { format: 'text' });
+    equalNaN(await collect(src(), { format: 'text' }), whole);
+    expect(whole[0]!.samples[0]!.labels.x).toHaveLength(32_000);
+    // Unclosed: the same error either way.
+    async function* open() {
+      for (const p of parts.slice(0, -1)) yield new TextEncoder().encode(p);
+    }
+    await expect(collect(open(), { format: 'text' })).rejects.toMatchObject({ code: 'UNEXPECTED_END', line: 1, column: 5 });
+    expect(() => parse(parts.slice(0, -1).join(''), { format: 'text' })).toThrow(/closing quote/);
+  });
+
   it('stops reading at a NUL at a line start, as parse() does', async () => {
     const b = new TextEncoder().encode(`a 1\n\0junk\n${'c 1\n'.repeat(400_000)}`);
     const fams = await collect(chunks(b, 4096), { format: 'text' });

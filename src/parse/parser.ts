@@ -143,7 +143,6 @@ export class Parser {
   private readonly maxLabelNameLength: number;
   private readonly maxLabelValueLength: number;
   private readonly maxSeries: number;
-  private readonly maxQuotedLength: number;
   private readonly onError: ((e: PromwireError) => void) | undefined;
   private bodyBytes = 0;
   private samples = 0;
@@ -197,7 +196,6 @@ export class Parser {
     this.maxLabelNameLength = options.maxLabelNameLength ?? DEFAULT_LIMITS.maxLabelNameLength;
     this.maxLabelValueLength = options.maxLabelValueLength ?? DEFAULT_LIMITS.maxLabelValueLength;
     this.maxSeries = options.maxSeries ?? DEFAULT_LIMITS.maxSeries;
-    this.maxQuotedLength = Math.max(this.maxLabelNameLength, this.maxLabelValueLength);
     this.onError = options.onError;
     this.rules = this.om ? new OpenMetricsRules() : undefined;
     this.countBody(input.length);
@@ -801,21 +799,9 @@ export class Parser {
     let i = at + 1;
     let flags = 0;
     let lines = 0;
-    // A quoted string longer than any label name or value may be is an error
-    // whatever follows: stop there, so a streamed unclosed quote costs
-    // bounded work however many chunks arrive.
-    const bound = at + 1 + this.maxQuotedLength;
-    if (bound < limit) limit = bound + 1;
     for (;;) {
       // Fast path: plain ASCII bytes.
       while (i < limit && QUOTED_STOP[buf[i]!] === 0) i++;
-      if (i > bound) {
-        throw this.limit(
-          'maxLabelValueLength',
-          `quoted string is over ${this.maxQuotedLength} bytes, the longest a label name or value may be`,
-          at + 1,
-        );
-      }
       if (i >= limit) {
         if (!this.final && !om) throw NEED_MORE;
         throw this.error('UNEXPECTED_END', 'expected closing quote, found line end', at);

@@ -39,6 +39,7 @@ export async function* parseStream(source: StreamSource, options: ParserOptions 
   let carry = new Uint8Array(4096);
   let carried = 0;
   let base = 0;
+  let retryAt = 0;
 
   for await (const raw of iterate(source)) {
     const chunk = typeof raw === 'string' ? encoder.encode(raw) : raw;
@@ -59,7 +60,10 @@ export async function* parseStream(source: StreamSource, options: ParserOptions 
       }
       carry.set(chunk, carried);
       carried += chunk.length;
-      if (lastLf < 0) {
+      // After the parser stopped inside a text label value that runs over
+      // line feeds, parse again only once the carry-over has doubled: the
+      // rescans then cost linear time in all, however the chunks fall.
+      if (lastLf < 0 || carried < retryAt) {
         checkCarry(carried, maxLine, base);
         continue;
       }
@@ -77,6 +81,7 @@ export async function* parseStream(source: StreamSource, options: ParserOptions 
       break;
     }
     const used = p._consumed();
+    retryAt = used < end ? 2 * (end - used) : 0;
     base += used;
     if (data === chunk) {
       // Keep the tail of the chunk.
