@@ -5,43 +5,13 @@
  * OpenMetrics twin is read by the Python client's OpenMetrics parser
  * (Debian python3-prometheus-client) with the same families and samples.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LARGE, SMALL, generatePayload } from '../../bench/generate.js';
-import { BIN, requireBinary } from './helpers.js';
+import { BIN, runWithStdin as run } from './helpers.js';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a program with a file on stdin, bounded to 120 s. */
-function run(file: string, args: string[], stdinFile: string): Promise<Run> {
-  requireBinary(file);
-  return new Promise((resolve, reject) => {
-    const child = spawn('/bin/sh', ['-c', `exec "$0" "$@" < "${stdinFile}"`, file, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${file}: no exit within 120 s`));
-    }, 120_000);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-  });
-}
 
 const PY_COUNT = `
 import sys, json

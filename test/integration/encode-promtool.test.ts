@@ -12,7 +12,6 @@
  * conversion is checked), the large generated payload, and a MetricSet with
  * every metric type.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -23,42 +22,11 @@ import { encode } from '../../src/encode/encoder.js';
 import { MetricSet } from '../../src/encode/metricset.js';
 import type { Format, MetricFamily } from '../../src/model.js';
 import { parse } from '../../src/parse/families.js';
-import { BIN, requireBinary } from './helpers.js';
+import { BIN, type Run, runWithStdin as run } from './helpers.js';
 
 const ROOT = path.resolve(__dirname, '../..');
 const FIXTURES = ['node_exporter.prom', 'prometheus.prom', 'pushgateway.prom', 'federate.prom', 'python_client.prom', 'python_client.om.txt'];
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a program with a file on stdin, bounded to 120 s. */
-function run(file: string, args: string[], stdinFile: string): Promise<Run> {
-  requireBinary(file);
-  return new Promise((resolve, reject) => {
-    const child = spawn('/bin/sh', ['-c', `exec "$0" "$@" < "${stdinFile}"`, file, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${file}: no exit within 120 s`));
-    }, 120_000);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-  });
-}
 
 /** Every sample the Python parser reads: [family, type, sample, labels, value, timestamp, exemplar]. */
 const PY_SAMPLES = `

@@ -289,3 +289,35 @@ export async function startPushgateway(cleanup: Cleanup): Promise<{ base: string
   await waitReady(proc, `${base}/-/ready`, 30_000, 'pushgateway');
   return { base, proc };
 }
+
+export interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a program with a file on stdin, bounded to 120 s. */
+export function runWithStdin(file: string, args: string[], stdinFile: string): Promise<Run> {
+  requireBinary(file);
+  return new Promise((resolve, reject) => {
+    const child = spawn('/bin/sh', ['-c', `exec "$0" "$@" < "${stdinFile}"`, file, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${file}: no exit within 120 s`));
+    }, 120_000);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+  });
+}
