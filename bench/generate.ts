@@ -19,17 +19,10 @@
  * `node --import tsx bench/generate.ts [--samples N] [--seed S] [--out DIR]`.
  */
 import { formatFloat, formatMillisAsSeconds } from '../src/core/number.js';
+import type { MetricType } from '../src/model.js';
 
 /** The types the generator writes; `untyped` becomes `unknown` in OpenMetrics. */
-export type GenType =
-  | 'counter'
-  | 'gauge'
-  | 'histogram'
-  | 'gaugehistogram'
-  | 'summary'
-  | 'info'
-  | 'stateset'
-  | 'untyped';
+export type GenType = Exclude<MetricType, 'unknown'>;
 
 export interface GenExemplar {
   /** Index into the family's buckets (histogram) or 0 (counter). */
