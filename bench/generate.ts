@@ -19,10 +19,11 @@
  * `node --import tsx bench/generate.ts [--samples N] [--seed S] [--out DIR]`.
  */
 import { formatFloat, formatMillisAsSeconds } from '../src/core/number.js';
-import type { MetricType } from '../src/model.js';
+import type { MetricType } from '../src/model/index.js';
 
 /** The types the generator writes; `untyped` becomes `unknown` in OpenMetrics. */
-export type GenType = Exclude<MetricType, 'unknown'>;
+// The generator's vocabulary: the model's types, with the catch-all spelled as text 0.0.4 writes it.
+export type GenType = Exclude<MetricType, 'unknown'> | 'untyped';
 
 export interface GenExemplar {
   /** Index into the family's buckets (histogram) or 0 (counter). */

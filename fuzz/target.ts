@@ -27,7 +27,9 @@
  * - `hang` / `slow` / `oom` are detected by the runner (fuzz/run.ts).
  */
 import { Entry, Parser, PromwireError, encode, formatFloat, parse, parseStream } from '../src/index.js';
-import type { Format, MetricFamily } from '../src/index.js';
+import type { Format, MetricFamily, Sample } from '../src/index.js';
+import { makeFamily } from '../src/model/index.js';
+import { normalizeNumber } from '../src/model/rules.js';
 import { Rng } from '../bench/generate.js';
 
 export type FindingKind = 'crash' | 'bad-error' | 'pull-vs-parse' | 'stream-vs-parse' | 'roundtrip' | 'state' | 'hang' | 'slow' | 'oom';
@@ -255,18 +257,12 @@ export function execSync(bytes: Uint8Array, lenient = true, roundtrip = false): 
 
 /** `le` and `quantile` as the encoder writes them (Go's float spelling), and a -0 timestamp as 0: differences by design. */
 function normalized(families: MetricFamily[]): string {
-  const num = (v: string): string => {
-    const t = v.trim().toLowerCase();
-    if (t === '+inf' || t === 'inf' || t === '+infinity' || t === 'infinity') return '+Inf';
-    if (t === '-inf' || t === '-infinity') return '-Inf';
-    if (t === 'nan') return 'NaN';
-    const n = Number(v);
-    return v.trim() !== '' && Number.isFinite(n) ? formatFloat(n) : v;
-  };
+  // Bounds read and spelled by the model's one rule (Go ParseFloat, canonical spelling).
+  const num = normalizeNumber;
   return canon(
-    families.map((f) => ({
+    families.map((f) => makeFamily({
       ...f,
-      samples: f.samples.map((x) => {
+      samples: (f.samples as Sample[]).map((x) => {
         const labels = { ...x.labels };
         for (const k of ['le', 'quantile']) if (labels[k] !== undefined) labels[k] = num(labels[k]);
         return { ...x, labels, timestamp: x.timestamp === 0 ? 0 : x.timestamp };

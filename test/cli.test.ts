@@ -1,3 +1,4 @@
+import { normalizeNumber } from '../src/model/rules.js';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
@@ -9,7 +10,7 @@ import { parseCommandLine, UsageError } from '../src/cli/args.js';
 import { run } from '../src/cli/cli.js';
 import type { CliIO } from '../src/cli/io.js';
 import { familyToJson, writeFamiliesJson } from '../src/cli/json.js';
-import type { MetricFamily } from '../src/model.js';
+import type { MetricFamily } from '../src/model/index.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const FIXTURES = `${ROOT}fixtures/`;
@@ -84,7 +85,7 @@ function jsonLines(stdout: string): Array<Record<string, unknown>> {
 
 const FAMILIES: MetricFamily[] = [
   {
-    name: 'http_requests',
+    name: 'http_requests_total',
     type: 'counter',
     help: 'Requests "served"\nby code',
     unit: '',
@@ -95,9 +96,9 @@ const FAMILIES: MetricFamily[] = [
         labels: { code: '500', path: 'a\\b"c\nd', 'label.utf8': 'ü→' },
         value: 0.0001,
         timestamp: 1520879607789,
-        exemplar: { labels: { trace_id: 'KOO5S4vxi0o' }, value: 1e-5, timestamp: 1520879607789.5 },
+        startTimestamp: 1520430000123,
+        exemplars: [{ labels: { trace_id: 'KOO5S4vxi0o' }, value: 1e-5, timestamp: 1520879607789.5 }],
       },
-      { name: 'http_requests_created', labels: {}, value: 1520430000.123, timestamp: null },
     ],
   },
   {
@@ -114,17 +115,16 @@ const FAMILIES: MetricFamily[] = [
       { name: 'temp_celsius', labels: { x: 'u' }, value: 1.5e-7, timestamp: null },
     ],
   },
-  { name: 'empty', type: 'untyped', help: 'no samples', unit: '', samples: [] },
+  { name: 'empty', type: 'unknown', help: 'no samples', unit: '', samples: [] },
 ];
 
 describe('JSON printer', () => {
   it('writes the exact shape and key order of issue 2', () => {
     expect(familyToJson(FAMILIES[0]!)).toBe(
-      '{"name":"http_requests","type":"counter","help":"Requests \\"served\\"\\nby code","samples":[' +
+      '{"name":"http_requests_total","type":"counter","help":"Requests \\"served\\"\\nby code","samples":[' +
         '{"name":"http_requests_total","labels":{"code":"200","method":"get"},"value":"1e+06","timestamp_ms":null},' +
         '{"name":"http_requests_total","labels":{"code":"500","path":"a\\\\b\\"c\\nd","label.utf8":"ü→"},"value":"0.0001","timestamp_ms":1520879607789,' +
-        '"exemplar":{"labels":{"trace_id":"KOO5S4vxi0o"},"value":"1e-05","timestamp_ms":1520879607789.5}},' +
-        '{"name":"http_requests_created","labels":{},"value":"1.520430000123e+09","timestamp_ms":null}]}',
+        '"start_timestamp_ms":1520430000123,"exemplars":[{"labels":{"trace_id":"KOO5S4vxi0o"},"value":"1e-05","timestamp_ms":1520879607789.5}]}]}',
     );
   });
 
@@ -134,14 +134,14 @@ describe('JSON printer', () => {
     expect(o.samples.map((s) => s.value)).toEqual(['NaN', '+Inf', '-Inf', '-0', '123456', '1.5e-07']);
     expect(o.samples[0]!.timestamp_ms).toBe(-5);
     expect('unit' in (JSON.parse(familyToJson(FAMILIES[0]!)) as object)).toBe(false);
-    expect('exemplar' in (JSON.parse(familyToJson(FAMILIES[1]!)) as { samples: object[] }).samples[0]!).toBe(false);
+    expect('exemplars' in (JSON.parse(familyToJson(FAMILIES[1]!)) as { samples: object[] }).samples[0]!).toBe(false);
   });
 
   it('writes one JSON array with one family per line', () => {
     let out = '';
     writeFamiliesJson(FAMILIES, (s) => (out += s));
     const fams = jsonLines(out);
-    expect(fams.map((f) => f['name'])).toEqual(['http_requests', 'temp', 'empty']);
+    expect(fams.map((f) => f['name'])).toEqual(['http_requests_total', 'temp', 'empty']);
     expect(out.split('\n')).toHaveLength(FAMILIES.length + 3);
     expect(out.split('\n')[1]!.endsWith(',')).toBe(true);
   });
@@ -246,7 +246,8 @@ interface SampleJson {
   labels: Record<string, string>;
   value: string;
   timestamp_ms: number | null;
-  exemplar?: { labels: Record<string, string>; value: string; timestamp_ms: number | null };
+  start_timestamp_ms?: number;
+  exemplars?: { labels: Record<string, string>; value: string; timestamp_ms: number | null }[];
 }
 interface FamilyJson {
   name: string;
@@ -302,9 +303,9 @@ describe('promwire parse', () => {
     const r = await runChild(['parse', 'fixtures/python_client.om.txt', '--json']);
     expect(r.code).toBe(0);
     const fams = jsonLines(r.stdout) as unknown as FamilyJson[];
-    const sent = fams.find((f) => f.name === 'demo_sent_bytes')!;
+    const sent = fams.find((f) => f.name === 'demo_sent_bytes_total')!;
     expect(sent).toEqual({
-      name: 'demo_sent_bytes',
+      name: 'demo_sent_bytes_total',
       type: 'counter',
       help: 'Bytes sent.',
       unit: 'bytes',
@@ -314,22 +315,23 @@ describe('promwire parse', () => {
           labels: {},
           value: '61725',
           timestamp_ms: null,
-          exemplar: { labels: { trace_id: 'abc049' }, value: '1234.5', timestamp_ms: 1795354795564.8257 },
+          // `_created` is the series' start timestamp, in milliseconds.
+          start_timestamp_ms: 1795354795559.27,
+          exemplars: [{ labels: { trace_id: 'abc049' }, value: '1234.5', timestamp_ms: 1795354795564.8257 }],
         },
-        { name: 'demo_sent_bytes_created', labels: {}, value: '1.7953547955592701e+09', timestamp_ms: null },
       ],
     });
     // Values are re-spelled as Go would (Python wrote 1.79933184e+08 and 405.0).
     const vm = fams.find((f) => f.name === 'process_virtual_memory_bytes')!;
     expect(vm.samples[0]!.value).toBe('1.79933184e+08');
-    const gc = fams.find((f) => f.name === 'python_gc_objects_collected')!;
+    const gc = fams.find((f) => f.name === 'python_gc_objects_collected_total')!;
     expect(gc.samples.map((s) => [s.labels['generation'], s.value])).toEqual([
       ['0', '405'],
       ['1', '144'],
       ['2', '0'],
     ]);
-    // Every sample line of the file is there, in order.
-    const expected = sampleLines(readFileSync(`${FIXTURES}python_client.om.txt`, 'utf8'));
+    // Every sample line of the file is there, in order (`_created` lines are start timestamps).
+    const expected = sampleLines(readFileSync(`${FIXTURES}python_client.om.txt`, 'utf8')).filter((e) => !e.name.endsWith('_created'));
     expect(fams.flatMap((f) => f.samples.map((s) => s.name))).toEqual(expected.map((e) => e.name));
   });
 
@@ -355,7 +357,7 @@ describe('promwire parse', () => {
       expect(r.stdout).toBe(
         '[\n' +
           '{"name":"a","type":"gauge","help":"","samples":[{"name":"a","labels":{"x":"1"},"value":"1e+06","timestamp_ms":null}]},\n' +
-          '{"name":"b","type":"untyped","help":"","samples":[{"name":"b","labels":{},"value":"2","timestamp_ms":-5}]}\n' +
+          '{"name":"b","type":"unknown","help":"","samples":[{"name":"b","labels":{},"value":"2","timestamp_ms":-5}]}\n' +
           ']\n',
       );
     }
@@ -400,8 +402,9 @@ describe('promwire parse', () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^TYPE\s+SAMPLES\s+NAME\s+HELP$/);
-    expect(lines.find((l) => l.includes(' demo_sent_bytes ')!)).toMatch(/^counter\s+2\s+demo_sent_bytes\s+Bytes sent\. \[unit: bytes\]$/);
-    const expected = sampleLines(readFileSync(`${FIXTURES}python_client.om.txt`, 'utf8')).length;
+    expect(lines.find((l) => l.includes(' demo_sent_bytes_total ')!)).toMatch(/^counter\s+1\s+demo_sent_bytes_total\s+Bytes sent\. \[unit: bytes\]$/);
+    // `_created` lines are start timestamps, not samples.
+    const expected = sampleLines(readFileSync(`${FIXTURES}python_client.om.txt`, 'utf8')).filter((e) => !e.name.endsWith('_created')).length;
     expect(lines.at(-1)).toMatch(new RegExp(`^\\d+ families, ${expected} samples$`));
   });
 
@@ -460,7 +463,7 @@ describe('promwire inspect', () => {
     // federate writes every sample with a timestamp and every family as untyped.
     expect(rep.withTimestamp).toBe(lines.length);
     expect(rep.families).toBe(text.split('\n').filter((l) => l.startsWith('# TYPE ')).length);
-    expect(rep.byType).toEqual([{ type: 'untyped', families: rep.families, series: rep.series }]);
+    expect(rep.byType).toEqual([{ type: 'unknown', families: rep.families, series: rep.series }]);
     // Top 10: most series first, and the first one really is the largest family.
     const counts = new Map<string, number>();
     for (const l of lines) counts.set(l.name, (counts.get(l.name) ?? 0) + 1);
@@ -518,12 +521,12 @@ describe('promwire convert', () => {
     const canon = (fams: FamilyJson[]) =>
       fams.map((f) => ({
         ...f,
-        samples: f.samples.map((x) => ({ ...x, labels: { ...x.labels, ...(x.labels['le'] !== undefined ? { le: String(Number(x.labels['le'])) } : {}) } })),
+        samples: f.samples.map((x) => ({ ...x, labels: { ...x.labels, ...(x.labels['le'] !== undefined ? { le: normalizeNumber(x.labels['le']) } : {}) } })),
       }));
     const again = jsonLines((await runInProcess(['parse', '--json'], r.stdout)).stdout) as unknown as FamilyJson[];
     const orig = jsonLines((await runInProcess(['parse', 'fixtures/python_client.om.txt', '--json'])).stdout) as unknown as FamilyJson[];
     expect(canon(again)).toEqual(canon(orig));
-    expect(again.flatMap((f) => f.samples).filter((x) => x.exemplar !== undefined).length).toBeGreaterThan(0);
+    expect(again.flatMap((f) => f.samples).filter((x) => x.exemplars !== undefined).length).toBeGreaterThan(0);
   });
 
   it('keeps Prometheus 3 UTF-8 names quoted, or escapes them with --escaping', async () => {

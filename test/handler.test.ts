@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MetricSet } from '../src/encode/metricset.js';
-import type { MetricFamily } from '../src/model.js';
+import type { MetricFamily, Sample } from '../src/model/index.js';
 import { parse } from '../src/parse/families.js';
 import { acceptsGzip, parseBasicAuth, withDefaultLabels } from '../src/toolkit/exposition.js';
 import type { HandlerOptions } from '../src/toolkit/exposition.js';
@@ -85,7 +85,7 @@ function request(url: string, init: { method?: string; headers?: Record<string, 
 const OM_ACCEPT = 'application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
 
 function values(fams: MetricFamily[]): [string, Record<string, string>, number][] {
-  return fams.flatMap((f) => f.samples.map((s): [string, Record<string, string>, number] => [s.name, s.labels, s.value]));
+  return fams.flatMap((f) => (f.samples as Sample[]).map((s): [string, Record<string, string>, number] => [s.name, s.labels, s.value as number]));
 }
 
 describe('node:http handler', () => {
@@ -211,7 +211,18 @@ describe('node:http handler', () => {
     const errors: unknown[] = [];
     const samples: unknown[] = [];
     for (let i = 0; i < 5000; i++) samples.push({ name: 'g', labels: { i: String(i) }, value: i, timestamp: null });
-    samples.push({ name: 'g', labels: {}, value: 'oops', timestamp: null });
+    // The encoder checks every sample before it writes a byte; a value that
+    // turns bad between the check and the write (a getter) fails mid-body.
+    let reads = 0;
+    const late = { name: 'g', labels: {}, timestamp: null };
+    Object.defineProperty(late, 'value', {
+      enumerable: true,
+      get: () => {
+        if (++reads > 1) throw new Error('value went away');
+        return 1;
+      },
+    });
+    samples.push(late);
     const bad = [{ name: 'g', type: 'gauge', help: '', unit: '', samples }] as unknown as MetricFamily[];
     const base = await serveHandler({ collect: () => bad, chunkSize: 1024, onError: (e) => errors.push(e) });
     const err = await request(base + '/metrics').then(
@@ -359,10 +370,10 @@ describe('node:http handler', () => {
     expect(byName.get('promwire_encode_duration_seconds_count{}')).toBe(1);
     expect(byName.get('promwire_response_bytes_total{}')).toBeGreaterThan(100);
     // Bytes are counted as sent: after gzip.
-    const before = byName.get('promwire_response_bytes_total{}')!;
+    const before = byName.get('promwire_response_bytes_total{}') as number;
     const gz = await request(base + '/metrics', { headers: { 'accept-encoding': 'gzip' } });
     const after = await request(base + '/metrics');
-    const v = parse(after.text, { format: 'text' }).find((f) => f.name === 'promwire_response_bytes_total')!.samples[0]!.value;
+    const v = parse(after.text, { format: 'text' }).find((f) => f.name === 'promwire_response_bytes_total')!.samples[0]!.value as number;
     // Between the two readings: the third answer (plain) and the gzipped one.
     expect(v - before).toBe(r.raw.length + gz.raw.length);
   });

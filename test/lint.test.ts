@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { formatFindings, lint } from '../src/toolkit/lint.js';
-import type { Labels, MetricFamily, MetricType, Sample } from '../src/model.js';
+import { type Labels, makeFamily, type MetricFamily, type MetricType, type Sample } from '../src/model/index.js';
 
 type S = [name: string, labels: Labels, value: number, timestamp?: number];
 
 function fam(name: string, type: MetricType, help: string, samples: S[], unit = ''): MetricFamily {
-  return {
+  return makeFamily({
     name,
     type,
     help,
     unit,
     samples: samples.map(([n, labels, value, ts]): Sample => ({ name: n, labels, value, timestamp: ts ?? null })),
-  };
+  });
 }
 
 /** A one-sample family with help, of the given name and type. */
@@ -39,7 +39,7 @@ describe('lint: promtool check metrics rules', () => {
         ['rpc_duration_seconds_sum', {}, 3],
         ['rpc_duration_seconds_count', {}, 30],
       ]),
-      one('some_untyped_thing', 'untyped'),
+      one('some_untyped_thing', 'unknown'),
     ];
     expect(lint(families)).toEqual([]);
     expect(formatFindings(lint(families))).toBe('');
@@ -51,12 +51,12 @@ describe('lint: promtool check metrics rules', () => {
     ['no help', one('nohelp', 'gauge', {}, ''), ['nohelp no help text']],
     ['counter without _total', one('requests', 'counter'), ['requests counter metrics should have "_total" suffix']],
     ['gauge with _total', one('req_total', 'gauge'), ['req_total non-counter metrics should not have "_total" suffix']],
-    ['untyped with _total', one('req_total', 'untyped'), []],
+    ['untyped with _total', one('req_total', 'unknown'), []],
     ['non-base unit', one('mem_kilobits', 'gauge'), ['mem_kilobits use base unit "bytes" instead of "kilobits"']],
     ['hours', one('hours_total', 'counter'), ['hours_total use base unit "seconds" instead of "hours"']],
     ['kelvins', one('temp_kelvins', 'gauge'), ['temp_kelvins use base unit "kelvin" instead of "kelvins"']],
     ['base unit with prefix-free word', one('temp_kelvin', 'gauge'), []],
-    ['word that ends like a unit', one('thermometers_count_ratio', 'untyped'), []],
+    ['word that ends like a unit', one('thermometers_count_ratio', 'unknown'), []],
     [
       'counter named _count',
       one('foo_count', 'counter'),
@@ -79,7 +79,7 @@ describe('lint: promtool check metrics rules', () => {
     ],
     ['gauge named _sum', one('x_sum', 'gauge'), ['x_sum non-histogram and non-summary metrics should not have "_sum" suffix']],
     ['summary named _sum', fam('x_sum', 'summary', 'x', [['x_sum_sum', {}, 1], ['x_sum_count', {}, 1]]), []],
-    ['untyped with le', one('foo', 'untyped', { le: '1' }), []],
+    ['untyped with le', one('foo', 'unknown', { le: '1' }), []],
     ['type in name', one('thing_counter_total', 'counter'), ["thing_counter_total metric name should not include type 'counter'"]],
     [
       'gauge_histogram in name',
@@ -141,8 +141,8 @@ describe('lint: promtool check metrics rules', () => {
         ['dup_total', { a: '1' }, 1],
         ['dup_total', { a: '1' }, 2],
       ]),
-      fam('info_gauge', 'untyped', 'x', []),
-      one('info_gauge_total', 'untyped', {}, ''),
+      fam('info_gauge', 'unknown', 'x', []),
+      one('info_gauge_total', 'unknown', {}, ''),
       fam('bar_histogram', 'histogram', 'x', [
         ['bar_histogram_bucket', { le: '+Inf' }, 1],
         ['bar_histogram_sum', {}, 1],
@@ -207,18 +207,12 @@ describe('lint: promtool check metrics rules', () => {
 
   it('judges families as their text 0.0.4 form, the only one promtool reads', () => {
     const families = [
-      // OpenMetrics counter `requests` is the text counter `requests_total`.
-      fam('requests', 'counter', '', [
-        ['requests_total', { path: '/' }, 3],
-        ['requests_created', { path: '/' }, 1.7e9],
-      ]),
-      // An OpenMetrics counter may itself end in _total: its text name has it twice.
-      fam('ops_total', 'counter', '', [
-        ['ops_total_total', {}, 3],
-        ['ops_total_created', {}, 1.7e9],
-      ]),
+      // A counter is named after its series; start timestamps are `X_created` gauges in text.
+      fam('requests_total', 'counter', '', [['requests_total', { path: '/' }, 3]]),
+      // An OpenMetrics counter may itself end in _total: its series has it twice.
+      fam('ops_total_total', 'counter', '', [['ops_total_total', {}, 3]]),
       // info `build` is the gauge `build_info`.
-      fam('build', 'info', '', [['build_info', { version: '1' }, 1]]),
+      fam('build_info', 'info', '', [['build_info', { version: '1' }, 1]]),
       // stateset is a gauge, unknown is untyped.
       fam('state_total', 'stateset', 'x', [['state_total', { state_total: 'a' }, 1]]),
       fam('thing_total', 'unknown', 'x', [['thing_total', {}, 1]]),
@@ -229,6 +223,8 @@ describe('lint: promtool check metrics rules', () => {
         ['queue_seconds_gcount', {}, 1],
       ]),
     ];
+    families[0]!.samples[0]!.startTimestamp = 1.7e12;
+    families[1]!.samples[0]!.startTimestamp = 1.7e12;
     expect(messages(families)).toEqual([
       'build_info no help text',
       'ops_total_created no help text',
@@ -241,9 +237,9 @@ describe('lint: promtool check metrics rules', () => {
 
   it('judges families of one name once, and skips families without samples', () => {
     const families = [
-      fam('foo', 'untyped', '', [['foo', { a: '1' }, 1]]),
+      fam('foo', 'unknown', '', [['foo', { a: '1' }, 1]]),
       fam('bar', 'gauge', 'x', [['bar', {}, 1]]),
-      fam('foo', 'untyped', '', [['foo', { a: '2' }, 1]]),
+      fam('foo', 'unknown', '', [['foo', { a: '2' }, 1]]),
       fam('emptyCamel', 'gauge', '', []),
     ];
     expect(messages(families)).toEqual(['foo no help text']);

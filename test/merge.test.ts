@@ -2,21 +2,24 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PromwireError } from '../src/errors.js';
-import type { Labels, MetricFamily, MetricType, Sample } from '../src/model.js';
+import { type Labels, makeFamily, type MetricFamily, type MetricType, type Sample } from '../src/model/index.js';
 import { parse } from '../src/parse/families.js';
 import { merge } from '../src/toolkit/merge.js';
+import { lint } from '../src/toolkit/lint.js';
+import { encode } from '../src/encode/encoder.js';
+import { MetricSet } from '../src/encode/metricset.js';
 import type { MergeOptions } from '../src/toolkit/merge.js';
 
 type S = [name: string, labels: Labels, value: number, timestamp?: number];
 
 function fam(name: string, type: MetricType, samples: S[], help = 'h', unit = ''): MetricFamily {
-  return {
+  return makeFamily({
     name,
     type,
     help,
     unit,
     samples: samples.map(([n, labels, value, ts]): Sample => ({ name: n, labels, value, timestamp: ts ?? null })),
-  };
+  });
 }
 
 /** `name{a="1",b="2"} value` lines of a family, in output order (labels in their order). */
@@ -105,10 +108,10 @@ describe('merge: unaggregated', () => {
       ['rpc_seconds', { quantile: '0.5' }, 0.2, 1000],
       ['rpc_seconds_count', {}, 4, 1000],
     ]);
-    s.samples[1]!.exemplar = { labels: { trace_id: 'abc' }, value: 0.3, timestamp: null };
+    s.samples[1]!.exemplars = [{ labels: { trace_id: 'abc' }, value: 0.3, timestamp: null }];
     const out = merge([{ node: 'a', families: [s] }], { mode: 'unaggregated' });
     expect(lines(out[0])).toEqual(['rpc_seconds{node="a",quantile="0.5"} 0.2 1000', 'rpc_seconds_count{node="a"} 4 1000']);
-    expect(out[0]!.samples[1]!.exemplar).toEqual({ labels: { trace_id: 'abc' }, value: 0.3, timestamp: null });
+    expect(out[0]!.samples[1]!.exemplars).toEqual([{ labels: { trace_id: 'abc' }, value: 0.3, timestamp: null }]);
   });
 });
 
@@ -186,12 +189,12 @@ describe('merge: aggregated', () => {
     expect(lines(byName(out, 'conn'))).toEqual(['conn 7']);
     expect(lines(byName(out, 'lat_seconds'))).toEqual([
       'lat_seconds_bucket{qos="0",le="0.1"} 11',
-      'lat_seconds_bucket{qos="0",le="1"} 22',
+      'lat_seconds_bucket{qos="0",le="1.0"} 22',
       'lat_seconds_bucket{qos="0",le="+Inf"} 33',
       'lat_seconds_sum{qos="0"} 5.5',
       'lat_seconds_count{qos="0"} 33',
       'lat_seconds_bucket{qos="2",le="0.1"} 5',
-      'lat_seconds_bucket{qos="2",le="1"} 5',
+      'lat_seconds_bucket{qos="2",le="1.0"} 5',
       'lat_seconds_bucket{qos="2",le="+Inf"} 5',
       'lat_seconds_sum{qos="2"} 0.1',
       'lat_seconds_count{qos="2"} 5',
@@ -249,7 +252,7 @@ describe('merge: aggregated', () => {
       ['c_total', { k: 'twice' }, 1, 1000],
       ['c_total', { k: 'twice' }, 4, 2000],
     ]);
-    a.samples[0]!.exemplar = { labels: { trace_id: 't' }, value: 1, timestamp: null };
+    a.samples[0]!.exemplars = [{ labels: { trace_id: 't' }, value: 1, timestamp: null }];
     const b = fam('c_total', 'counter', [
       ['c_total', { k: 'same' }, 2, 5000],
       ['c_total', { k: 'diff' }, 2, 6000],
@@ -263,25 +266,25 @@ describe('merge: aggregated', () => {
       { mode: 'aggregated' },
     );
     expect(lines(out[0])).toEqual(['c_total{k="same"} 3 5000', 'c_total{k="diff"} 3', 'c_total{k="twice"} 14 2000']);
-    expect(out[0]!.samples[0]!.exemplar).toBeUndefined();
+    expect(out[0]!.samples[0]!.exemplars).toBeUndefined();
   });
 
-  it('treats untyped and unknown as one type, and takes the first non-empty help and unit', () => {
+  it('reads text untyped and OpenMetrics unknown as one type, and takes the first non-empty help and unit', () => {
     const out = merge(
       [
-        { node: 'a', families: [fam('x', 'untyped', [['x', {}, 1]], '')] },
+        { node: 'a', families: parse('# TYPE x untyped\nx 1\n', { format: 'text' }) },
         { node: 'b', families: [fam('x', 'unknown', [['x', {}, 2]], 'the x', 'bytes')] },
       ],
       { mode: 'aggregated' },
     );
     expect(out).toEqual([
-      { name: 'x', type: 'untyped', help: 'the x', unit: 'bytes', samples: [{ name: 'x', labels: {}, value: 3, timestamp: null }] },
+      { name: 'x', type: 'unknown', help: 'the x', unit: 'bytes', samples: [{ name: 'x', labels: {}, value: 3, timestamp: null }] },
     ]);
   });
 
   it('joins two families of one name within a node', () => {
     const out = merge(
-      [{ node: 'a', families: [fam('x', 'untyped', [['x', { a: '1' }, 1]]), fam('y', 'gauge', [['y', {}, 1]]), fam('x', 'untyped', [['x', { a: '2' }, 2]])] }],
+      [{ node: 'a', families: [fam('x', 'unknown', [['x', { a: '1' }, 1]]), fam('y', 'gauge', [['y', {}, 1]]), fam('x', 'unknown', [['x', { a: '2' }, 2]])] }],
       { mode: 'aggregated' },
     );
     expect(lines(out[0])).toEqual(['x{a="1"} 1', 'x{a="2"} 2']);
@@ -337,7 +340,7 @@ describe('merge: errors', () => {
     const err = conflict(() => merge(inputs, { mode: 'aggregated' }));
     expect(err.code).toBe('MERGE_CONFLICT');
     expect(err.message).toBe(
-      'merge: histogram "lat_seconds" series {qos="0"} has buckets [0.1, 1, +Inf] on node "n1" but [0.5, +Inf] on node "n2"',
+      'merge: histogram "lat_seconds" series {qos="0"} has buckets [0.1, 1.0, +Inf] on node "n1" but [0.5, +Inf] on node "n2"',
     );
     // Unaggregated keeps each node's series apart: nothing to reconcile.
     expect(merge(inputs, { mode: 'unaggregated' })[0]!.samples).toHaveLength(8);
@@ -353,7 +356,7 @@ describe('merge: errors', () => {
       [() => merge([], { mode: 'aggregated', status: ['x'], perNode: ['x'] }), 'merge: metric "x" is declared both status and perNode'],
       [
         () => merge([{ node: 'a', families: [fam('h', 'histogram', latency([1, 1, 1], 1))] }], { mode: 'aggregated', status: ['h'] }),
-        'merge: status metric "h" must be a gauge, untyped, unknown or stateset family of 0/1 values, got histogram',
+        'merge: status metric "h" must be a gauge, unknown (untyped) or stateset family of 0/1 values, got histogram',
       ],
     ];
     for (const [fn, message] of cases) {
@@ -415,7 +418,7 @@ function resultMap(families: MetricFamily[]): Map<string, number> {
     for (const s of f.samples) {
       const k = key(s.name, Object.entries(s.labels));
       expect(m.has(k), `series ${k} appears twice in the merge`).toBe(false);
-      m.set(k, s.value);
+      m.set(k, s.value as number);
     }
   }
   return m;
@@ -487,5 +490,57 @@ describe('merge: three MQTT broker nodes (fixtures/cluster)', () => {
         expect(Object.keys(s.labels)[0] === 'node').toBe(!CONSISTENT.includes(f.name));
       }
     }
+  });
+});
+
+describe('merge: one metric whatever format each node speaks', () => {
+  it('sums a counter read from text, from OpenMetrics and collected from a MetricSet into one family', () => {
+    const text = parse('# HELP jobs_total Jobs.\n# TYPE jobs_total counter\njobs_total{q="a"} 2\n', { format: 'text' });
+    const om = parse('# TYPE jobs counter\n# HELP jobs Jobs.\njobs_total{q="a"} 3\njobs_created{q="a"} 1700000000\n# EOF\n', {
+      format: 'openmetrics',
+    });
+    const set = new MetricSet();
+    set.counter({ name: 'jobs_total', help: 'Jobs.', labelNames: ['q'] }).labels({ q: 'a' }).inc(5);
+    const out = merge(
+      [
+        { node: 'text', families: text },
+        { node: 'om', families: om },
+        { node: 'set', families: set.collect() },
+      ],
+      { mode: 'aggregated' },
+    );
+    expect(out).toHaveLength(1);
+    expect(out[0]).toMatchObject({ name: 'jobs_total', type: 'counter', help: 'Jobs.' });
+    expect(out[0]!.samples).toEqual([{ name: 'jobs_total', labels: { q: 'a' }, value: 10, timestamp: null, startTimestamp: 1.7e12 }]);
+    // and the result is valid in both formats (promtool rejected two jobs_total families before)
+    for (const format of ['text', 'openmetrics'] as const) {
+      const back = parse(encode(out, { format }), { format });
+      expect(back.filter((f) => f.name === 'jobs_total')).toHaveLength(1);
+    }
+  });
+
+  it('sums buckets spelled le="0x10p0", le="16" and le="16.0" as one bucket, as Prometheus reads them', () => {
+    const node = (le: string, v: number): MetricFamily[] =>
+      parse(`# HELP h H.\n# TYPE h histogram\nh_bucket{le="${le}"} ${v}\nh_bucket{le="+Inf"} ${v}\nh_count ${v}\nh_sum 1\n`, { format: 'text' });
+    const out = merge(
+      [
+        { node: 'a', families: node('0x10p0', 1) },
+        { node: 'b', families: node('16', 2) },
+        { node: 'c', families: node('16.0', 4) },
+      ],
+      { mode: 'aggregated' },
+    );
+    expect(lines(out[0])).toEqual(['h_bucket{le="16.0"} 7', 'h_bucket{le="+Inf"} 7', 'h_count 7', 'h_sum 3']);
+    expect(lint(out)).toEqual([]);
+  });
+
+  it('keeps le="0x10" apart from le="16" in merge and reports it in lint, as Go ParseFloat rejects it', () => {
+    const fams = (le: string): MetricFamily[] =>
+      parse(`# HELP h H.\n# TYPE h histogram\nh_bucket{le="${le}"} 1\nh_bucket{le="+Inf"} 1\nh_count 1\nh_sum 1\n`, { format: 'text' });
+    // Prometheus keeps a bound it cannot read verbatim (normalizeFloatsInLabelValues).
+    expect(fams('0x10')[0]!.samples[0]!.labels.le).toBe('0x10');
+    const err = conflict(() => merge([{ node: 'a', families: fams('0x10') }, { node: 'b', families: fams('16') }], { mode: 'aggregated' }));
+    expect(err.message).toContain('has buckets [NaN, +Inf] on node "a" but [16.0, +Inf] on node "b"');
+    expect(lint(fams('0x10')).map((f) => f.message)).toContain('bucket h_bucket{le="0x10"} has le="0x10", expected a number');
   });
 });

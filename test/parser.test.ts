@@ -30,9 +30,9 @@ describe('text 0.0.4: what Prometheus accepts, with its meaning', () => {
     );
     expect(fams.map((f) => [f.name, f.type, f.samples.length])).toEqual([
       ['http_requests_total', 'counter', 2],
-      ['msdos_file_access_time_seconds', 'untyped', 1],
-      ['metric_without_timestamp_and_labels', 'untyped', 1],
-      ['something_weird', 'untyped', 1],
+      ['msdos_file_access_time_seconds', 'unknown', 1],
+      ['metric_without_timestamp_and_labels', 'unknown', 1],
+      ['something_weird', 'unknown', 1],
     ]);
     expect(fams[0]!.help).toBe('The total number of HTTP requests.');
     expect(fams[0]!.samples[1]).toEqual({
@@ -270,13 +270,17 @@ describe('OpenMetrics families', () => {
       ].join('\n'),
     );
     expect(fams.map((f) => [f.name, f.type, f.unit, f.samples.length])).toEqual([
-      ['req', 'counter', '', 2],
+      // The model names a counter and an info after their series; `_created` is the start timestamp.
+      ['req_total', 'counter', '', 1],
       ['lat_seconds', 'histogram', 'seconds', 4],
-      ['build', 'info', '', 1],
+      ['build_info', 'info', '', 1],
       ['state', 'stateset', '', 2],
     ]);
     expect(fams[0]!.help).toBe('Requests "served".');
-    expect(fams[1]!.samples[0]!.exemplar).toEqual({ labels: { trace: 't1' }, value: 0.05, timestamp: 123500 });
+    expect(fams[0]!.samples[0]).toEqual({ name: 'req_total', labels: { m: 'get' }, value: 5, timestamp: null, startTimestamp: 1.6e12 });
+    expect(fams[1]!.samples[0]!.exemplars).toEqual([{ labels: { trace: 't1' }, value: 0.05, timestamp: 123500 }]);
+    // Prometheus 3 stores a histogram's `le` in canonical spelling.
+    expect(fams[1]!.samples.map((s) => s.labels.le)).toEqual(['0.1', '+Inf', undefined, undefined]);
   });
 
   it('reports a missing # EOF at the end', () => {
@@ -363,7 +367,7 @@ describe('review findings', () => {
 
   it('counts exemplar characters after unescaping', () => {
     const payload = `# TYPE a counter\na_total 1 # {a="${'\\"'.repeat(64)}"} 1\n# EOF\n`;
-    expect(om(payload)[0]!.samples[0]!.exemplar!.labels.a).toBe('"'.repeat(64));
+    expect(om(payload)[0]!.samples[0]!.exemplars![0]!.labels.a).toBe('"'.repeat(64));
   });
 
   it('gives line() and offset() of where the entry starts', () => {

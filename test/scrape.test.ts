@@ -71,10 +71,10 @@ describe('scrape', () => {
     const r = await scrape(base, { format: 'openmetrics' });
     expect(r.format).toBe('openmetrics');
     expect(r.families.map((f) => [f.name, f.type])).toEqual([
-      ['http_requests', 'counter'],
-      ['build', 'info'],
+      ['http_requests_total', 'counter'],
+      ['build_info', 'info'],
     ]);
-    expect(r.families[0]!.samples[0]!.exemplar).toEqual({ labels: { trace_id: 'abc' }, value: 1, timestamp: 1520879607789 });
+    expect(r.families[0]!.samples[0]!.exemplars).toEqual([{ labels: { trace_id: 'abc' }, value: 1, timestamp: 1520879607789 }]);
   });
 
   it('asks for the format it is given, and lets headers override Accept', async () => {
