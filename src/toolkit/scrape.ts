@@ -28,9 +28,14 @@ export type ScrapeOptions = Partial<
        * Prometheus' `scrape_timeout`. Defaults to 10000.
        */
       timeout: number;
-      /** Extra request headers; an `accept` here replaces the one `format` picks. Defaults to none. */
+      /**
+       * Extra request headers; an `accept` here replaces the one `format`
+       * picks. `Authorization`, `Cookie` and `Proxy-Authorization` (any
+       * case) are sent only to the URL's origin, never after a redirect to
+       * another scheme, host or port. Defaults to none.
+       */
       headers: Readonly<Record<string, string>>;
-      /** HTTP basic auth credentials (sent only to the first host). Defaults to none. */
+      /** HTTP basic auth credentials, sent only to the URL's origin (scheme, host and port), never after a redirect away from it. Defaults to none. */
       basicAuth: Readonly<BasicAuth>;
       /**
        * Most bytes of (decompressed) body to read; over it the request is
