@@ -4,8 +4,10 @@ import {
   CONTENT_TYPE_OPENMETRICS_0_0_1,
   CONTENT_TYPE_OPENMETRICS_1_0_0,
   CONTENT_TYPE_TEXT,
+  DEFAULT_SCRAPE_PROTOCOLS,
   PROMETHEUS_ACCEPT,
   negotiate,
+  scrapeAcceptHeader,
 } from '../src/toolkit/negotiate.js';
 
 const TEXT_U = 'text/plain; version=0.0.4; charset=utf-8; escaping=underscores';
@@ -22,6 +24,16 @@ describe('negotiate', () => {
   it("Prometheus 3's default Accept gets OpenMetrics 1.0.0 with UTF-8 names", () => {
     expect(PROMETHEUS_ACCEPT).toBe(
       'application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,application/openmetrics-text;version=0.0.1;q=0.5,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2',
+    );
+    // scrape/scrape.go acceptHeader over config.DefaultScrapeProtocols, escaping allow-utf-8
+    expect(scrapeAcceptHeader(DEFAULT_SCRAPE_PROTOCOLS, 'allow-utf-8')).toBe(PROMETHEUS_ACCEPT);
+    // ...and over DefaultProtoFirstScrapeProtocols with escaping underscores: weights still start at 0.6
+    expect(
+      scrapeAcceptHeader(['PrometheusProto', ...DEFAULT_SCRAPE_PROTOCOLS], 'underscores'),
+    ).toBe(
+      'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.6,' +
+        'application/openmetrics-text;version=1.0.0;escaping=underscores;q=0.5,application/openmetrics-text;version=0.0.1;q=0.4,' +
+        'text/plain;version=1.0.0;escaping=underscores;q=0.3,text/plain;version=0.0.4;q=0.2,*/*;q=0.1',
     );
     expect(negotiate(PROMETHEUS_ACCEPT)).toEqual({
       format: 'openmetrics',

@@ -46,10 +46,53 @@ export const CONTENT_TYPE_OPENMETRICS_0_0_1 = 'application/openmetrics-text; ver
 export const DEFAULT_ESCAPING: EscapingScheme = 'underscores';
 
 /**
- * The Accept header Prometheus 3 sends on a scrape with its defaults
- * (scrape/scrape.go `acceptHeader` over config.DefaultScrapeProtocols,
- * escaping `allow-utf-8`: weights start at 0.6 because the protocol table
- * has five entries).
+ * Prometheus' scrape protocols and the media range each one asks for
+ * (prometheus/prometheus v3.5 config/config.go `ScrapeProtocolsHeaders`).
+ */
+export const SCRAPE_PROTOCOL_HEADERS = {
+  PrometheusProto: 'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited',
+  PrometheusText0_0_4: 'text/plain;version=0.0.4',
+  PrometheusText1_0_0: 'text/plain;version=1.0.0',
+  OpenMetricsText0_0_1: 'application/openmetrics-text;version=0.0.1',
+  OpenMetricsText1_0_0: 'application/openmetrics-text;version=1.0.0',
+} as const;
+
+export type ScrapeProtocol = keyof typeof SCRAPE_PROTOCOL_HEADERS;
+
+/** Prometheus 3.5's default `scrape_protocols` (config/config.go `DefaultScrapeProtocols`), in order of preference. */
+export const DEFAULT_SCRAPE_PROTOCOLS: readonly ScrapeProtocol[] = [
+  'OpenMetricsText1_0_0',
+  'OpenMetricsText0_0_1',
+  'PrometheusText1_0_0',
+  'PrometheusText0_0_4',
+];
+
+/**
+ * The Accept header Prometheus sends for a list of scrape protocols
+ * (prometheus/prometheus v3.5 scrape/scrape.go `acceptHeader`): each
+ * protocol's media range in order, `escaping=<scheme>` on the two formats
+ * that carry UTF-8 names (text 1.0.0, OpenMetrics 1.0.0), weights counting
+ * down from `q=0.<n+1>` where n is the size of the whole protocol table (5,
+ * so the first weight is 0.6 whatever the list), then `*\/*` one step lower.
+ */
+export function scrapeAcceptHeader(protocols: readonly ScrapeProtocol[], escaping: EscapingScheme = 'allow-utf-8'): string {
+  let weight = Object.keys(SCRAPE_PROTOCOL_HEADERS).length + 1;
+  const vals: string[] = [];
+  for (const p of protocols) {
+    let val: string = SCRAPE_PROTOCOL_HEADERS[p];
+    if (p === 'PrometheusText1_0_0' || p === 'OpenMetricsText1_0_0') val += `;escaping=${escaping}`;
+    vals.push(`${val};q=0.${weight}`);
+    weight--;
+  }
+  vals.push(`*/*;q=0.${weight}`);
+  return vals.join(',');
+}
+
+/**
+ * The Accept header Prometheus 3.5 sends on a scrape with its defaults:
+ * `scrapeAcceptHeader(DEFAULT_SCRAPE_PROTOCOLS, 'allow-utf-8')`, the
+ * escaping being config.go's default `metric_name_escaping_scheme`
+ * (`model.AllowUTF8`) under UTF-8 name validation.
  */
 export const PROMETHEUS_ACCEPT =
   'application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,' +
