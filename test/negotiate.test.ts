@@ -58,6 +58,11 @@ describe('negotiate', () => {
     ['application/openmetrics-text; version=1.0.0; charset=utf-8', OM1_U, 'openmetrics'],
     ['application/openmetrics-text;version=2.0.0', TEXT_U, 'text'],
     ['application/json', TEXT_U, 'text'],
+    ['text/html', TEXT_U, 'text'],
+    // wildcards match no served format in expfmt: the text default
+    ['application/*;version=1.0.0', TEXT_U, 'text'],
+    ['*/*;version=1.0.0,text/plain;version=9;q=0.5', TEXT_U, 'text'],
+    ['text/*;q=0.9,application/openmetrics-text;q=0.5', OM0_U, 'openmetrics'],
     // Prometheus 2.x
     ['application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1', OM1_U, 'openmetrics'],
     ['application/openmetrics-text; version=0.0.1,text/plain;version=0.0.4;q=0.5,*/*;q=0.1', OM0_U, 'openmetrics'],
