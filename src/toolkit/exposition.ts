@@ -486,7 +486,6 @@ export class ExpositionCore {
 
     const families = await this.collectShared(req);
     if (!Array.isArray(families)) return families as TextAnswer;
-    const head = false;
     let served = withDefaultLabels(families, this.defaultLabels);
     const self = this.self;
     if (self !== undefined) {
@@ -495,7 +494,7 @@ export class ExpositionCore {
     }
     const inner = encodeChunks(served, encodeOptions);
     if (self === undefined) {
-      return { kind: 'metrics', status: 200, headers, format, gzip, head, chunks: inner, done: () => {}, writeTimeout };
+      return { kind: 'metrics', status: 200, headers, format, gzip, head: false, chunks: inner, done: () => {}, writeTimeout };
     }
     // Self-metrics: time spent inside the encoder only (not waiting on the network).
     let encodeMs = 0;
@@ -515,7 +514,7 @@ export class ExpositionCore {
       headers,
       format,
       gzip,
-      head,
+      head: false,
       chunks,
       done: (bytesSent: number) => {
         self.countEncode(encodeMs / 1000, bytesSent);
