@@ -106,7 +106,7 @@ describe('node:http handler', () => {
     expect(values(parse(r.text, { format: 'openmetrics' }))).toEqual(values(FAMILIES));
   });
 
-  it('?format= overrides Accept; an unknown one is a 406', async () => {
+  it('?format= overrides Accept; an unknown one is a 400', async () => {
     const base = await serveHandler({ collect: () => FAMILIES });
     const t = await request(base + '/metrics?format=prometheus', { headers: { accept: OM_ACCEPT } });
     expect(t.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
@@ -115,17 +115,32 @@ describe('node:http handler', () => {
     expect(o.headers['content-type']).toMatch(/^application\/openmetrics-text/);
     expect(o.text.endsWith('# EOF\n')).toBe(true);
     const bad = await request(base + '/metrics?format=json');
-    expect(bad.status).toBe(406);
-    expect(bad.text).toBe('406 Not Acceptable: unknown format="json"; expected prometheus, text or openmetrics\n');
+    expect(bad.status).toBe(400);
+    expect(bad.text).toBe('400 Bad Request: unknown format="json"; expected prometheus, text or openmetrics\n');
   });
 
-  it('406 for an Accept that admits neither format', async () => {
+  it('never answers 406: any Accept it cannot meet gets text 0.0.4, as client_golang (expfmt.Negotiate) does', async () => {
     const base = await serveHandler({ collect: () => FAMILIES });
-    const r = await request(base + '/metrics', { headers: { accept: 'application/json' } });
-    expect(r.status).toBe(406);
-    expect(r.text).toContain('admits neither text/plain');
-    const ok = await request(base + '/metrics', { headers: { accept: 'text/html,*/*;q=0.8' } });
-    expect(ok.status).toBe(200);
+    for (const accept of [
+      'application/json',
+      'text/html',
+      'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited',
+      'application/openmetrics-text;version=9.9.9',
+      'image/png;q=0',
+    ]) {
+      const r = await request(base + '/metrics', { headers: { accept } });
+      expect([accept, r.status, r.headers['content-type']]).toEqual([
+        accept,
+        200,
+        'text/plain; version=0.0.4; charset=utf-8; escaping=underscores',
+      ]);
+      expect(values(parse(r.text, { format: 'text' }))).toEqual(values(FAMILIES));
+    }
+    // an escaping named on a clause that is not served still applies (expfmt keeps the last one seen)
+    const esc = await request(base + '/metrics', {
+      headers: { accept: 'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;escaping=allow-utf-8' },
+    });
+    expect(esc.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8; escaping=allow-utf-8');
   });
 
   it('404 on another path, 405 on another method, HEAD without a body', async () => {
@@ -316,7 +331,7 @@ describe('node:http handler', () => {
     const small = await request(base + '/other?format=json');
     smallDoneBeforeBig = !bigDone;
     const r = await bigReq;
-    expect(small.status).toBe(406);
+    expect(small.status).toBe(400);
     expect(smallDoneBeforeBig).toBe(true);
     const back = parse(r.text, { format: 'text' });
     expect(back[0]!.samples).toHaveLength(100_000);
@@ -366,7 +381,7 @@ describe('node:http handler', () => {
     const fams = parse(r.text, { format: 'text' });
     const byName = new Map(fams.flatMap((f) => f.samples.map((s) => [`${s.name}${JSON.stringify(s.labels)}`, s.value])));
     expect(byName.get('promwire_scrapes_total{"code":"200"}')).toBe(2); // this answer counts itself
-    expect(byName.get('promwire_scrapes_total{"code":"406"}')).toBe(1);
+    expect(byName.get('promwire_scrapes_total{"code":"400"}')).toBe(1);
     expect(byName.get('promwire_encode_duration_seconds_count{}')).toBe(1);
     expect(byName.get('promwire_response_bytes_total{}')).toBeGreaterThan(100);
     // Bytes are counted as sent: after gzip.
@@ -434,7 +449,7 @@ describe('fetch handler', () => {
     expect(errors).toHaveLength(1);
   });
 
-  it('answers 401, 404, 405, 406 and HEAD', async () => {
+  it('answers 401, 404, 405, 400 and HEAD', async () => {
     const noAuth = await handler(new Request('http://x/metrics'));
     expect(noAuth.status).toBe(401);
     expect(noAuth.headers.get('www-authenticate')).toBe('Basic realm="metrics", charset="UTF-8"');
@@ -444,7 +459,7 @@ describe('fetch handler', () => {
     const post = await handler(new Request('http://x/metrics', { method: 'POST', headers: { authorization: auth } }));
     expect(post.status).toBe(405);
     expect(post.headers.get('allow')).toBe('GET, HEAD');
-    expect((await handler(new Request('http://x/metrics?format=xml', { headers: { authorization: auth } }))).status).toBe(406);
+    expect((await handler(new Request('http://x/metrics?format=xml', { headers: { authorization: auth } }))).status).toBe(400);
     const head = await handler(new Request('http://x/metrics', { method: 'HEAD', headers: { authorization: auth } }));
     expect(head.status).toBe(200);
     expect(head.body).toBeNull();

@@ -4,8 +4,10 @@ import {
   CONTENT_TYPE_OPENMETRICS_0_0_1,
   CONTENT_TYPE_OPENMETRICS_1_0_0,
   CONTENT_TYPE_TEXT,
+  DEFAULT_SCRAPE_PROTOCOLS,
   PROMETHEUS_ACCEPT,
   negotiate,
+  scrapeAcceptHeader,
 } from '../src/toolkit/negotiate.js';
 
 const TEXT_U = 'text/plain; version=0.0.4; charset=utf-8; escaping=underscores';
@@ -22,6 +24,16 @@ describe('negotiate', () => {
   it("Prometheus 3's default Accept gets OpenMetrics 1.0.0 with UTF-8 names", () => {
     expect(PROMETHEUS_ACCEPT).toBe(
       'application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,application/openmetrics-text;version=0.0.1;q=0.5,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2',
+    );
+    // scrape/scrape.go acceptHeader over config.DefaultScrapeProtocols, escaping allow-utf-8
+    expect(scrapeAcceptHeader(DEFAULT_SCRAPE_PROTOCOLS, 'allow-utf-8')).toBe(PROMETHEUS_ACCEPT);
+    // ...and over DefaultProtoFirstScrapeProtocols with escaping underscores: weights still start at 0.6
+    expect(
+      scrapeAcceptHeader(['PrometheusProto', ...DEFAULT_SCRAPE_PROTOCOLS], 'underscores'),
+    ).toBe(
+      'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.6,' +
+        'application/openmetrics-text;version=1.0.0;escaping=underscores;q=0.5,application/openmetrics-text;version=0.0.1;q=0.4,' +
+        'text/plain;version=1.0.0;escaping=underscores;q=0.3,text/plain;version=0.0.4;q=0.2,*/*;q=0.1',
     );
     expect(negotiate(PROMETHEUS_ACCEPT)).toEqual({
       format: 'openmetrics',
@@ -46,6 +58,11 @@ describe('negotiate', () => {
     ['application/openmetrics-text; version=1.0.0; charset=utf-8', OM1_U, 'openmetrics'],
     ['application/openmetrics-text;version=2.0.0', TEXT_U, 'text'],
     ['application/json', TEXT_U, 'text'],
+    ['text/html', TEXT_U, 'text'],
+    // wildcards match no served format in expfmt: the text default
+    ['application/*;version=1.0.0', TEXT_U, 'text'],
+    ['*/*;version=1.0.0,text/plain;version=9;q=0.5', TEXT_U, 'text'],
+    ['text/*;q=0.9,application/openmetrics-text;q=0.5', OM0_U, 'openmetrics'],
     // Prometheus 2.x
     ['application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1', OM1_U, 'openmetrics'],
     ['application/openmetrics-text; version=0.0.1,text/plain;version=0.0.4;q=0.5,*/*;q=0.1', OM0_U, 'openmetrics'],

@@ -86,8 +86,11 @@ describe('scrape', () => {
     await scrape(base, { format: 'text' });
     await scrape(base, { format: 'openmetrics' });
     await scrape(base, { headers: { Accept: 'text/plain' } });
-    expect(accepts[0]).toMatch(/^text\/plain;version=0\.0\.4/);
-    expect(accepts[1]).toMatch(/^application\/openmetrics-text;version=1\.0\.0/);
+    // What Prometheus 3.5 sends with scrape_protocols set to the two versions of that format.
+    expect(accepts[0]).toBe('text/plain;version=1.0.0;escaping=allow-utf-8;q=0.6,text/plain;version=0.0.4;q=0.5,*/*;q=0.4');
+    expect(accepts[1]).toBe(
+      'application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,application/openmetrics-text;version=0.0.1;q=0.5,*/*;q=0.4',
+    );
     expect(accepts[2]).toBe('text/plain');
   });
 
@@ -101,15 +104,73 @@ describe('scrape', () => {
     expect(r.families).toHaveLength(2);
   });
 
-  it('treats a missing Content-Type as text 0.0.4, as Prometheus does', async () => {
+  it('chooses the parser from the media type alone, as Prometheus 3.5 textparse.New does', async () => {
+    const cases: [string, string, 'text' | 'openmetrics'][] = [
+      ['text/plain', TEXT, 'text'],
+      ['text/plain; version=0.0.4', TEXT, 'text'],
+      ['text/plain; version=1.0.0; escaping=allow-utf-8', TEXT, 'text'],
+      ['Text/Plain;charset="utf-8";', TEXT, 'text'],
+      ['application/openmetrics-text', OM, 'openmetrics'],
+      ['application/openmetrics-text; version=0.0.1; charset=utf-8', OM, 'openmetrics'],
+      [OM_CT, OM, 'openmetrics'],
+    ];
+    let i = 0;
     const base = await serve((_req, res) => {
-      res.removeHeader('content-type');
+      const [ct, body] = cases[i++]!;
+      res.writeHead(200, { 'content-type': ct }).end(body);
+    });
+    for (const [ct, , format] of cases) {
+      const r = await scrape(base);
+      expect([ct, r.format, r.families.length]).toEqual([ct, format, 2]);
+    }
+  });
+
+  it.each<[string | undefined, string]>([
+    [undefined, 'the answer has no Content-Type and no fallbackFormat given'],
+    ['text/html; charset=utf-8', 'unsupported Content-Type "text/html; charset=utf-8" (expected text/plain or application/openmetrics-text) and no fallbackFormat given'],
+    ['application/json', 'unsupported Content-Type "application/json"'],
+    ['text/plain; version', 'cannot parse Content-Type "text/plain; version"'],
+    ['text/plain; a=1; a=2', 'cannot parse Content-Type'],
+    ['application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited', 'the Prometheus protobuf format, which promwire does not read yet'],
+  ])('Content-Type %j without fallbackFormat is an error naming the URL and the type', async (ct, message) => {
+    const base = await serve((_req, res) => {
+      if (ct === undefined) res.removeHeader('content-type');
+      else res.setHeader('content-type', ct);
       res.writeHead(200).end(TEXT);
     });
+    const err = (await scrape(base + '/metrics').catch((e: unknown) => e)) as HttpError;
+    expect(err).toBeInstanceOf(HttpError);
+    expect(err.code).toBe('HTTP_ERROR');
+    expect(err.url).toBe(base + '/metrics');
+    expect(err.status).toBe(200);
+    expect(err.message).toContain(`scrape GET ${base}/metrics: `);
+    expect(err.message).toContain(message);
+  });
+
+  it('fallbackFormat parses an answer without a usable Content-Type (Prometheus fallback_scrape_protocol), never a protobuf one', async () => {
+    let ct: string | undefined;
+    const base = await serve((_req, res) => {
+      if (ct === undefined) res.removeHeader('content-type');
+      else res.setHeader('content-type', ct);
+      res.writeHead(200).end(ct === 'text/html' ? OM : TEXT);
+    });
+    const r = await scrape(base, { fallbackFormat: 'text' });
+    expect([r.contentType, r.format, r.families.length]).toEqual(['', 'text', 2]);
+    ct = 'text/html';
+    const o = await scrape(base, { fallbackFormat: 'openmetrics' });
+    expect([o.format, o.families.map((f) => f.type)]).toEqual(['openmetrics', ['counter', 'info']]);
+    ct = 'application/vnd.google.protobuf';
+    await expect(scrape(base, { fallbackFormat: 'text' })).rejects.toThrow(/does not read yet/);
+    await expect(scrape(base, { fallbackFormat: 'json' as 'text' })).rejects.toThrow(/expected fallbackFormat 'text' or 'openmetrics'/);
+  });
+
+  it('an empty body is an empty scrape whatever the Content-Type, as in Prometheus', async () => {
+    const base = await serve((_req, res) => {
+      res.removeHeader('content-type');
+      res.writeHead(200).end();
+    });
     const r = await scrape(base);
-    expect(r.contentType).toBe('');
-    expect(r.format).toBe('text');
-    expect(r.families).toHaveLength(2);
+    expect([r.families, r.bytes, r.format]).toEqual([[], 0, 'text']);
   });
 
   it('sends basic auth and custom headers', async () => {

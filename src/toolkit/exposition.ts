@@ -18,6 +18,11 @@ export interface CollectContext {
   params: URLSearchParams;
   /** Reads a request header (case-insensitive); undefined when absent. */
   header(name: string): string | undefined;
+  /**
+   * Aborted when this collection has run for `collectTimeout` (its waiting
+   * requests have been answered 503 by then): stop work that is no longer wanted.
+   */
+  signal: AbortSignal;
 }
 
 /**
@@ -39,9 +44,12 @@ export type HandlerOptions = Partial<
     /** The metrics to serve: a `MetricSet` (or anything with `collect()`). Give this or `collect`. */
     metrics: Collectable;
     /**
-     * Produces the families to serve, once per request, before any byte of
-     * the answer is written: if it throws (or rejects), the answer is a 500
-     * with the error's text and `onError` is called. Give this or `metrics`.
+     * Produces the families to serve, before any byte of the answer is
+     * written: if it throws (or rejects), the answer is a 500 with the
+     * error's text and `onError` is called. Requests for the same path and
+     * query that arrive while a collection runs share its result (see
+     * `maxConcurrentCollections`), so the result should depend on the URL
+     * only, not on other headers. Give this or `metrics`.
      */
     collect: (context: CollectContext) => readonly MetricFamily[] | Promise<readonly MetricFamily[]>;
     /** The path served; other paths get 404 (or `next()` in Express). `null` serves every path. Defaults to '/metrics'. */
@@ -64,8 +72,39 @@ export type HandlerOptions = Partial<
      * overriding `Accept`; `null` disables it. Defaults to 'format'.
      */
     formatParam: string | null;
-    /** Called with every error: a failing collect, an encoder error, a write error. Defaults to console.error. */
+    /**
+     * Called with every error: a failing or timed-out collection (once per
+     * collection, however many requests shared it), an encoder error, a
+     * client that stopped reading. Defaults to console.error.
+     */
     onError: (error: unknown) => void;
+    /**
+     * Milliseconds a request waits for the families; past it the answer is a
+     * 503 naming the timeout, `onError` gets a `TIMEOUT` error and the
+     * collection's `signal` is aborted (client_golang promhttp `Timeout`
+     * answers 503 too). The collection itself cannot be stopped: it keeps its
+     * slot (see `maxConcurrentCollections`) until it settles. `Infinity` for
+     * none. Defaults to 10000 (Prometheus' default scrape_timeout).
+     */
+    collectTimeout: number;
+    /**
+     * Most collections running at once. A request for a path and query whose
+     * collection is already running shares that collection's result (as
+     * client_golang promhttp `CoalesceGather` does), so a slow or stuck
+     * collect never piles up; a request that would start another one past
+     * the bound is answered 503 at once (as promhttp `MaxRequestsInFlight`)
+     * with `Retry-After: 1`. With `metrics` every request shares one
+     * collection. Defaults to 4.
+     */
+    maxConcurrentCollections: number;
+    /**
+     * Node handler: milliseconds to wait for a client that has stopped
+     * reading the body (no `drain`) before destroying the connection and
+     * reporting a `TIMEOUT` to `onError`. `Infinity` for none. Defaults to
+     * 30000. (The fetch handler's body is pulled by the runtime: nothing is
+     * encoded ahead of a client that does not read.)
+     */
+    writeTimeout: number;
     /**
      * Add self-metrics (scrapes served by status code, encode duration,
      * bytes sent) to every answer; a string gives their name prefix.
@@ -82,6 +121,9 @@ const CONTENT_TYPES: Readonly<Record<Format, string>> = {
 };
 
 const DEFAULT_CHUNK_SIZE = 64 * 1024;
+const DEFAULT_COLLECT_TIMEOUT = 10_000;
+const DEFAULT_MAX_CONCURRENT_COLLECTIONS = 4;
+const DEFAULT_WRITE_TIMEOUT = 30_000;
 
 /** A plain-text answer: errors and refusals. */
 export interface TextAnswer {
@@ -108,6 +150,8 @@ export interface MetricsAnswer {
   chunks: Iterator<Uint8Array>;
   /** Call when the body is written, with the bytes sent; feeds the self-metrics. */
   done(bytesSent: number): void;
+  /** Node handler: milliseconds without `drain` before the connection is destroyed. */
+  writeTimeout: number;
 }
 
 export type Answer = TextAnswer | PassAnswer | MetricsAnswer;
@@ -184,28 +228,6 @@ function formatFromParam(value: string | null): Format | null | undefined {
     default:
       return undefined;
   }
-}
-
-/**
- * Does the Accept header admit anything we can send? Absent, or listing
- * `*\/*`, `text/*`, `text/plain` or `application/openmetrics-text` with q > 0 (RFC 9110 section 12.5.1).
- */
-function acceptsSomething(accept: string | undefined): boolean {
-  if (accept === undefined || accept.trim() === '') return true;
-  for (const part of accept.split(',')) {
-    const [typeRaw, ...params] = part.split(';');
-    const type = typeRaw!.trim().toLowerCase();
-    let q = 1;
-    for (const p of params) {
-      const [k, v] = p.split('=');
-      if (k?.trim().toLowerCase() === 'q' && v !== undefined) q = Number(v.trim());
-    }
-    if (!(q > 0)) continue;
-    if (type === '*/*' || type === 'text/*' || type === 'text/plain' || type === 'application/openmetrics-text' || type === 'application/*') {
-      return true;
-    }
-  }
-  return false;
 }
 
 /** Adds default labels to every sample that lacks them (defaults first, the series' own labels after). */
@@ -287,6 +309,23 @@ class SelfMetrics {
   }
 }
 
+/** A running collection, shared by the requests for the same path and query. */
+interface Collection {
+  promise: Promise<readonly MetricFamily[]>;
+  controller: AbortController;
+  /** onError has been told about this collection's failure or timeout. */
+  reported: boolean;
+  /** The timeout error, once the first waiter gave up. */
+  timedOut: PromwireError | undefined;
+}
+
+function checkOption(name: string, v: number | undefined, min: number, integer: boolean): void {
+  if (v === undefined) return;
+  if (!(v >= min) || (integer && Number.isFinite(v) && !Number.isInteger(v))) {
+    throw new PromwireError('INVALID_ARGUMENT', `handler: expected ${name} ${integer ? 'to be an integer ' : ''}>= ${min} (or Infinity), got ${String(v)}`);
+  }
+}
+
 /** The request-independent part of a handler: options resolved once. */
 export class ExpositionCore {
   private readonly path: string | null;
@@ -296,6 +335,12 @@ export class ExpositionCore {
   private readonly compression: boolean;
   private readonly chunkSize: number;
   private readonly collectFn: (context: CollectContext) => Promise<readonly MetricFamily[]>;
+  /** Does the collect function see the request (so only the same path and query may share)? */
+  private readonly perRequest: boolean;
+  private readonly collectTimeout: number;
+  private readonly maxCollections: number;
+  private readonly writeTimeout: number;
+  private readonly inFlight: Map<string, Collection>;
   private readonly direct: Collectable | undefined;
   private readonly self: SelfMetrics | undefined;
   readonly onError: (error: unknown) => void;
@@ -308,6 +353,14 @@ export class ExpositionCore {
     }
     this.collectFn =
       collect !== undefined ? async (ctx) => collect(ctx) : async () => (metrics as Collectable).collect();
+    this.perRequest = collect !== undefined;
+    checkOption('collectTimeout', options.collectTimeout, 1, false);
+    checkOption('maxConcurrentCollections', options.maxConcurrentCollections, 1, true);
+    checkOption('writeTimeout', options.writeTimeout, 1, false);
+    this.collectTimeout = options.collectTimeout ?? DEFAULT_COLLECT_TIMEOUT;
+    this.maxCollections = options.maxConcurrentCollections ?? DEFAULT_MAX_CONCURRENT_COLLECTIONS;
+    this.writeTimeout = options.writeTimeout ?? DEFAULT_WRITE_TIMEOUT;
+    this.inFlight = new Map();
     this.direct =
       metrics !== undefined &&
       typeof metrics.encodeChunks === 'function' &&
@@ -394,9 +447,11 @@ export class ExpositionCore {
       const raw = req.url.searchParams.get(this.formatParam);
       const forced = formatFromParam(raw);
       if (forced === undefined) {
+        // A bad query parameter, not a failed negotiation: client_golang
+        // never answers 406, and neither does Accept here.
         return textAnswer(
-          406,
-          `406 Not Acceptable: unknown ${this.formatParam}=${JSON.stringify(raw)}; expected prometheus, text or openmetrics`,
+          400,
+          `400 Bad Request: unknown ${this.formatParam}=${JSON.stringify(raw)}; expected prometheus, text or openmetrics`,
         );
       }
       if (forced !== null && forced !== format) {
@@ -404,12 +459,6 @@ export class ExpositionCore {
         // Same shape as negotiate()'s answer: expfmt's Format plus the escaping used.
         contentType = `${CONTENT_TYPES[forced]}; escaping=${neg.escaping}`;
       }
-    }
-    if (!acceptsSomething(accept) && (this.formatParam === null || !req.url.searchParams.has(this.formatParam))) {
-      return textAnswer(
-        406,
-        `406 Not Acceptable: Accept "${accept ?? ''}" admits neither text/plain (text 0.0.4) nor application/openmetrics-text`,
-      );
     }
 
     const gzip = this.compression && acceptsGzip(req.header('accept-encoding'));
@@ -420,28 +469,24 @@ export class ExpositionCore {
     };
     if (gzip) headers['content-encoding'] = 'gzip';
     const encodeOptions = { format, escaping: neg.escaping, chunkSize: this.chunkSize };
-    const head = method === 'HEAD';
+    const writeTimeout = this.writeTimeout;
+
+    if (method === 'HEAD') {
+      // HEAD gets the headers only: nothing is collected or encoded, so a
+      // flood of HEADs costs no more than a flood of 404s (RFC 9110 section
+      // 9.3.2 lets a server omit what only generating the content would
+      // tell, here Content-Length).
+      this.self?.countAnswer(200);
+      return { kind: 'metrics', status: 200, headers, format, gzip, head: true, chunks: EMPTY, done: () => {}, writeTimeout };
+    }
 
     if (this.direct !== undefined) {
       const chunks = this.direct.encodeChunks!(encodeOptions)[Symbol.iterator]();
-      return { kind: 'metrics', status: 200, headers, format, gzip, head, chunks, done: () => {} };
+      return { kind: 'metrics', status: 200, headers, format, gzip, head: false, chunks, done: () => {}, writeTimeout };
     }
 
-    let families: readonly MetricFamily[];
-    try {
-      families = await this.collectFn({
-        url: req.url,
-        params: req.url.searchParams,
-        header: (n) => req.header(n),
-      });
-      if (!Array.isArray(families)) {
-        throw new PromwireError('INVALID_ARGUMENT', `handler: collect must return an array of families, got ${typeof families}`);
-      }
-    } catch (err) {
-      this.onError(err);
-      const text = err instanceof Error ? err.message : String(err);
-      return textAnswer(500, `500 Internal Server Error: collecting metrics failed: ${text}`);
-    }
+    const families = await this.collectShared(req);
+    if (!Array.isArray(families)) return families as TextAnswer;
     let served = withDefaultLabels(families, this.defaultLabels);
     const self = this.self;
     if (self !== undefined) {
@@ -449,7 +494,9 @@ export class ExpositionCore {
       served = served.concat(self.families(format));
     }
     const inner = encodeChunks(served, encodeOptions);
-    if (self === undefined) return { kind: 'metrics', status: 200, headers, format, gzip, head, chunks: inner, done: () => {} };
+    if (self === undefined) {
+      return { kind: 'metrics', status: 200, headers, format, gzip, head: false, chunks: inner, done: () => {}, writeTimeout };
+    }
     // Self-metrics: time spent inside the encoder only (not waiting on the network).
     let encodeMs = 0;
     const chunks: Iterator<Uint8Array> = {
@@ -468,14 +515,99 @@ export class ExpositionCore {
       headers,
       format,
       gzip,
-      head,
+      head: false,
       chunks,
       done: (bytesSent: number) => {
         self.countEncode(encodeMs / 1000, bytesSent);
       },
+      writeTimeout,
     };
   }
+
+  /**
+   * The families for a request: joins the running collection for the same
+   * path and query, or starts one if fewer than `maxConcurrentCollections`
+   * run, and waits at most `collectTimeout`. A failure is a 500, a timeout
+   * or a full house a 503; each collection's failure reaches `onError` once.
+   */
+  private async collectShared(req: CoreRequest): Promise<readonly MetricFamily[] | TextAnswer> {
+    const key = this.perRequest ? req.url.pathname + req.url.search : '';
+    let c = this.inFlight.get(key);
+    if (c === undefined) {
+      if (this.inFlight.size >= this.maxCollections) {
+        return textAnswer(
+          503,
+          `503 Service Unavailable: ${this.inFlight.size} metric collections are already running ` +
+            `(maxConcurrentCollections is ${this.maxCollections}); try again later`,
+          { 'retry-after': '1' },
+        );
+      }
+      const controller = new AbortController();
+      const promise = (async () => {
+        const families = await this.collectFn({
+          url: req.url,
+          params: req.url.searchParams,
+          header: (n) => req.header(n),
+          signal: controller.signal,
+        });
+        if (!Array.isArray(families)) {
+          throw new PromwireError('INVALID_ARGUMENT', `handler: collect must return an array of families, got ${typeof families}`);
+        }
+        return families;
+      })();
+      const entry: Collection = { promise, controller, reported: false, timedOut: undefined };
+      c = entry;
+      this.inFlight.set(key, entry);
+      // The slot is held until the collection settles, timed out or not:
+      // a stuck collect must not let others pile up behind it.
+      promise.then(
+        () => this.inFlight.get(key) === entry && this.inFlight.delete(key),
+        () => this.inFlight.get(key) === entry && this.inFlight.delete(key),
+      );
+    }
+    const collection = c;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<undefined>((resolve) => {
+      if (Number.isFinite(this.collectTimeout)) timer = setTimeout(() => resolve(undefined), this.collectTimeout);
+    });
+    try {
+      const families = await Promise.race([collection.promise, timeout]);
+      if (families !== undefined) return families;
+      const err =
+        collection.timedOut ??
+        new PromwireError('TIMEOUT', `handler: collecting metrics did not finish within the collectTimeout of ${this.collectTimeout} ms`);
+      collection.timedOut = err;
+      this.reportOnce(collection, err);
+      collection.controller.abort(err);
+      return this.timeoutAnswer();
+    } catch (err) {
+      // A collect that gave up on its aborted signal is still a timeout.
+      if (collection.timedOut !== undefined && (err === collection.timedOut || collection.controller.signal.aborted)) {
+        return this.timeoutAnswer();
+      }
+      this.reportOnce(collection, err);
+      const text = err instanceof Error ? err.message : String(err);
+      return textAnswer(500, `500 Internal Server Error: collecting metrics failed: ${text}`);
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+    }
+  }
+
+  private timeoutAnswer(): TextAnswer {
+    return textAnswer(
+      503,
+      `503 Service Unavailable: collecting metrics did not finish within the collectTimeout of ${this.collectTimeout} ms`,
+    );
+  }
+
+  private reportOnce(collection: Collection, err: unknown): void {
+    if (collection.reported) return;
+    collection.reported = true;
+    this.onError(err);
+  }
 }
+
+const EMPTY: Iterator<Uint8Array> = { next: () => ({ done: true, value: undefined }) };
 
 function now(): number {
   return typeof performance !== 'undefined' ? performance.now() : Date.now();

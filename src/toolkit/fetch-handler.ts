@@ -63,6 +63,11 @@ export function createFetchHandler(options: HandlerOptions): FetchHandler {
         headers: answer.headers,
       });
     }
+    if (answer.head) {
+      // Headers only: the core collected and encoded nothing.
+      answer.done(0);
+      return new Response(null, { status: 200, headers: answer.headers });
+    }
     const chunks = answer.chunks;
     let first: IteratorResult<Uint8Array>;
     try {
@@ -75,10 +80,6 @@ export function createFetchHandler(options: HandlerOptions): FetchHandler {
       });
     }
     const headers = { ...answer.headers };
-    if (answer.head) {
-      answer.done(0);
-      return new Response(null, { status: 200, headers });
-    }
     let pending: IteratorResult<Uint8Array> | undefined = first;
     let bytes = 0;
     let body: ReadableStream<Uint8Array> = new ReadableStream<Uint8Array>({

@@ -12,6 +12,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import zlib from 'node:zlib';
+import { PromwireError } from '../errors.js';
 import { ExpositionCore } from './exposition.js';
 import type { Answer, HandlerOptions } from './exposition.js';
 
@@ -49,21 +50,38 @@ function yieldToLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-/** Waits for 'drain' (or for the stream to close or fail). Resolves false when it can no longer be written. */
-function drained(stream: NodeJS.WritableStream & { destroyed?: boolean }): Promise<boolean> {
+/**
+ * Waits for `event` ('drain' or 'finish'), for the stream to close or fail,
+ * or for `timeout` ms. Resolves 'ok', 'closed' or 'timeout'.
+ */
+function waitFor(
+  stream: NodeJS.EventEmitter,
+  event: 'drain' | 'finish',
+  timeout: number,
+): Promise<'ok' | 'closed' | 'timeout'> {
   return new Promise((resolve) => {
-    const done = (ok: boolean) => () => {
-      stream.off('drain', onDrain);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const done = (r: 'ok' | 'closed' | 'timeout') => () => {
+      if (timer !== undefined) clearTimeout(timer);
+      stream.off(event, onOk);
       stream.off('close', onClose);
       stream.off('error', onClose);
-      resolve(ok);
+      resolve(r);
     };
-    const onDrain = done(true);
-    const onClose = done(false);
-    stream.once('drain', onDrain);
+    const onOk = done('ok');
+    const onClose = done('closed');
+    stream.once(event, onOk);
     stream.once('close', onClose);
     stream.once('error', onClose);
+    if (Number.isFinite(timeout)) timer = setTimeout(done('timeout'), timeout);
   });
+}
+
+function writeTimeoutError(ms: number): PromwireError {
+  return new PromwireError(
+    'TIMEOUT',
+    `handler: the client read nothing of the metrics answer for the writeTimeout of ${ms} ms; connection closed`,
+  );
 }
 
 /**
@@ -126,6 +144,14 @@ async function serveMetrics(
   _req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
+  if (answer.head) {
+    // Headers only: the core collected and encoded nothing.
+    setHeaders(res, answer.headers);
+    res.writeHead(200);
+    res.end();
+    answer.done(0);
+    return;
+  }
   const chunks = answer.chunks;
   // Pull the first chunk before the headers go out: an encoder error on the
   // families (an invalid name) still gets a clean 500.
@@ -141,12 +167,6 @@ async function serveMetrics(
     return;
   }
   setHeaders(res, answer.headers);
-  if (answer.head) {
-    res.writeHead(200);
-    res.end();
-    answer.done(0);
-    return;
-  }
   res.writeHead(200);
   let out: NodeJS.WritableStream & { destroyed?: boolean } = res;
   let gzip: zlib.Gzip | undefined;
@@ -171,7 +191,11 @@ async function serveMetrics(
       }
       bytesIn += r.value.byteLength;
       if (!out.write(r.value)) {
-        if (!(await drained(out))) {
+        // A client that stops reading would hold the connection and the
+        // unsent chunks forever: give up after writeTimeout without drain.
+        const w = await waitFor(out, 'drain', answer.writeTimeout);
+        if (w !== 'ok') {
+          if (w === 'timeout') stalled(core, answer.writeTimeout, res);
           gzip?.destroy();
           return;
         }
@@ -188,10 +212,18 @@ async function serveMetrics(
     res.destroy(err instanceof Error ? err : new Error(String(err)));
     return;
   }
-  await new Promise<void>((resolve) => {
-    res.once('finish', resolve);
-    res.once('close', resolve);
-    out.end();
-  });
+  const finished = waitFor(res, 'finish', answer.writeTimeout);
+  out.end();
+  if ((await finished) === 'timeout') {
+    gzip?.destroy();
+    stalled(core, answer.writeTimeout, res);
+    return;
+  }
   answer.done(gzip !== undefined ? compressed : bytesIn);
+}
+
+/** Reports a client that stopped reading and breaks its connection. */
+function stalled(core: ExpositionCore, ms: number, res: ServerResponse): void {
+  core.onError(writeTimeoutError(ms));
+  res.destroy();
 }

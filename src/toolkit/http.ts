@@ -90,6 +90,45 @@ function basicAuthHeader(auth: BasicAuth): string {
   return 'Basic ' + Buffer.from(`${auth.username}:${auth.password}`, 'utf8').toString('base64');
 }
 
+/** Request headers that carry credentials (fetch: CORS non-wildcard request-header names, plus cookies and proxy credentials). */
+const CREDENTIAL_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization']);
+
+/**
+ * The headers for one request of the exchange: the caller's headers with
+ * lower-cased names (HTTP field names are case-insensitive, RFC 9110 section
+ * 5.1), the basic-auth option and the URL's userinfo; without any credential
+ * once the exchange has left its first origin.
+ */
+function requestHeaders(spec: RequestSpec, url: URL, trusted: boolean): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(spec.headers)) {
+    const name = k.toLowerCase();
+    if (!trusted && CREDENTIAL_HEADERS.has(name)) continue;
+    headers[name] = v;
+  }
+  if (!trusted) return headers;
+  if (spec.basicAuth !== undefined) headers['authorization'] = basicAuthHeader(spec.basicAuth);
+  if (url.username !== '' && headers['authorization'] === undefined) {
+    headers['authorization'] = basicAuthHeader({
+      username: decodeURIComponent(url.username),
+      password: decodeURIComponent(url.password),
+    });
+  }
+  return headers;
+}
+
+/**
+ * The URL without `user:password@`: node:http would turn that into an
+ * `Authorization` header of its own, past the rules of `requestHeaders`.
+ */
+function withoutUserinfo(url: URL): URL {
+  if (url.username === '' && url.password === '') return url;
+  const u = new URL(url.href);
+  u.username = '';
+  u.password = '';
+  return u;
+}
+
 function describe(err: unknown): string {
   if (err instanceof Error) {
     const code = (err as NodeJS.ErrnoException).code;
@@ -147,34 +186,43 @@ export async function openRequest(spec: RequestSpec): Promise<Exchange> {
     return new HttpError('HTTP_ERROR', `${method} ${current.href}: ${describe(err)}`, { url: current.href, method, cause: err });
   };
 
-  const originalHost = current.host;
+  // Credentials are for the origin they were given for. `trusted` turns
+  // false on the first redirect to another origin and stays false: the fetch
+  // standard's HTTP-redirect fetch removes `Authorization` on a cross-origin
+  // redirect, and curl drops credentials when the host or port changes.
+  const originalOrigin = current.origin;
+  let trusted = true;
   try {
     for (let redirects = 0; ; redirects++) {
       if (failure !== undefined) throw failure;
-      const headers: Record<string, string> = { ...spec.headers };
-      // Credentials go only to the host they were given for, as Go's
-      // http.Client drops Authorization on a redirect to another host.
-      if (spec.basicAuth !== undefined && current.host === originalHost) {
-        headers['authorization'] = basicAuthHeader(spec.basicAuth);
-      }
-      if (current.username !== '' && headers['authorization'] === undefined) {
-        headers['authorization'] = basicAuthHeader({
-          username: decodeURIComponent(current.username),
-          password: decodeURIComponent(current.password),
-        });
-      }
+      const headers = requestHeaders(spec, current, trusted);
       if (body !== undefined) headers['content-length'] = String(body.byteLength);
-      const res = await send(current, method, headers, body, controller.signal);
+      const res = await send(withoutUserinfo(current), method, headers, body, controller.signal);
       const status = res.statusCode ?? 0;
       const location = res.headers.location;
       if (REDIRECTS.has(status) && location !== undefined) {
         res.on('error', () => {}); // the redirect's own body is discarded, and so are its errors
         res.resume();
+        const statusText = res.statusMessage ?? '';
+        // RFC 9110 section 15.4: 301/302/303 let a client turn the request
+        // into a GET without its body (Go's http.Client and fetch do). For a
+        // write (PUT, POST, DELETE) that would report success for a write
+        // that never happened, so such a redirect is an error; 307/308 keep
+        // the method and body (RFC 9110 sections 15.4.8, 15.4.9) and are followed.
+        if (status <= 303 && method !== 'GET' && method !== 'HEAD') {
+          throw new HttpError(
+            'HTTP_ERROR',
+            `${method} ${current.href}: the server answered ${status} ${statusText} with Location ${location}; ` +
+              `not followed, because a ${status} redirect turns ${method} into a GET without the body, so the request would not be made ` +
+              `(only 307 and 308 keep the method and body)`,
+            { status, statusText, url: current.href, method },
+          );
+        }
         if (redirects >= spec.maxRedirects) {
           throw new HttpError(
             'HTTP_ERROR',
             `${method} ${startUrl}: stopped after ${spec.maxRedirects} redirects (last answer ${status} from ${current.href} to ${location})`,
-            { status, statusText: res.statusMessage ?? '', url: current.href, method },
+            { status, statusText, url: current.href, method },
           );
         }
         current = new URL(location, current);
@@ -185,12 +233,10 @@ export async function openRequest(spec: RequestSpec): Promise<Exchange> {
             method,
           });
         }
-        // RFC 9110 section 15.4: 301/302/303 turn a request into GET (HEAD
-        // stays HEAD) without a body; 307/308 repeat the method and body.
-        if (status <= 303 && method !== 'HEAD') {
-          method = 'GET';
-          body = undefined;
-        }
+        // Another scheme, host or port is another origin (RFC 6454 section
+        // 4); https -> http on the same host is one too, so credentials are
+        // never sent in clear text after a downgrade.
+        if (current.origin !== originalOrigin) trusted = false;
         continue;
       }
       let closed = false;

@@ -4,8 +4,9 @@ import type { Format } from '../model/index.js';
 
 /**
  * Content negotiation for a metrics endpoint, as client_golang's promhttp
- * does it (prometheus/common expfmt `NegotiateIncludingOpenMetrics`, now
- * `NegotiateAccept(h, FmtOpenMetrics_1_0_0, FmtOpenMetrics_0_0_1, ..., FmtText)`):
+ * does it with OpenMetrics enabled (prometheus/common v0.65-v0.70 expfmt
+ * `NegotiateIncludingOpenMetrics`, used by Prometheus 3.5 and client_golang
+ * v1.22-v1.24):
  *
  * - the Accept header is split into clauses and sorted by weight, highest
  *   first, a concrete type before a wildcard (munnerz/goautoneg ParseAccept);
@@ -16,9 +17,14 @@ import type { Format } from '../model/index.js';
  *   1.0.0, with `version=0.0.1` or no version OpenMetrics 0.0.1 (the same
  *   exposition, labelled 0.0.1); `text/plain` with `version=0.0.4` or no
  *   version gives text 0.0.4 (any other version, such as Prometheus 3's
- *   `text/plain;version=1.0.0`, does not match, as in expfmt);
- * - with no match, text 0.0.4;
- * - the escaping defaults to `underscores` (model.NameEscapingScheme);
+ *   `text/plain;version=1.0.0`, does not match, as in expfmt); wildcards
+ *   match nothing;
+ * - with no match, text 0.0.4: whatever the Accept header (`application/json`,
+ *   `text/html`, protobuf only), the answer is text, never a 406; promhttp
+ *   has no 406 answer at all;
+ * - the escaping defaults to `underscores` (model.NameEscapingScheme):
+ *   a scraper that names none gets legacy names, `allow-utf-8` gets UTF-8
+ *   names unescaped (expfmt Format.ToEscapingScheme, NewEncoder);
  * - the Content-Type is expfmt's Format string plus `; escaping=<scheme>`,
  *   e.g. `text/plain; version=0.0.4; charset=utf-8; escaping=underscores`.
  *
@@ -26,7 +32,10 @@ import type { Format } from '../model/index.js';
  * "not acceptable" (RFC 9110 section 12.4.2) and is skipped (goautoneg keeps
  * it, last); media types and parameter names are compared case-insensitively
  * (RFC 9110 section 8.3.1); the sort is stable, so equal weights keep the
- * header's order. It never throws: a malformed header gives text 0.0.4.
+ * header's order; a protobuf clause, which expfmt would serve, is passed
+ * over (promwire does not write protobuf). It never throws: a malformed
+ * header gives text 0.0.4. (prometheus/common's unreleased `NegotiateAccept`
+ * lets `*\/*` pick the first served format; no released version does.)
  */
 
 export interface Negotiated {
@@ -46,10 +55,53 @@ export const CONTENT_TYPE_OPENMETRICS_0_0_1 = 'application/openmetrics-text; ver
 export const DEFAULT_ESCAPING: EscapingScheme = 'underscores';
 
 /**
- * The Accept header Prometheus 3 sends on a scrape with its defaults
- * (scrape/scrape.go `acceptHeader` over config.DefaultScrapeProtocols,
- * escaping `allow-utf-8`: weights start at 0.6 because the protocol table
- * has five entries).
+ * Prometheus' scrape protocols and the media range each one asks for
+ * (prometheus/prometheus v3.5 config/config.go `ScrapeProtocolsHeaders`).
+ */
+export const SCRAPE_PROTOCOL_HEADERS = {
+  PrometheusProto: 'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited',
+  PrometheusText0_0_4: 'text/plain;version=0.0.4',
+  PrometheusText1_0_0: 'text/plain;version=1.0.0',
+  OpenMetricsText0_0_1: 'application/openmetrics-text;version=0.0.1',
+  OpenMetricsText1_0_0: 'application/openmetrics-text;version=1.0.0',
+} as const;
+
+export type ScrapeProtocol = keyof typeof SCRAPE_PROTOCOL_HEADERS;
+
+/** Prometheus 3.5's default `scrape_protocols` (config/config.go `DefaultScrapeProtocols`), in order of preference. */
+export const DEFAULT_SCRAPE_PROTOCOLS: readonly ScrapeProtocol[] = [
+  'OpenMetricsText1_0_0',
+  'OpenMetricsText0_0_1',
+  'PrometheusText1_0_0',
+  'PrometheusText0_0_4',
+];
+
+/**
+ * The Accept header Prometheus sends for a list of scrape protocols
+ * (prometheus/prometheus v3.5 scrape/scrape.go `acceptHeader`): each
+ * protocol's media range in order, `escaping=<scheme>` on the two formats
+ * that carry UTF-8 names (text 1.0.0, OpenMetrics 1.0.0), weights counting
+ * down from `q=0.<n+1>` where n is the size of the whole protocol table (5,
+ * so the first weight is 0.6 whatever the list), then `*\/*` one step lower.
+ */
+export function scrapeAcceptHeader(protocols: readonly ScrapeProtocol[], escaping: EscapingScheme = 'allow-utf-8'): string {
+  let weight = Object.keys(SCRAPE_PROTOCOL_HEADERS).length + 1;
+  const vals: string[] = [];
+  for (const p of protocols) {
+    let val: string = SCRAPE_PROTOCOL_HEADERS[p];
+    if (p === 'PrometheusText1_0_0' || p === 'OpenMetricsText1_0_0') val += `;escaping=${escaping}`;
+    vals.push(`${val};q=0.${weight}`);
+    weight--;
+  }
+  vals.push(`*/*;q=0.${weight}`);
+  return vals.join(',');
+}
+
+/**
+ * The Accept header Prometheus 3.5 sends on a scrape with its defaults:
+ * `scrapeAcceptHeader(DEFAULT_SCRAPE_PROTOCOLS, 'allow-utf-8')`, the
+ * escaping being config.go's default `metric_name_escaping_scheme`
+ * (`model.AllowUTF8`) under UTF-8 name validation.
  */
 export const PROMETHEUS_ACCEPT =
   'application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,' +
@@ -89,24 +141,21 @@ export function negotiate(accept?: string | null): Negotiated {
 }
 
 /**
- * The served format a clause matches, in expfmt's order of preference
- * (OpenMetrics 1.0.0, OpenMetrics 0.0.1, text 0.0.4), or undefined.
- * expfmt matchFormat: type and subtype equal or `*`; every parameter of the
- * served format but charset must equal the clause's, where a missing
- * version means 0.0.1 for `application/openmetrics-text` and 0.0.4 for
- * `text/plain` (only when the clause names that exact type).
+ * The served format a clause matches, or undefined (prometheus/common
+ * v0.65 expfmt `NegotiateIncludingOpenMetrics`): exactly `text/plain` with
+ * `version=0.0.4` or no version gives text 0.0.4; exactly
+ * `application/openmetrics-text` with `version=1.0.0` gives OpenMetrics
+ * 1.0.0, with `version=0.0.1` or none OpenMetrics 0.0.1. Wildcards match
+ * nothing (`*\/*` ends in the text 0.0.4 default); the protobuf clause
+ * expfmt would serve is passed over, since promwire does not write protobuf.
  */
 function match(c: Clause): string | undefined {
-  let version = c.params.get('version');
-  if (version === undefined && c.type === 'application' && c.subtype === 'openmetrics-text') version = '0.0.1';
-  if (version === undefined && c.type === 'text' && c.subtype === 'plain') version = '0.0.4';
-  const fits = (type: string, subtype: string): boolean =>
-    (c.type === '*' || c.type === type) && (c.subtype === '*' || c.subtype === subtype);
-  if (fits('application', 'openmetrics-text')) {
+  const version = c.params.get('version') ?? '';
+  if (c.type === 'text' && c.subtype === 'plain') return version === '0.0.4' || version === '' ? CONTENT_TYPE_TEXT : undefined;
+  if (c.type === 'application' && c.subtype === 'openmetrics-text') {
     if (version === '1.0.0') return CONTENT_TYPE_OPENMETRICS_1_0_0;
-    if (version === '0.0.1') return CONTENT_TYPE_OPENMETRICS_0_0_1;
+    if (version === '0.0.1' || version === '') return CONTENT_TYPE_OPENMETRICS_0_0_1;
   }
-  if (fits('text', 'plain') && version === '0.0.4') return CONTENT_TYPE_TEXT;
   return undefined;
 }
 

@@ -38,9 +38,13 @@ export interface PushOptions {
   readonly method?: PushMethod;
   /** What to push (ignored for DELETE). Defaults to an empty body. */
   readonly body?: PushBody;
-  /** Extra request headers. Defaults to none. */
+  /**
+   * Extra request headers. `Authorization`, `Cookie` and `Proxy-Authorization`
+   * (any case) go only to the gateway's origin, never after a redirect to
+   * another scheme, host or port. Defaults to none.
+   */
   readonly headers?: Readonly<Record<string, string>>;
-  /** HTTP basic auth credentials. Defaults to none. */
+  /** HTTP basic auth credentials, sent only to the gateway's origin (as `headers`). Defaults to none. */
   readonly basicAuth?: Readonly<BasicAuth>;
   /** Milliseconds for one attempt. Defaults to 10000. */
   readonly timeout?: number;

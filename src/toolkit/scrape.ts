@@ -12,12 +12,11 @@ import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import { PromwireError } from '../errors.js';
 import type { Format, MetricFamily } from '../model/index.js';
-import { detectFormat } from '../parse/detect.js';
 import type { Limits } from '../parse/options.js';
 import { DEFAULT_LIMITS } from '../parse/options.js';
 import { parseStream } from '../parse/stream.js';
-import { PROMETHEUS_ACCEPT } from './negotiate.js';
-import { openRequest, statusError } from './http.js';
+import { PROMETHEUS_ACCEPT, scrapeAcceptHeader } from './negotiate.js';
+import { HttpError, openRequest, statusError } from './http.js';
 import type { BasicAuth, Exchange } from './http.js';
 
 export type ScrapeOptions = Partial<
@@ -28,9 +27,14 @@ export type ScrapeOptions = Partial<
        * Prometheus' `scrape_timeout`. Defaults to 10000.
        */
       timeout: number;
-      /** Extra request headers; an `accept` here replaces the one `format` picks. Defaults to none. */
+      /**
+       * Extra request headers; an `accept` here replaces the one `format`
+       * picks. `Authorization`, `Cookie` and `Proxy-Authorization` (any
+       * case) are sent only to the URL's origin, never after a redirect to
+       * another scheme, host or port. Defaults to none.
+       */
       headers: Readonly<Record<string, string>>;
-      /** HTTP basic auth credentials (sent only to the first host). Defaults to none. */
+      /** HTTP basic auth credentials, sent only to the URL's origin (scheme, host and port), never after a redirect away from it. Defaults to none. */
       basicAuth: Readonly<BasicAuth>;
       /**
        * Most bytes of (decompressed) body to read; over it the request is
@@ -39,12 +43,21 @@ export type ScrapeOptions = Partial<
        */
       bodyLimit: number;
       /**
-       * The format to ask for. `auto` sends the Accept header Prometheus
-       * sends (OpenMetrics preferred, text 0.0.4 accepted); `text` or
-       * `openmetrics` ask for that one. The answer's Content-Type decides how
-       * it is parsed either way. Defaults to `auto`.
+       * The format to ask for. `auto` sends Prometheus 3.5's default Accept
+       * header (`PROMETHEUS_ACCEPT`); `text` and `openmetrics` send the one
+       * Prometheus sends with `scrape_protocols` set to that format's two
+       * versions. The answer's Content-Type decides how it is parsed either
+       * way. Defaults to `auto`.
        */
       format: Format | 'auto';
+      /**
+       * How to parse an answer whose Content-Type is missing, malformed or
+       * not an exposition format (`text/html`), as Prometheus'
+       * `fallback_scrape_protocol`. Without it such an answer is an
+       * `HTTP_ERROR` naming the URL and the Content-Type, as Prometheus 3
+       * fails the scrape. Defaults to none.
+       */
+      fallbackFormat: Format;
       /** Redirects to follow before failing (Go's http.Client stops after 10). Defaults to 10. */
       maxRedirects: number;
       /** Ask for gzip (`Accept-Encoding: gzip`), as Prometheus does by default. Defaults to true. */
@@ -74,14 +87,95 @@ export interface ScrapeResult {
 const DEFAULT_TIMEOUT = 10_000;
 const DEFAULT_MAX_REDIRECTS = 10;
 
-/** Accept headers for a fixed format (content types from exposition_formats.md and the OpenMetrics spec). */
-const ACCEPT_TEXT = 'text/plain;version=0.0.4;q=1,*/*;q=0.1';
-const ACCEPT_OPENMETRICS = 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,*/*;q=0.1';
+/** What Prometheus 3.5 sends with `scrape_protocols: [PrometheusText1.0.0, PrometheusText0.0.4]`. */
+const ACCEPT_TEXT = scrapeAcceptHeader(['PrometheusText1_0_0', 'PrometheusText0_0_4']);
+/** What Prometheus 3.5 sends with `scrape_protocols: [OpenMetricsText1.0.0, OpenMetricsText0.0.1]`. */
+const ACCEPT_OPENMETRICS = scrapeAcceptHeader(['OpenMetricsText1_0_0', 'OpenMetricsText0_0_1']);
 
 function acceptFor(format: Format | 'auto'): string {
   if (format === 'text') return ACCEPT_TEXT;
   if (format === 'openmetrics') return ACCEPT_OPENMETRICS;
   return PROMETHEUS_ACCEPT;
+}
+
+/** RFC 9110 section 5.6.2 token characters. */
+const TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
+const MEDIA_TYPE_RE = new RegExp(`^${TOKEN}(/${TOKEN})?$`);
+const PARAM_RE = new RegExp(`^\\s*(${TOKEN})\\s*=\\s*(${TOKEN}|"(?:[^"\\\\]|\\\\.)*")\\s*$`);
+
+/**
+ * The media type of a Content-Type, lower-cased, or undefined when it does
+ * not parse (Go's mime.ParseMediaType, which Prometheus uses: `type/subtype`
+ * tokens, then `; name=value` parameters, token or quoted, names unique;
+ * trailing semicolons are ignored).
+ */
+function mediaTypeOf(contentType: string): string | undefined {
+  const parts = contentType.split(';');
+  const mediaType = parts[0]!.trim().toLowerCase();
+  if (!MEDIA_TYPE_RE.test(mediaType)) return undefined;
+  const names = new Set<string>();
+  for (let i = 1; i < parts.length; i++) {
+    const part = parts[i]!;
+    if (part.trim() === '') {
+      if (parts.slice(i).every((p) => p.trim() === '')) break; // trailing semicolons
+      return undefined;
+    }
+    const m = PARAM_RE.exec(part);
+    // A quoted value may hold `;`: rejoin with the next part and try again.
+    if (m === null) {
+      if (part.includes('"') && i + 1 < parts.length) {
+        parts[i + 1] = part + ';' + parts[i + 1]!;
+        continue;
+      }
+      return undefined;
+    }
+    const name = m[1]!.toLowerCase();
+    if (names.has(name)) return undefined;
+    names.add(name);
+  }
+  return mediaType;
+}
+
+/**
+ * The parser for an answer, chosen from its Content-Type the way
+ * Prometheus 3.5 does (model/textparse/interface.go `extractMediaType`
+ * and `New`): only the media type counts, whatever its version
+ * (`application/openmetrics-text` -> OpenMetrics, `text/plain` -> text,
+ * `application/vnd.google.protobuf` -> protobuf); a missing, malformed or
+ * other type takes the fallback, and with none fails the scrape.
+ * Protobuf is recognised but not parsed by promwire yet.
+ */
+function formatFor(ex: Exchange, contentType: string, fallback: Format | undefined): Format {
+  const fail = (reason: string): HttpError =>
+    new HttpError('HTTP_ERROR', `scrape ${ex.method} ${ex.url}: ${reason}`, {
+      status: ex.response.statusCode ?? 0,
+      statusText: ex.response.statusMessage ?? '',
+      url: ex.url,
+      method: ex.method,
+    });
+  const noFallback = 'and no fallbackFormat given (Prometheus: fallback_scrape_protocol)';
+  if (contentType.trim() === '') {
+    if (fallback !== undefined) return fallback;
+    throw fail(`the answer has no Content-Type ${noFallback}`);
+  }
+  const mediaType = mediaTypeOf(contentType);
+  switch (mediaType) {
+    case 'application/openmetrics-text':
+      return 'openmetrics';
+    case 'text/plain':
+      return 'text';
+    case 'application/vnd.google.protobuf':
+      throw fail(
+        `Content-Type "${contentType}" is the Prometheus protobuf format, which promwire does not read yet ` +
+          `(ask for text with format: 'text' or 'openmetrics')`,
+      );
+  }
+  if (fallback !== undefined) return fallback;
+  throw fail(
+    mediaType === undefined
+      ? `cannot parse Content-Type "${contentType}" ${noFallback}`
+      : `unsupported Content-Type "${contentType}" (expected text/plain or application/openmetrics-text) ${noFallback}`,
+  );
 }
 
 function hasHeader(headers: Readonly<Record<string, string>>, name: string): boolean {
@@ -131,6 +225,10 @@ export async function scrapeEach(
 ): Promise<Omit<ScrapeResult, 'families'>> {
   checkPositive('timeout', options.timeout, true);
   checkPositive('bodyLimit', options.bodyLimit, true);
+  const fb = options.fallbackFormat;
+  if (fb !== undefined && fb !== 'text' && fb !== 'openmetrics') {
+    throw new PromwireError('INVALID_ARGUMENT', `scrape: expected fallbackFormat 'text' or 'openmetrics', got ${JSON.stringify(fb)}`);
+  }
   const timeout = options.timeout ?? DEFAULT_TIMEOUT;
   const bodyLimit = options.bodyLimit ?? DEFAULT_LIMITS.maxBodyBytes;
   const userHeaders = options.headers ?? {};
@@ -163,17 +261,36 @@ export async function scrapeEach(
     if ((contentEncoding === 'identity' || contentEncoding === '') && declared > bodyLimit) {
       throw limitError(ex, bodyLimit, declared, true);
     }
-    const format: Format =
-      contentType !== '' ? detectFormat(contentType) : options.format === 'openmetrics' ? 'openmetrics' : 'text';
     const counter = { bytes: 0 };
     const body = countBytes(ex, decode(ex, contentEncoding), bodyLimit, counter);
+    // An empty body is an empty scrape whatever its Content-Type: Prometheus
+    // looks at the length before choosing a parser (scrape/scrape.go
+    // scrapeLoop.append, `len(b) == 0`).
+    const first = await body.next();
+    if (first.done === true) {
+      let format: Format = options.fallbackFormat ?? 'text';
+      try {
+        format = formatFor(ex, contentType, options.fallbackFormat);
+      } catch {
+        // no parser needed for no bytes
+      }
+      return { format, contentType, contentEncoding, status, url: ex.url, bytes: 0 };
+    }
+    let format: Format;
+    try {
+      format = formatFor(ex, contentType, options.fallbackFormat);
+    } catch (err) {
+      await body.return(undefined); // frees the decompressor too
+      throw err;
+    }
+    const chunks = prepend(first.value, body);
     const parserLimits: Partial<Limits> = { maxBodyBytes: bodyLimit };
     for (const k of ['maxLineLength', 'maxLabels', 'maxLabelNameLength', 'maxLabelValueLength', 'maxSeries'] as const) {
       const v = options[k];
       if (v !== undefined) parserLimits[k] = v;
     }
     try {
-      for await (const family of parseStream(body, { ...parserLimits, format, contentType })) {
+      for await (const family of parseStream(chunks, { ...parserLimits, format })) {
         await onFamily(family);
       }
     } catch (err) {
@@ -228,6 +345,11 @@ function decode(ex: Exchange, encoding: string): Readable {
   res.on('error', (err) => inflater.destroy(err));
   res.pipe(inflater);
   return inflater;
+}
+
+async function* prepend(first: Uint8Array, rest: AsyncGenerator<Uint8Array>): AsyncGenerator<Uint8Array> {
+  yield first;
+  yield* rest;
 }
 
 async function* countBytes(
