@@ -19,7 +19,7 @@
  * `node --import tsx bench/generate.ts [--samples N] [--seed S] [--out DIR]`.
  */
 import { formatFloat, formatMillisAsSeconds } from '../src/core/number.js';
-import type { MetricType } from '../src/model.js';
+import type { MetricType } from '../src/model/index.js';
 
 /** The types the generator writes; `untyped` becomes `unknown` in OpenMetrics. */
 export type GenType = Exclude<MetricType, 'unknown'>;

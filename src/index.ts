@@ -4,8 +4,8 @@
  */
 
 // Data model and errors
-export type { Exemplar, Format, Labels, MetricFamily, MetricType, Sample } from './model.js';
-export { METRIC_TYPES } from './model.js';
+export type { Exemplar, Format, Labels, MetricFamily, MetricType, Sample } from './model/index.js';
+export { METRIC_TYPES } from './model/index.js';
 export { PromwireError } from './errors.js';
 export type { ErrorCode, ErrorPosition } from './errors.js';
 

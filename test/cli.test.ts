@@ -9,7 +9,7 @@ import { parseCommandLine, UsageError } from '../src/cli/args.js';
 import { run } from '../src/cli/cli.js';
 import type { CliIO } from '../src/cli/io.js';
 import { familyToJson, writeFamiliesJson } from '../src/cli/json.js';
-import type { MetricFamily } from '../src/model.js';
+import type { MetricFamily } from '../src/model/index.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const FIXTURES = `${ROOT}fixtures/`;

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatFloat } from '../src/core/number.js';
 import { encode, encodeChunks } from '../src/encode/encoder.js';
-import type { Exemplar, Format, Labels, MetricFamily, MetricType, Sample } from '../src/model.js';
+import type { Exemplar, Format, Labels, MetricFamily, MetricType, Sample } from '../src/model/index.js';
 import { parse } from '../src/parse/families.js';
 
 /**

@@ -7,7 +7,7 @@ import { encode, encodeChunks, encodeHeader, encodeToString } from '../src/encod
 import { canonicalNumberLabel } from '../src/encode/series.js';
 import { ByteWriter } from '../src/encode/writer.js';
 import { PromwireError } from '../src/errors.js';
-import type { Format, Labels, MetricFamily, Sample } from '../src/model.js';
+import type { Format, Labels, MetricFamily, Sample } from '../src/model/index.js';
 import { parse } from '../src/parse/families.js';
 
 const FIXTURES = join(__dirname, '..', 'fixtures');

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MetricSet } from '../src/encode/metricset.js';
-import type { MetricFamily } from '../src/model.js';
+import type { MetricFamily } from '../src/model/index.js';
 import { parse } from '../src/parse/families.js';
 import { acceptsGzip, parseBasicAuth, withDefaultLabels } from '../src/toolkit/exposition.js';
 import type { HandlerOptions } from '../src/toolkit/exposition.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatFindings, lint } from '../src/toolkit/lint.js';
-import type { Labels, MetricFamily, MetricType, Sample } from '../src/model.js';
+import type { Labels, MetricFamily, MetricType, Sample } from '../src/model/index.js';
 
 type S = [name: string, labels: Labels, value: number, timestamp?: number];
 

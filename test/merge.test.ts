@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PromwireError } from '../src/errors.js';
-import type { Labels, MetricFamily, MetricType, Sample } from '../src/model.js';
+import type { Labels, MetricFamily, MetricType, Sample } from '../src/model/index.js';
 import { parse } from '../src/parse/families.js';
 import { merge } from '../src/toolkit/merge.js';
 import type { MergeOptions } from '../src/toolkit/merge.js';

@@ -3,7 +3,7 @@ import { encode, encodeToString } from '../src/encode/encoder.js';
 import { MetricSet } from '../src/encode/metricset.js';
 import { PromwireError } from '../src/errors.js';
 import type { ErrorCode } from '../src/errors.js';
-import type { Format } from '../src/model.js';
+import type { Format } from '../src/model/index.js';
 import { parse } from '../src/parse/families.js';
 
 function code(fn: () => unknown): ErrorCode | undefined {

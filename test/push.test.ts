@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MetricSet } from '../src/encode/metricset.js';
 import { PromwireError } from '../src/errors.js';
-import type { MetricFamily } from '../src/model.js';
+import type { MetricFamily } from '../src/model/index.js';
 import { parse } from '../src/parse/families.js';
 import { HttpError } from '../src/toolkit/http.js';
 import { Pusher, expandJobTemplate, push, pushgatewayUrl, startPusher } from '../src/toolkit/push.js';

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import { isEscapingScheme, type EscapingScheme } from '../core/names.js';
 import { encode } from '../encode/encoder.js';
-import type { MetricFamily } from '../model.js';
+import type { MetricFamily } from '../model/index.js';
 import { parse } from '../parse/families.js';
 import { createNodeHandler } from '../toolkit/handler.js';
 import { formatFindings, lint } from '../toolkit/lint.js';

@@ -3,7 +3,7 @@
  * with the library, and printing a `PromwireError` as the CLI promises.
  */
 import type { PromwireError } from '../errors.js';
-import type { Format, MetricFamily } from '../model.js';
+import type { Format, MetricFamily } from '../model/index.js';
 import { parse } from '../parse/families.js';
 import type { ParserOptions } from '../parse/options.js';
 import type { Flags } from './args.js';

@@ -8,7 +8,7 @@
 import { detectFormat } from '../parse/detect.js';
 import { parse } from '../parse/families.js';
 import { Entry, Parser } from '../parse/parser.js';
-import type { Format, MetricFamily, MetricType } from '../model.js';
+import type { Format, MetricFamily, MetricType } from '../model/index.js';
 
 export interface TypeCount {
   type: MetricType;
@@ -99,7 +99,7 @@ function countFamilies(families: MetricFamily[]) {
       for (const k of keys) key += '\u0000' + k + '\u0001' + s.labels[k]!;
       seen.add(key);
       if (s.timestamp !== null) withTimestamp++;
-      if (s.exemplar !== undefined) withExemplar++;
+      if (s.exemplars !== undefined && s.exemplars.length > 0) withExemplar++;
     }
     samples += f.samples.length;
     series += seen.size;

@@ -10,14 +10,50 @@
  * Prometheus itself writes them. Keys are emitted in exactly this order.
  */
 import { formatFloat } from '../core/number.js';
-import type { Exemplar, MetricFamily, Sample } from '../model.js';
+import type { Exemplar, MetricFamily, NativeHistogram, Sample } from '../model/index.js';
 
 interface SampleJson {
   name: string;
   labels: Record<string, string>;
-  value: string;
+  value: string | NativeHistogramJson;
   timestamp_ms: number | null;
-  exemplar?: { labels: Record<string, string>; value: string; timestamp_ms: number | null };
+  start_timestamp_ms?: number;
+  exemplars?: { labels: Record<string, string>; value: string; timestamp_ms: number | null }[];
+}
+
+/**
+ * A native histogram in JSON: numbers that can be NaN or infinite are
+ * strings (Go's spelling), counts and indices are numbers.
+ */
+interface NativeHistogramJson {
+  kind: 'integer' | 'float';
+  schema: number;
+  zero_threshold: string;
+  zero_count: number;
+  count: number;
+  sum: string;
+  positive_spans: { offset: number; length: number }[];
+  positive_buckets: number[];
+  negative_spans: { offset: number; length: number }[];
+  negative_buckets: number[];
+  custom_values?: string[];
+}
+
+function histogramJson(h: NativeHistogram): NativeHistogramJson {
+  const o: NativeHistogramJson = {
+    kind: h.kind,
+    schema: h.schema,
+    zero_threshold: formatFloat(h.zeroThreshold),
+    zero_count: h.zeroCount,
+    count: h.count,
+    sum: formatFloat(h.sum),
+    positive_spans: h.positiveSpans.map((x) => ({ offset: x.offset, length: x.length })),
+    positive_buckets: [...h.positiveBuckets],
+    negative_spans: h.negativeSpans.map((x) => ({ offset: x.offset, length: x.length })),
+    negative_buckets: [...h.negativeBuckets],
+  };
+  if (h.customValues !== undefined) o.custom_values = h.customValues.map(formatFloat);
+  return o;
 }
 
 interface FamilyJson {
@@ -28,13 +64,20 @@ interface FamilyJson {
   samples: SampleJson[];
 }
 
-function exemplarJson(e: Exemplar): NonNullable<SampleJson['exemplar']> {
+function exemplarJson(e: Exemplar): NonNullable<SampleJson['exemplars']>[number] {
   return { labels: e.labels, value: formatFloat(e.value), timestamp_ms: e.timestamp };
 }
 
 function sampleJson(s: Sample): SampleJson {
-  const o: SampleJson = { name: s.name, labels: s.labels, value: formatFloat(s.value), timestamp_ms: s.timestamp };
-  if (s.exemplar !== undefined) o.exemplar = exemplarJson(s.exemplar);
+  const v = s.value;
+  const o: SampleJson = {
+    name: s.name,
+    labels: s.labels,
+    value: typeof v === 'number' ? formatFloat(v) : histogramJson(v),
+    timestamp_ms: s.timestamp,
+  };
+  if (s.startTimestamp !== undefined) o.start_timestamp_ms = s.startTimestamp;
+  if (s.exemplars !== undefined && s.exemplars.length > 0) o.exemplars = s.exemplars.map(exemplarJson);
   return o;
 }
 

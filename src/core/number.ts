@@ -301,3 +301,104 @@ export function formatMillisAsSeconds(ms: number): string {
   else out = `${digits.slice(0, point)}.${digits.slice(point)}`;
   return neg ? `-${out}` : out;
 }
+
+/**
+ * Go's `strconv.ParseFloat(s, 64)`, for label values Prometheus reads as
+ * numbers (`le`, `quantile`): decimal floats, `inf`/`infinity` with an
+ * optional sign and `nan` without one (any case), hex floats with a
+ * mandatory `p` exponent, and `_` between digits (Go's underscoreOK). A
+ * finite spelling that overflows is an error (ErrRange), as in Go.
+ * Returns `undefined` where Go returns an error.
+ */
+export function parseGoFloat(s: string): number | undefined {
+  const n = s.length;
+  if (n === 0 || n > 4096) return undefined;
+  let i = 0;
+  let sign = '';
+  if (s[0] === '+' || s[0] === '-') {
+    sign = s[0] === '-' ? '-' : '';
+    i = 1;
+  }
+  const rest = s.slice(i).toLowerCase();
+  if (rest === 'inf' || rest === 'infinity') return sign === '-' ? -Infinity : Infinity;
+  if (rest === 'nan') return i === 0 ? NaN : undefined;
+  let body = rest;
+  if (body.includes('_')) {
+    if (!goUnderscoreOk(body)) return undefined;
+    body = body.replace(/_/g, '');
+  }
+  let v: number;
+  if (body.startsWith('0x')) {
+    const m = /^0x([0-9a-f]*)(?:\.([0-9a-f]*))?p([+-]?[0-9]+)$/.exec(body);
+    if (m === null) return undefined;
+    const int = m[1]!;
+    const frac = m[2] ?? '';
+    if (int === '' && frac === '') return undefined;
+    // Exact: the hex digits as a BigInt mantissa, scaled by a power of two.
+    const mant = BigInt('0x' + (int + frac || '0'));
+    const exp = Number(m[3]) - 4 * frac.length;
+    v = scaleByPow2(mant, exp);
+  } else {
+    if (!/^(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[+-]?[0-9]+)?$/.test(body)) return undefined;
+    v = Number(body);
+  }
+  if (v === Infinity) return undefined; // ErrRange
+  return sign === '-' ? -v : v;
+}
+
+/** Go's strconv underscoreOK: `_` only between digits, or between a base prefix and a digit. */
+function goUnderscoreOk(s: string): boolean {
+  let saw = '^';
+  let i = 0;
+  let hex = false;
+  if (s.length >= 2 && s[0] === '0' && (s[1] === 'b' || s[1] === 'o' || s[1] === 'x')) {
+    i = 2;
+    saw = '0';
+    hex = s[1] === 'x';
+  }
+  for (; i < s.length; i++) {
+    const c = s[i]!;
+    if ((c >= '0' && c <= '9') || (hex && c >= 'a' && c <= 'f')) {
+      saw = '0';
+      continue;
+    }
+    if (c === '_') {
+      if (saw !== '0') return false;
+      saw = '_';
+      continue;
+    }
+    if (saw === '_') return false;
+    saw = '!';
+  }
+  return saw !== '_';
+}
+
+/**
+ * mant * 2^exp. Number(mant) rounds once to 53 bits and scaling by a power of
+ * two is exact, except in the subnormal range, where a second rounding can
+ * differ from Go by one unit in the last place (not reachable by a bucket
+ * bound anyone writes).
+ */
+function scaleByPow2(mant: bigint, exp: number): number {
+  if (mant === 0n) return 0;
+  let v = Number(mant);
+  // Two steps keep 2^exp itself finite and non-zero.
+  const half = Math.trunc(exp / 2);
+  v *= Math.pow(2, half);
+  v *= Math.pow(2, exp - half);
+  return v;
+}
+
+/**
+ * Seconds (a float, as an OpenMetrics `_created` value) to milliseconds by
+ * moving the decimal point of its shortest spelling, so `1520879607.789`
+ * gives exactly 1520879607789 where `v * 1000` would give 1520879607788.9998.
+ * (Prometheus 3.5 truncates `int64(v * 1000)`; promwire keeps the exact
+ * value, fraction included, as it does for OpenMetrics timestamps.)
+ */
+export function secondsToMillis(v: number): number {
+  if (!Number.isFinite(v) || v === 0) return v * 1000;
+  const e = v.toExponential();
+  const ep = e.indexOf('e');
+  return Number(`${e.slice(0, ep)}e${Number(e.slice(ep + 1)) + 3}`);
+}

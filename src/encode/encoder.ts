@@ -1,9 +1,11 @@
 import { escapeHelp } from '../core/escape.js';
 import type { EscapingScheme } from '../core/names.js';
-import { formatMillisAsSeconds } from '../core/number.js';
+import { formatFloat, formatMillisAsSeconds } from '../core/number.js';
 import { PromwireError } from '../errors.js';
-import type { Exemplar, Format, Labels, MetricFamily, Sample } from '../model.js';
-import { canonicalNumberLabel, isQuoted, writtenName, writtenSampleName } from './series.js';
+import { type Exemplar, type FloatSample, type Format, isHistogramFamily, type Labels, type MetricFamily, type Sample } from '../model/index.js';
+import { isQuoted, writtenName, writtenSampleName } from './series.js';
+import { normalizeNumber, omName, parseBound, reservedLabel, seriesKey, typeWord } from '../model/rules.js';
+import { validateFamily } from './validate.js';
 import { ByteWriter, utf8Bytes } from './writer.js';
 
 /**
@@ -69,6 +71,12 @@ export type EncodeOptions = Partial<
      * `allow-utf-8`.
      */
     escaping: EscapingScheme;
+    /**
+     * Told what a conversion loses that the target format cannot hold (a
+     * native histogram's buckets in text 0.0.4 or OpenMetrics 1.0). Defaults
+     * to none.
+     */
+    onWarning: (message: string) => void;
   }>
 >;
 
@@ -106,7 +114,7 @@ interface Block {
   help: string;
   /** Written in OpenMetrics only. */
   unit: string;
-  samples: readonly Sample[];
+  samples: readonly FloatSample[];
   /** A sample name to write differently (OpenMetrics counter `foo` sample `foo` -> `foo_total`), or null. */
   rename: string | null;
   renameTo: string;
@@ -211,23 +219,13 @@ function hasSampleNamed(samples: readonly Sample[], name: string): boolean {
   return false;
 }
 
-function stripSuffix(name: string, suffix: string): string {
-  return name.length > suffix.length && name.endsWith(suffix) ? name.slice(0, -suffix.length) : name;
-}
-
-const TEXT_SPLIT: Record<string, readonly string[]> = {
-  counter: ['_created'],
-  histogram: ['_created'],
-  summary: ['_created'],
-  // Python's generate_latest: sorted suffixes.
-  gaugehistogram: ['_created', '_gcount', '_gsum'],
-};
-
-const CREATED_HOSTS = new Set(['counter', 'histogram', 'summary']);
+/** The types whose series carry a start timestamp as an OpenMetrics `_created` line. */
+const CREATED_HOSTS = new Set<string>(['counter', 'histogram', 'summary']);
 
 class FamilyEncoder {
   readonly om: boolean;
   private readonly escaping: EscapingScheme;
+  private readonly onWarning: ((message: string) => void) | undefined;
   private readonly sampleNames = new Map<string, NameEntry>();
   private readonly labelNames = new Map<string, Uint8Array>();
   /** Label names of the last sample written, by position, and their bytes. */
@@ -237,24 +235,27 @@ class FamilyEncoder {
   constructor(options?: EncodeOptions) {
     this.om = formatOption(options?.format) === 'openmetrics';
     this.escaping = escapingOption(options?.escaping);
+    this.onWarning = options?.onWarning;
   }
 
   /** The format conversion: families in, blocks to write out. */
   plan(families: readonly MetricFamily[]): Block[] {
+    for (const f of families) validateFamily(f);
     return this.om ? this.planOpenMetrics(families) : this.planText(families);
   }
 
-  private block(f: MetricFamily, headerName: string, type: string, samples: readonly Sample[]): Block {
+  private block(f: MetricFamily, headerName: string, type: string, samples: readonly FloatSample[]): Block {
+    const reserved = f.type === 'histogram' || f.type === 'gaugehistogram' || f.type === 'summary' ? reservedLabel(f) : null;
     return {
       headerName,
-      family: f.name,
+      family: headerName,
       type,
       help: f.help,
       unit: f.unit,
       samples,
       rename: null,
       renameTo: '',
-      normKey: f.type === 'histogram' || f.type === 'gaugehistogram' ? 'le' : f.type === 'summary' ? 'quantile' : null,
+      normKey: reserved,
       exemplarSuffix: null,
     };
   }
@@ -262,73 +263,48 @@ class FamilyEncoder {
   private planText(families: readonly MetricFamily[]): Block[] {
     const out: Block[] = [];
     for (const f of families) {
-      let headerName = f.name;
-      let type: string = f.type;
-      let base = f.name;
-      switch (f.type) {
-        case 'counter':
-          // Python: mname + '_total'; a text-parsed counter already has its sample names.
-          base = stripSuffix(f.name, '_total');
-          if (!f.name.endsWith('_total') && !hasSampleNamed(f.samples, f.name)) headerName = f.name + '_total';
-          break;
-        case 'info':
-          if (!hasSampleNamed(f.samples, f.name)) headerName = f.name + '_info';
-          type = 'gauge';
-          break;
-        case 'stateset':
-          type = 'gauge';
-          break;
-        case 'gaugehistogram':
-          // Python: "A gauge histogram is really a gauge, but this captures the structure better."
-          type = 'histogram';
-          break;
-        case 'unknown':
-          type = 'untyped';
-          break;
-        default:
-          break;
-      }
-      const split = TEXT_SPLIT[f.type];
-      if (split === undefined) {
-        out.push(this.block(f, headerName, type, f.samples));
+      let type: string = typeWord(f.type, 'text');
+      // Python's generate_latest: info and stateset are gauges, a gauge
+      // histogram is a histogram ("really a gauge, but this captures the
+      // structure better") with `_gcount`/`_gsum` as gauges of their own.
+      if (f.type === 'info' || f.type === 'stateset') type = 'gauge';
+      if (f.type === 'gaugehistogram') type = 'histogram';
+      const samples = this.floatSamples(f);
+      const base = omName(f);
+      if (f.type === 'gaugehistogram') {
+        const gcount = base + '_gcount';
+        const gsum = base + '_gsum';
+        const main = samples.filter((s) => s.name !== gcount && s.name !== gsum);
+        out.push(this.block(f, f.name, type, main));
+        // Python: sorted suffixes: `_created`, `_gcount`, `_gsum`.
+        this.pushGauge(out, f, base + '_created', createdSamples(f, base, samples));
+        this.pushGauge(out, f, gcount, samples.filter((s) => s.name === gcount));
+        this.pushGauge(out, f, gsum, samples.filter((s) => s.name === gsum));
         continue;
       }
-      // Deferred OpenMetrics-only samples, each suffix its own gauge family after this one.
-      const targets = split.map((s) => base + s);
-      let deferred: Sample[][] | null = null;
-      let main: Sample[] | null = null;
-      for (let i = 0; i < f.samples.length; i++) {
-        const s = f.samples[i]!;
-        const j = targets.indexOf(s.name);
-        if (j < 0) {
-          if (main !== null) main.push(s);
-          continue;
-        }
-        if (deferred === null) {
-          deferred = targets.map(() => []);
-          main = f.samples.slice(0, i) as Sample[];
-        }
-        deferred[j]!.push(s);
-      }
-      out.push(this.block(f, headerName, type, main ?? f.samples));
-      if (deferred !== null) {
-        for (let j = 0; j < targets.length; j++) {
-          const d = deferred[j]!;
-          if (d.length === 0) continue;
-          const b = this.block(f, targets[j]!, 'gauge', d);
-          b.normKey = null;
-          out.push(b);
-        }
-      }
+      out.push(this.block(f, f.name, type, samples));
+      // Text 0.0.4 has no start timestamps: the Python client writes them as
+      // a gauge family `X_created` in seconds, which Prometheus 3 stores as
+      // the series it would have read from OpenMetrics `_created` lines.
+      if (CREATED_HOSTS.has(f.type)) this.pushGauge(out, f, base + '_created', createdSamples(f, base, samples));
     }
     return out;
   }
 
+  private pushGauge(out: Block[], f: MetricFamily, name: string, samples: FloatSample[]): void {
+    if (samples.length === 0) return;
+    const b = this.block(f, name, 'gauge', samples);
+    b.normKey = null;
+    b.help = '';
+    b.unit = '';
+    out.push(b);
+  }
+
   private planOpenMetrics(families: readonly MetricFamily[]): Block[] {
-    // OpenMetrics family names, to detect clashes (counter base names).
+    // OpenMetrics family names, to detect clashes.
     const byName = new Map<string, MetricFamily>();
     for (const f of families) {
-      const n = f.type === 'counter' ? stripSuffix(f.name, '_total') : f.name;
+      const n = omName(f);
       if (!byName.has(n)) byName.set(n, f);
     }
     // A counter is written as `unknown` when its OpenMetrics family name or
@@ -340,62 +316,99 @@ class FamilyEncoder {
     const fallback = new Set<MetricFamily>();
     for (const f of families) {
       if (f.type !== 'counter') continue;
-      const base = stripSuffix(f.name, '_total');
+      const base = omName(f);
       const other = byName.get(base);
       const totalOwner = rawNames.get(base + '_total');
       if ((other !== undefined && other !== f) || (totalOwner !== undefined && totalOwner !== f)) fallback.add(f);
     }
-    // `foo_created` gauge families split off by a text exposition: fold them back.
-    const merged = new Map<MetricFamily, Sample[]>();
+    // `foo_created` gauge families that a text exposition split off
+    // counter, histogram or summary `foo`: fold them back as `_created` lines.
+    const merged = new Map<MetricFamily, FloatSample[]>();
     const skip = new Set<MetricFamily>();
     for (const g of families) {
-      if (g.type !== 'gauge' && g.type !== 'untyped' && g.type !== 'unknown') continue;
+      if (g.type !== 'gauge' && g.type !== 'unknown') continue;
       if (g.samples.length === 0 || !g.name.endsWith('_created')) continue;
       const host = byName.get(g.name.slice(0, -'_created'.length));
       if (host === undefined || host === g || !CREATED_HOSTS.has(host.type) || fallback.has(host)) continue;
-      if (merged.has(host)) continue;
-      const hostBase = host.type === 'counter' ? stripSuffix(host.name, '_total') : host.name;
-      if (hasSampleNamed(host.samples, hostBase + '_created')) continue;
+      if (merged.has(host) || host.samples.some((s) => s.startTimestamp !== undefined)) continue;
       if (!g.samples.every((s) => s.name === g.name)) continue;
-      merged.set(host, g.samples as Sample[]);
+      merged.set(host, g.samples as FloatSample[]);
       skip.add(g);
     }
 
     const out: Block[] = [];
     for (const f of families) {
       if (skip.has(f)) continue;
-      let samples = f.samples;
-      const extra = merged.get(f);
-      if (extra !== undefined) samples = interleaveCreated(samples, extra, f.type);
-      if (f.type === 'histogram') samples = withoutUncountableSums(samples, f.name);
+      let samples = this.floatSamples(f);
+      const base = omName(f);
       if (fallback.has(f)) {
-        out.push(this.block(f, f.name, 'unknown', samples));
+        const b = this.block(f, f.name, 'unknown', samples);
+        b.normKey = null;
+        out.push(b);
         continue;
       }
-      let headerName = f.name;
-      let type: string = f.type;
-      const b = this.block(f, headerName, type, samples);
+      if (CREATED_HOSTS.has(f.type)) {
+        const created = merged.get(f) ?? createdSamples(f, base, samples);
+        if (created.length > 0) samples = interleaveCreated(samples, created, reservedLabel(f));
+      }
+      if (f.type === 'histogram') samples = withoutUncountableSums(samples, base);
+      const b = this.block(f, base, f.type, samples);
       switch (f.type) {
         case 'counter':
-          headerName = stripSuffix(f.name, '_total');
-          b.headerName = headerName;
-          b.family = headerName;
-          b.rename = headerName;
-          b.renameTo = headerName + '_total';
+          // A text counter `foo` (no `_total`): its series is written
+          // `foo_total`, as client_golang's MetricFamilyToOpenMetrics does.
+          if (f.name === base) {
+            b.rename = base;
+            b.renameTo = base + '_total';
+          }
           b.exemplarSuffix = '_total';
           break;
         case 'histogram':
         case 'gaugehistogram':
           b.exemplarSuffix = '_bucket';
           break;
-        case 'untyped':
-          type = 'unknown';
-          b.type = type;
-          break;
         default:
           break;
       }
       out.push(b);
+    }
+    return out;
+  }
+
+  /**
+   * The family's float samples. Text 0.0.4 and OpenMetrics 1.0 cannot hold
+   * a native histogram: each is written as client_golang writes one there,
+   * a `+Inf` bucket with the count, `_sum` and `_count` (the buckets are
+   * lost, and `onWarning` says so); where the family also has classic
+   * samples (client_golang's classic buckets alongside), those carry the
+   * series and the native samples are left out.
+   */
+  private floatSamples(f: MetricFamily): FloatSample[] {
+    if (!isHistogramFamily(f)) return f.samples;
+    let native = 0;
+    for (const s of f.samples) if (typeof s.value !== 'number') native++;
+    if (native === 0) return f.samples as FloatSample[];
+    const base = f.name;
+    const classic = f.samples.some((s) => typeof s.value === 'number');
+    this.onWarning?.(
+      `${JSON.stringify(f.name)}: ${native} native histogram sample${native === 1 ? '' : 's'} ` +
+        (classic
+          ? 'left out (the classic buckets carry the series)'
+          : `written as +Inf bucket, sum and count: ${this.om ? 'OpenMetrics 1.0' : 'text 0.0.4'} has no native histograms`),
+    );
+    const out: FloatSample[] = [];
+    const gauge = f.type === 'gaugehistogram';
+    for (const s of f.samples) {
+      if (typeof s.value === 'number') {
+        out.push(s as FloatSample);
+        continue;
+      }
+      if (classic) continue;
+      const h = s.value;
+      const common = { timestamp: s.timestamp, ...(s.startTimestamp !== undefined ? { startTimestamp: s.startTimestamp } : {}) };
+      out.push({ name: base + '_bucket', labels: { ...s.labels, le: '+Inf' }, value: h.count, ...common });
+      out.push({ name: base + (gauge ? '_gcount' : '_count'), labels: s.labels, value: h.count, ...common });
+      out.push({ name: base + (gauge ? '_gsum' : '_sum'), labels: s.labels, value: h.sum, ...common });
     }
     return out;
   }
@@ -468,7 +481,7 @@ class FamilyEncoder {
         li++;
         w.writeBytes(kb);
         const v = labels[k]!;
-        w.writeEscaped(k === normKey ? canonicalNumberLabel(v) : v);
+        w.writeEscaped(k === normKey ? this.bound(v) : v);
         w.writeByte(QUOTE);
       }
       if (open) w.writeByte(RBRACE);
@@ -478,13 +491,24 @@ class FamilyEncoder {
         w.writeByte(SP);
         this.writeTimestamp(w, s.timestamp, s.name);
       }
-      if (om && s.exemplar !== undefined && b.exemplarSuffix !== null && name.endsWith(b.exemplarSuffix)) {
-        this.writeExemplar(w, s.exemplar, s.name);
+      const ex = s.exemplars;
+      if (om && ex !== undefined && ex.length > 0 && b.exemplarSuffix !== null && name.endsWith(b.exemplarSuffix)) {
+        // OpenMetrics 1.0 carries one exemplar per sample: the first.
+        this.writeExemplar(w, ex[0]!, s.name);
       }
       w.writeByte(LF);
       if (w.pos >= limit) return i + 1;
     }
     return n;
+  }
+
+  /**
+   * A bucket bound or quantile as written: OpenMetrics requires canonical
+   * numbers (`1.0`, `+Inf`: rules.canonicalBound), text 0.0.4 is written as
+   * client_golang writes it (Go's 'g' format: `1`). Not a number: as is.
+   */
+  private bound(v: string): string {
+    return this.om ? normalizeNumber(v) : textBound(v);
   }
 
   private writeTimestamp(w: ByteWriter, ms: number, sample: string): void {
@@ -552,19 +576,39 @@ class FamilyEncoder {
 }
 
 /**
+ * One `_created` sample per series (per MetricPoint for histograms and
+ * summaries: the labels less `le`/`quantile`) that has a start timestamp,
+ * valued in seconds.
+ */
+function createdSamples(f: MetricFamily, base: string, samples: readonly FloatSample[]): FloatSample[] {
+  const out: FloatSample[] = [];
+  const omit = reservedLabel(f);
+  let seen: Set<string> | undefined;
+  for (const s of samples) {
+    if (s.startTimestamp === undefined) continue;
+    const labels: Labels = {};
+    for (const k in s.labels) if (k !== omit) labels[k] = s.labels[k]!;
+    const key = seriesKey('', labels);
+    if ((seen ??= new Set()).has(key)) continue;
+    seen.add(key);
+    out.push({ name: base + '_created', labels, value: Number(formatMillisAsSeconds(s.startTimestamp)), timestamp: null });
+  }
+  return out;
+}
+
+/**
  * Puts each `_created` sample right after the last sample of its own series
  * group (same labels, `le`/`quantile` aside): OpenMetrics requires a
  * metric's samples to be contiguous. A `_created` sample with no group is
  * appended.
  */
-function interleaveCreated(samples: readonly Sample[], created: readonly Sample[], type: string): Sample[] {
-  const drop = type === 'histogram' ? 'le' : type === 'summary' ? 'quantile' : '';
+function interleaveCreated(samples: readonly FloatSample[], created: readonly FloatSample[], omit: string | null): FloatSample[] {
   const lastOfGroup = new Map<string, number>();
-  for (let i = 0; i < samples.length; i++) lastOfGroup.set(groupKey(samples[i]!.labels, drop), i);
-  const after = new Map<number, Sample[]>();
-  const tail: Sample[] = [];
+  for (let i = 0; i < samples.length; i++) lastOfGroup.set(seriesKey('', samples[i]!.labels, omit), i);
+  const after = new Map<number, FloatSample[]>();
+  const tail: FloatSample[] = [];
   for (const c of created) {
-    const i = lastOfGroup.get(groupKey(c.labels, ''));
+    const i = lastOfGroup.get(seriesKey('', c.labels));
     if (i === undefined) {
       tail.push(c);
       continue;
@@ -573,7 +617,7 @@ function interleaveCreated(samples: readonly Sample[], created: readonly Sample[
     if (list === undefined) after.set(i, [c]);
     else list.push(c);
   }
-  const out: Sample[] = [];
+  const out: FloatSample[] = [];
   for (let i = 0; i < samples.length; i++) {
     out.push(samples[i]!);
     const list = after.get(i);
@@ -591,27 +635,32 @@ function interleaveCreated(samples: readonly Sample[], created: readonly Sample[
  * without `_sum`, and without `_count` too (a count with no sum is rejected
  * by the reference parser; the +Inf bucket still carries the count).
  */
-export function withoutUncountableSums(samples: Sample[], name: string): Sample[] {
+export function withoutUncountableSums(samples: FloatSample[], name: string): FloatSample[] {
   const bucket = name + '_bucket';
   const sum = name + '_sum';
   const count = name + '_count';
   let bad: Set<string> | undefined;
   for (const s of samples) {
-    const negativeBound = s.name === bucket && s.labels.le !== undefined && s.labels.le.startsWith('-');
-    if (negativeBound || (s.name === sum && !(s.value >= 0))) (bad ??= new Set()).add(groupKey(s.labels, 'le'));
+    const le = s.name === bucket ? s.labels.le : undefined;
+    const negativeBound = le !== undefined && (parseBound(le) ?? 0) < 0;
+    if (negativeBound || (s.name === sum && !(s.value >= 0))) (bad ??= new Set()).add(seriesKey('', s.labels, 'le'));
   }
   if (bad === undefined) return samples;
   const groups = bad;
-  return samples.filter((s) => !((s.name === sum || s.name === count) && groups.has(groupKey(s.labels, 'le'))));
+  return samples.filter((s) => !((s.name === sum || s.name === count) && groups.has(seriesKey('', s.labels, 'le'))));
 }
 
-function groupKey(labels: Labels, drop: string): string {
-  const keys = Object.keys(labels)
-    .filter((k) => k !== drop)
-    .sort();
-  let key = '';
-  for (const k of keys) key += `${k.length}:${k}${labels[k]!.length}:${labels[k]}`;
-  return key;
+const textBounds = new Map<string, string>();
+
+/** A bound as client_golang's text encoder writes it: Go's 'g' format; not a number: as is. */
+function textBound(v: string): string {
+  let t = textBounds.get(v);
+  if (t !== undefined) return t;
+  const x = parseBound(v);
+  t = x === undefined ? v : formatFloat(x);
+  if (textBounds.size >= 4096) textBounds.clear();
+  textBounds.set(v, t);
+  return t;
 }
 
 /**

@@ -2,7 +2,8 @@ import { isValidLabelName, isValidMetricName, isValidUtf8Name } from '../core/na
 import type { EscapingScheme } from '../core/names.js';
 import { formatFloat } from '../core/number.js';
 import { PromwireError } from '../errors.js';
-import type { Format, Labels, MetricFamily, MetricType, Sample } from '../model.js';
+import { type Format, type Labels, makeFamily, type MetricFamily, type MetricType, type Sample } from '../model/index.js';
+import { familyName as modelFamilyName } from '../model/rules.js';
 import { chunkSizeOption, encodeHeader, escapingOption, formatOption } from './encoder.js';
 import type { EncodeChunksOptions, EncodeOptions } from './encoder.js';
 import { PrefixArena, renderPrefix, writtenSampleName } from './series.js';
@@ -555,10 +556,18 @@ export abstract class Metric<L extends string, S extends Series> {
     const key = format + escaping;
     let h = this.headers.get(key);
     if (h === undefined) {
-      h = encodeHeader({ name: this.name, type: this.type, help: this.help, unit: this.unit }, { format, escaping });
+      h = encodeHeader({ name: this.familyName, type: this.type, help: this.help, unit: this.unit }, { format, escaping });
       this.headers.set(key, h);
     }
     return h;
+  }
+
+  /**
+   * The family name in the data model: the name its series are queried by
+   * (`http_requests_total` for the counter `http_requests`), rules.familyName.
+   */
+  get familyName(): string {
+    return modelFamilyName('openmetrics', this.name, this.type);
   }
 
   /** The metric as a family of the data model. */
@@ -576,7 +585,7 @@ export abstract class Metric<L extends string, S extends Series> {
       };
       for (const x of this.samplesOf(s, labelsFor, specs)) samples.push(x);
     }
-    return { name: this.name, type: this.type, help: this.help, unit: this.unit, samples };
+    return makeFamily({ name: this.familyName, type: this.type, help: this.help, unit: this.unit, samples });
   }
 
   /** @internal The line prefixes of a series for a scheme. */

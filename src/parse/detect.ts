@@ -1,4 +1,4 @@
-import type { Format } from '../model.js';
+import type { Format } from '../model/index.js';
 
 /**
  * Decides the format of a payload.

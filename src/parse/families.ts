@@ -4,44 +4,30 @@
  * through the parser's interning accessors.
  */
 
-import type { Format, MetricFamily, MetricType, Sample } from '../model.js';
+import { secondsToMillis } from '../core/number.js';
+import type { FloatSample, Format, Labels, MetricFamily, MetricType } from '../model/index.js';
+import { belongsTo, familyName, isCreatedSample, normalizeLabelValue, reservedLabel } from '../model/rules.js';
 import type { ParserOptions } from './options.js';
 import { Entry, Parser } from './parser.js';
-
-/** Suffixes a sample name may add to its family name, by type and format. */
-const TEXT_SUFFIXES: Record<MetricType, readonly string[]> = {
-  counter: [''],
-  gauge: [''],
-  // client_golang / expfmt: a histogram is `_bucket`, `_sum`, `_count`; a
-  // summary is the quantiles plus `_sum` and `_count`. `_created` is accepted
-  // too, as Prometheus 2.50+ writers emit it.
-  histogram: ['_bucket', '_count', '_sum', '_created'],
-  gaugehistogram: ['_bucket', '_gcount', '_gsum'],
-  summary: ['', '_count', '_sum', '_created'],
-  info: ['_info'],
-  stateset: [''],
-  untyped: [''],
-  unknown: [''],
-};
-
-const OM_SUFFIXES: Record<MetricType, readonly string[]> = {
-  ...TEXT_SUFFIXES,
-  counter: ['_total', '_created'],
-};
 
 /**
  * Assembles families from parser entries. Shared by `parse()` and
  * `parseStream()`: `add()` returns the family that a new entry completed.
+ *
+ * The model's rules (src/model/rules.ts) decide which sample belongs to the
+ * current family, the family's name (an OpenMetrics counter `foo` is the
+ * family `foo_total`), the normalised `le`/`quantile` values Prometheus 3
+ * stores, and that an OpenMetrics `_created` line is the start timestamp of
+ * its series rather than a sample.
  */
 export class FamilyBuilder {
   private current: MetricFamily | undefined;
-  private readonly suffixes: Record<MetricType, readonly string[]>;
-  private readonly unknownType: MetricType;
+  /** The name the current family's metadata lines use (`foo` for an OpenMetrics counter `foo_total`). */
+  private metaName = '';
+  /** A `_created` value seen before the rest of its series: applied to the following samples with the same labels. */
+  private pendingStart: { labels: Labels; omit: string | null; ms: number } | undefined;
 
-  constructor(format: Format) {
-    this.suffixes = format === 'openmetrics' ? OM_SUFFIXES : TEXT_SUFFIXES;
-    this.unknownType = format === 'openmetrics' ? 'unknown' : 'untyped';
-  }
+  constructor(private readonly format: Format) {}
 
   /** Takes the parser's current entry; returns a family it completed, if any. */
   add(p: Parser, e: Entry): MetricFamily | undefined {
@@ -49,26 +35,40 @@ export class FamilyBuilder {
     let cur = this.current;
     if (e === Entry.Series) {
       const name = p.metricName();
-      if (cur === undefined || !this.belongs(cur, name)) {
+      if (cur === undefined || !belongsTo(this.format, cur, name)) {
         done = cur;
-        cur = this.current = { name, type: this.unknownType, help: '', unit: '', samples: [] };
+        cur = this.start(name, name);
       }
-      const sample: Sample = { name, labels: p.labels(), value: p.value(), timestamp: p.timestamp() };
-      if (p.hasExemplar()) sample.exemplar = p.exemplar()!;
-      cur.samples.push(sample);
+      if (this.format === 'openmetrics' && isCreatedSample(cur, name)) {
+        this.addStart(cur, p.labels(), secondsToMillis(p.value()));
+        return done;
+      }
+      const labels = p.labels();
+      if (cur.type === 'histogram' || cur.type === 'summary') normalizeBounds(cur.type, labels);
+      const sample: FloatSample = { name, labels, value: p.value(), timestamp: p.timestamp() };
+      if (p.hasExemplar()) sample.exemplars = [p.exemplar()!];
+      const pending = this.pendingStart;
+      if (pending !== undefined) {
+        if (sameLabels(pending.labels, labels, pending.omit)) sample.startTimestamp = pending.ms;
+        else this.pendingStart = undefined;
+      }
+      (cur.samples as FloatSample[]).push(sample);
       return done;
     }
     if (e === Entry.Comment) return undefined;
     const name = p.familyName();
     // Metadata for another name starts a new family; so does metadata that
     // comes after samples (text 0.0.4 allows it; the family is reported again).
-    if (cur === undefined || cur.name !== name || cur.samples.length > 0) {
+    if (cur === undefined || this.metaName !== name || cur.samples.length > 0) {
       done = cur;
-      cur = this.current = { name, type: this.unknownType, help: '', unit: '', samples: [] };
+      cur = this.start(name, name);
     }
     if (e === Entry.Help) cur.help = p.help();
-    else if (e === Entry.Type) cur.type = p.type();
-    else if (e === Entry.Unit) cur.unit = p.unit();
+    else if (e === Entry.Type) {
+      const type = p.type();
+      cur.type = type;
+      cur.name = familyName(this.format, name, type);
+    } else if (e === Entry.Unit) cur.unit = p.unit();
     return done;
   }
 
@@ -76,17 +76,56 @@ export class FamilyBuilder {
   flush(): MetricFamily | undefined {
     const cur = this.current;
     this.current = undefined;
+    this.pendingStart = undefined;
     return cur;
   }
 
-  private belongs(f: MetricFamily, sampleName: string): boolean {
-    // No substring is made: compare lengths, then the suffix, then the prefix.
-    const base = f.name.length;
-    for (const suffix of this.suffixes[f.type]) {
-      if (sampleName.length === base + suffix.length && sampleName.endsWith(suffix) && sampleName.startsWith(f.name)) return true;
-    }
-    return false;
+  private start(name: string, metaName: string): MetricFamily {
+    this.metaName = metaName;
+    this.pendingStart = undefined;
+    const f: MetricFamily = { name, type: 'unknown', help: '', unit: '', samples: [] };
+    this.current = f;
+    return f;
   }
+
+  /**
+   * OpenMetrics 1.0 "Counter"/"Histogram"/"Summary": `_created` belongs to
+   * the MetricPoint with the same labels (less `le`/`quantile`). It usually
+   * ends the point, so it goes to the samples just read; one that comes
+   * first waits for the samples after it.
+   */
+  private addStart(f: MetricFamily, labels: Labels, ms: number): void {
+    const omit = reservedLabel(f);
+    const samples = f.samples;
+    let found = false;
+    for (let i = samples.length - 1; i >= 0; i--) {
+      const s = samples[i]!;
+      if (!sameLabels(labels, s.labels, omit)) break;
+      s.startTimestamp = ms;
+      found = true;
+    }
+    this.pendingStart = found ? undefined : { labels, omit, ms };
+  }
+}
+
+/** Prometheus 3 normalises `le` of histograms and `quantile` of summaries (rules.normalizeLabelValue). */
+function normalizeBounds(type: MetricType, labels: Labels): void {
+  const k = type === 'histogram' ? 'le' : 'quantile';
+  const v = labels[k];
+  if (v !== undefined) labels[k] = normalizeLabelValue(type, k, v);
+}
+
+/** True when `a` and `b` hold the same labels, `omit` aside (in `b`; `a` never has it). */
+function sameLabels(a: Labels, b: Labels, omit: string | null): boolean {
+  let nb = 0;
+  for (const k in b) {
+    if (k === omit) continue;
+    if (a[k] !== b[k]) return false;
+    nb++;
+  }
+  let na = 0;
+  for (const k in a) if (k !== omit) na++;
+  return na === nb;
 }
 
 /**

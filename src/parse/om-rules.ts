@@ -12,7 +12,7 @@
 
 import { parseNumber } from '../core/number.js';
 import type { ErrorCode } from '../errors.js';
-import type { MetricType } from '../model.js';
+import type { MetricType } from '../model/index.js';
 import { Entry, type Parser } from './parser.js';
 
 export interface RuleError {
@@ -43,7 +43,6 @@ const SUFFIXES: Record<MetricType, readonly number[]> = {
   info: [S_INFO],
   stateset: [S_NONE],
   unknown: [S_NONE],
-  untyped: [S_NONE],
 };
 
 const SUFFIX_BYTES = SUFFIX_TEXT.map((s) => new TextEncoder().encode(s));

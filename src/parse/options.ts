@@ -1,5 +1,5 @@
 import type { PromwireError } from '../errors.js';
-import type { Format } from '../model.js';
+import type { Format } from '../model/index.js';
 
 /**
  * Limits on what one payload may make the parser hold or produce. Each

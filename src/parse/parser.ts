@@ -39,7 +39,7 @@ import { unescapeText } from '../core/escape.js';
 import { parseNumber, parseSecondsAsMillis, parseTextTimestamp } from '../core/number.js';
 import { StringMaker, latin1Slice } from '../core/strings.js';
 import { type ErrorCode, PromwireError } from '../errors.js';
-import type { Exemplar, Format, Labels, MetricType } from '../model.js';
+import type { Exemplar, Format, Labels, MetricType } from '../model/index.js';
 import { detectFormat } from './detect.js';
 import { OpenMetricsRules } from './om-rules.js';
 import { DEFAULT_LIMITS, type ParserOptions } from './options.js';
@@ -99,7 +99,7 @@ const TEXT_TYPES: Record<string, MetricType> = {
   gauge: 'gauge',
   histogram: 'histogram',
   summary: 'summary',
-  untyped: 'untyped',
+  untyped: 'unknown',
 };
 
 // OpenMetrics 1.0 `metric-type`: counter, gauge, histogram, gaugehistogram,
@@ -174,7 +174,7 @@ export class Parser {
   private textStart = 0;
   private textEnd = 0;
   private textFlags = 0;
-  private mtype: MetricType = 'untyped';
+  private mtype: MetricType = 'unknown';
 
   private readonly rules: OpenMetricsRules | undefined;
 
@@ -1129,7 +1129,7 @@ export class Parser {
     return unescapeText(raw, this.om);
   }
 
-  /** The type of the current TYPE entry: `untyped` in text, `unknown` in OpenMetrics. */
+  /** The type of the current TYPE entry; text's `untyped` is `unknown`, as Prometheus 3 reads it. */
   type(): MetricType {
     return this.mtype;
   }

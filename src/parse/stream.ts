@@ -7,7 +7,7 @@
  */
 
 import { PromwireError } from '../errors.js';
-import type { MetricFamily } from '../model.js';
+import type { MetricFamily } from '../model/index.js';
 import { detectFormat } from './detect.js';
 import { FamilyBuilder } from './families.js';
 import type { ParserOptions } from './options.js';

@@ -6,7 +6,7 @@
  */
 import { PromwireError } from '../errors.js';
 import type { EscapingScheme } from '../core/names.js';
-import type { Format, Labels, MetricFamily, Sample } from '../model.js';
+import { type FloatSample, type Format, type Labels, makeFamily, type MetricFamily, type Sample } from '../model/index.js';
 import { encodeChunks } from '../encode/encoder.js';
 import { CONTENT_TYPE_OPENMETRICS_1_0_0, CONTENT_TYPE_TEXT, negotiate } from './negotiate.js';
 
@@ -212,15 +212,17 @@ function acceptsSomething(accept: string | undefined): boolean {
 export function withDefaultLabels(families: readonly MetricFamily[], defaults: Readonly<Labels>): MetricFamily[] {
   const names = Object.keys(defaults);
   if (names.length === 0) return families as MetricFamily[];
-  return families.map((f) => ({
-    ...f,
-    samples: f.samples.map((s): Sample => {
-      const labels: Labels = {};
-      for (const n of names) if (!Object.prototype.hasOwnProperty.call(s.labels, n)) labels[n] = defaults[n]!;
-      Object.assign(labels, s.labels);
-      return { ...s, labels };
+  return families.map((f) =>
+    makeFamily({
+      ...f,
+      samples: (f.samples as Sample[]).map((s): Sample => {
+        const labels: Labels = {};
+        for (const n of names) if (!Object.prototype.hasOwnProperty.call(s.labels, n)) labels[n] = defaults[n]!;
+        Object.assign(labels, s.labels);
+        return { ...s, labels };
+      }),
     }),
-  }));
+  );
 }
 
 /** Counts kept for the optional self-metrics. */
@@ -251,10 +253,9 @@ class SelfMetrics {
 
   families(format: Format): MetricFamily[] {
     const p = this.prefix;
-    // In the model, an OpenMetrics counter family is named without `_total`
-    // and a text one with it (model.ts); the sample is `_total` either way.
-    const counterName = (base: string): string => (format === 'openmetrics' ? base : `${base}_total`);
-    const scrapes: Sample[] = [...this.byCode.entries()]
+    // The model names a counter family after its series, in every format.
+    const counterName = (base: string): string => `${base}_total`;
+    const scrapes: FloatSample[] = [...this.byCode.entries()]
       .sort((a, b) => a[0] - b[0])
       .map(([code, n]) => ({ name: `${p}scrapes_total`, labels: { code: String(code) }, value: n, timestamp: null }));
     return [

@@ -12,7 +12,9 @@
  * printed as `name text`, one a line. The messages below are that package's,
  * byte for byte, so that a person can compare the two tools' output.
  */
-import type { Labels, MetricFamily, MetricType, Sample } from '../model.js';
+import type { Labels, MetricFamily, MetricType, Sample } from '../model/index.js';
+import { validateNativeHistogram } from '../model/native-histogram.js';
+import { omName, parseBound } from '../model/rules.js';
 
 /** One lint finding: the metric it is about and what is wrong, in promtool's words. */
 export interface LintFinding {
@@ -161,10 +163,10 @@ export function formatFindings(findings: readonly LintFinding[]): string {
 
 /** The name an OpenMetrics-style family has in text 0.0.4 (see {@link lint}). */
 function textName(f: MetricFamily): string {
-  if (f.type === 'counter' && hasSampleNamed(f, f.name + '_total')) {
-    return f.name + '_total';
-  }
-  if (f.type === 'info' && hasSampleNamed(f, f.name + '_info')) return f.name + '_info';
+  // The model names counters and infos after their series already; a
+  // hand-built counter `foo` whose samples are `foo_total` is written so.
+  if (f.type === 'counter' && !f.name.endsWith('_total') && hasSampleNamed(f, f.name + '_total')) return f.name + '_total';
+  if (f.type === 'info' && !f.name.endsWith('_info') && hasSampleNamed(f, f.name + '_info')) return f.name + '_info';
   return f.name;
 }
 
@@ -179,7 +181,6 @@ function textType(t: MetricType): TextType {
     case 'gauge':
     case 'histogram':
     case 'summary':
-    case 'untyped':
       return t;
     case 'gaugehistogram':
       return 'histogram';
@@ -229,7 +230,7 @@ function textView(families: readonly MetricFamily[]): Map<string, TextFamily> {
     const own: Sample[] = [];
     const extra = new Map<string, Sample[]>();
     for (const s of f.samples) {
-      const suffix = moved.find((m) => s.name === f.name + m);
+      const suffix = moved.find((m) => s.name === omName(f) + m);
       if (suffix === undefined) {
         own.push(s);
       } else {
@@ -239,7 +240,7 @@ function textView(families: readonly MetricFamily[]): Map<string, TextFamily> {
       }
     }
     add(textName(f), textType(f.type), f.help, own);
-    for (const [suffix, list] of extra) add(f.name + suffix, 'gauge', f.help, list);
+    for (const [suffix, list] of extra) add(omName(f) + suffix, 'gauge', f.help, list);
   }
   return view;
 }
@@ -407,7 +408,6 @@ function structuralChecks(f: MetricFamily, out: LintFinding[]): void {
   else if (f.type === 'counter') {
     // OpenMetrics "Counter": the Total is a non-NaN, non-negative value.
     for (const s of f.samples) {
-      if (s.name === f.name + '_created') continue;
       if (Number.isNaN(s.value) || s.value < 0) {
         push(`counter value must be a non-negative number, got ${formatValue(s.value)} for ${seriesText(s)}`);
       }
@@ -430,17 +430,22 @@ function checkHistogram(f: MetricFamily, push: (message: string) => void): void 
   const bucketName = f.name + '_bucket';
   const countName = f.name + (f.type === 'gaugehistogram' ? '_gcount' : '_count');
   const buckets = new Map<string, Bucket[]>();
-  const counts = new Map<string, Sample>();
+  const counts = new Map<string, Sample & { value: number }>();
   const order: string[] = [];
   for (const s of f.samples) {
     const key = labelsKey(s.labels, 'le') + '\u0000' + (s.timestamp ?? '');
+    if (typeof s.value !== 'number') {
+      const problem = validateNativeHistogram(s.value);
+      if (problem !== null) push(`native histogram ${seriesText(s)} is invalid: ${problem}`);
+      continue;
+    }
     if (s.name === bucketName) {
       const le = s.labels['le'];
       if (le === undefined) {
         push(`bucket ${seriesText(s)} has no "le" label`);
         continue;
       }
-      const bound = parseLabelFloat(le);
+      const bound = parseBound(le);
       if (bound === undefined || Number.isNaN(bound)) {
         push(`bucket ${seriesText(s)} has le="${le}", expected a number`);
         continue;
@@ -452,7 +457,7 @@ function checkHistogram(f: MetricFamily, push: (message: string) => void): void 
       }
       list.push({ le: bound, leText: le, value: s.value });
     } else if (s.name === countName) {
-      counts.set(key, s);
+      counts.set(key, s as Sample & { value: number });
       if (!buckets.has(key)) {
         buckets.set(key, []);
         order.push(key);
@@ -494,7 +499,7 @@ function checkSummary(f: MetricFamily, push: (message: string) => void): void {
       push(`quantile sample ${seriesText(s)} has no "quantile" label`);
       continue;
     }
-    const v = parseLabelFloat(q);
+    const v = parseBound(q);
     if (v === undefined || !(v >= 0 && v <= 1)) {
       push(`quantile sample ${seriesText(s)} has quantile="${q}", expected a number from 0 to 1`);
     }
@@ -545,18 +550,6 @@ function formatValue(v: number): string {
   if (v === Infinity) return '+Inf';
   if (v === -Infinity) return '-Inf';
   return String(v);
-}
-
-const FLOAT_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-
-/** Reads an `le` or `quantile` label value as Prometheus does (strconv.ParseFloat). */
-function parseLabelFloat(s: string): number | undefined {
-  if (FLOAT_RE.test(s)) return Number(s);
-  const l = s.toLowerCase();
-  if (l === '+inf' || l === 'inf' || l === '+infinity' || l === 'infinity') return Infinity;
-  if (l === '-inf' || l === '-infinity') return -Infinity;
-  if (l === 'nan') return NaN;
-  return undefined;
 }
 
 /**

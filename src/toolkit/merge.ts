@@ -6,7 +6,9 @@
  * Runtime-neutral: no IO, no Node modules.
  */
 import { PromwireError } from '../errors.js';
-import type { Labels, MetricFamily, MetricType, Sample } from '../model.js';
+import { type Labels, makeFamily, type MetricFamily, type MetricType, type NativeHistogram, type Sample } from '../model/index.js';
+import { addNativeHistograms } from '../model/native-histogram.js';
+import { canonicalBound, normalizeNumber, parseBound, seriesKey as modelSeriesKey } from '../model/rules.js';
 
 /** Names of families, or a test on a family (given the first node's family of that name). */
 export type FamilySelector = readonly string[] | ((family: MetricFamily) => boolean);
@@ -54,7 +56,9 @@ type Role = 'consistent' | 'status' | 'perNode' | 'sum';
 /** A series' identity across nodes, and what has been added up for it. */
 interface Acc {
   sample: Sample;
-  value: number;
+  value: number | NativeHistogram;
+  /** The earliest start timestamp of the series on any node. */
+  start: number | undefined;
   /** The common timestamp so far; undefined before the first, null once they differ. */
   timestamp: number | null | undefined;
 }
@@ -64,8 +68,11 @@ interface Acc {
  *
  * Families are matched across nodes by name and come out in the order in
  * which they first appear (the first node's order, then families only later
- * nodes have). Give every node's payload in one format: an OpenMetrics counter
- * `foo` and a text counter `foo_total` are different names here.
+ * nodes have). A family is the same metric whatever format each node's
+ * payload came in: the model names a counter after its series
+ * (`jobs_total` from text, OpenMetrics or a MetricSet alike), and bucket
+ * bounds are compared as numbers (`le="1"` and `le="1.0"` are one bucket).
+ * Native histograms are added bucket by bucket at the coarser schema.
  *
  * `mode: 'unaggregated'`: each series gets the node label (`node="n1"`,
  * first among its labels), except in cluster-consistent families, which
@@ -86,8 +93,8 @@ interface Acc {
  *   observations cannot be computed from each node's quantiles, and any
  *   combination of them (mean, max) would be a number that looks right and is
  *   not. Declare the family per-node to keep them, with the node label.
- * - `_created` samples take the earliest node's value (the cluster's series
- *   exists since its first node's did).
+ * - start timestamps (and text's `X_created` gauges) take the earliest
+ *   node's value (the cluster's series exists since its first node's did).
  * - A summed sample keeps its timestamp when every node gave the same one,
  *   else it has none; exemplars are dropped (they belong to one node's
  *   observation, not to the sum). When a node reports one series twice (two
@@ -140,7 +147,7 @@ export function merge(inputs: readonly MergeInput[], options: MergeOptions): Met
           `merge: metric "${f.name}" is both ${seen.type} and ${f.type} on node "${input.node}"`,
         );
       }
-      families.set(f.name, { ...seen, samples: seen.samples.concat(f.samples) });
+      families.set(f.name, makeFamily({ ...seen, samples: (seen.samples as Sample[]).concat(f.samples) }));
     }
     byNode.push({ node: input.node, families });
   }
@@ -178,12 +185,12 @@ export function merge(inputs: readonly MergeInput[], options: MergeOptions): Met
     const role = roleOf(first.family, options);
     let samples: Sample[];
     if (role === 'consistent') {
-      samples = first.family.samples.map(copySample);
+      samples = first.family.samples.map((s) => copySample(s, { ...s.labels }));
     } else if (role === 'status' && mode === 'aggregated') {
-      if (type !== 'gauge' && type !== 'untyped' && type !== 'unknown' && type !== 'stateset') {
+      if (type !== 'gauge' && type !== 'unknown' && type !== 'stateset') {
         throw new PromwireError(
           'INVALID_ARGUMENT',
-          `merge: status metric "${name}" must be a gauge, untyped, unknown or stateset family of 0/1 values, got ${type}`,
+          `merge: status metric "${name}" must be a gauge, unknown (untyped) or stateset family of 0/1 values, got ${type}`,
         );
       }
       samples = combine(entries, type, name, 'and');
@@ -195,16 +202,14 @@ export function merge(inputs: readonly MergeInput[], options: MergeOptions): Met
     } else {
       samples = combine(entries, type, name, 'sum');
     }
-    out.push({ name, type, help, unit, samples });
+    out.push(makeFamily({ name, type, help, unit, samples }));
   }
   return out;
 }
 
 function sameType(a: MetricType, b: MetricType): boolean {
-  // Text 0.0.4 says untyped where OpenMetrics says unknown: one type.
-  const na = a === 'unknown' ? 'untyped' : a;
-  const nb = b === 'unknown' ? 'untyped' : b;
-  return na === nb;
+  // Text 0.0.4's untyped is the model's unknown already (rules.typeFromWord).
+  return a === b;
 }
 
 function matches(sel: FamilySelector | undefined, f: MetricFamily): boolean {
@@ -240,9 +245,10 @@ function checkDeclarations(options: MergeOptions): void {
   }
 }
 
-function copySample(s: Sample): Sample {
-  const c: Sample = { name: s.name, labels: { ...s.labels }, value: s.value, timestamp: s.timestamp };
-  if (s.exemplar !== undefined) c.exemplar = s.exemplar;
+function copySample(s: Sample, labels: Labels): Sample {
+  const c = { name: s.name, labels, value: s.value, timestamp: s.timestamp } as Sample;
+  if (s.startTimestamp !== undefined) c.startTimestamp = s.startTimestamp;
+  if (s.exemplars !== undefined) c.exemplars = s.exemplars;
   return c;
 }
 
@@ -260,9 +266,7 @@ function withNode(s: Sample, nodeLabel: string, node: string): Sample {
     labels[exported] = own;
   }
   for (const k in s.labels) if (k !== nodeLabel) labels[k] = s.labels[k]!;
-  const c: Sample = { name: s.name, labels, value: s.value, timestamp: s.timestamp };
-  if (s.exemplar !== undefined) c.exemplar = s.exemplar;
-  return c;
+  return copySample(s, labels);
 }
 
 /**
@@ -281,7 +285,7 @@ function combine(
   // Text 0.0.4 exposes `X_created` as a gauge family of its own (the Python
   // client, and promwire's text encoder): still creation timestamps, which
   // OpenMetrics reserves the suffix for, so the earliest wins, not a sum.
-  const isCreatedFamily = name.endsWith('_created') && (type === 'gauge' || type === 'untyped' || type === 'unknown');
+  const isCreatedFamily = name.endsWith('_created') && (type === 'gauge' || type === 'unknown');
   const accs = new Map<string, Acc>();
   // Histogram bucket layouts: series (labels without le) -> bounds and the node that set them.
   const layouts = isHistogram ? new Map<string, { node: string; bounds: string }>() : undefined;
@@ -291,26 +295,43 @@ function combine(
     const mine = new Map<string, Sample>();
     for (const s of family.samples) {
       if (type === 'summary' && s.name === name) continue; // quantiles: see merge()
-      mine.set(seriesKey(s, isHistogram), s);
+      mine.set(seriesKey(s, isHistogram ? 'le' : type === 'summary' ? 'quantile' : null), s);
     }
     if (layouts !== undefined) checkLayouts(family, node, name, layouts);
     for (const [key, s] of mine) {
       const acc = accs.get(key);
-      const v = how === 'and' ? (s.value !== 0 && !Number.isNaN(s.value) ? 1 : 0) : s.value;
+      const sv = s.value;
+      const v = how === 'and' && typeof sv === 'number' ? (sv !== 0 && !Number.isNaN(sv) ? 1 : 0) : sv;
       if (acc === undefined) {
-        accs.set(key, { sample: s, value: v, timestamp: s.timestamp });
+        accs.set(key, { sample: s, value: v, start: s.startTimestamp, timestamp: s.timestamp });
         continue;
       }
-      if (how === 'and') acc.value = acc.value !== 0 && v !== 0 ? 1 : 0;
-      else if (s.name === created || isCreatedFamily) acc.value = Math.min(acc.value, v);
-      else acc.value += v;
+      if (s.startTimestamp !== undefined && !(acc.start !== undefined && acc.start <= s.startTimestamp)) acc.start = s.startTimestamp;
+      const av = acc.value;
+      if (typeof av !== 'number' || typeof v !== 'number') {
+        if (typeof av === 'number' || typeof v === 'number') {
+          throw new PromwireError('MERGE_CONFLICT', `merge: histogram "${name}" series ${labelsText(s.labels, '')} is native on one node and classic on node "${node}"`);
+        }
+        const sum = addNativeHistograms(av, v);
+        if (typeof sum === 'string') {
+          throw new PromwireError('MERGE_CONFLICT', `merge: native histogram "${name}" series ${labelsText(s.labels, '')} cannot be added on node "${node}": ${sum}`);
+        }
+        acc.value = sum;
+      } else if (how === 'and') acc.value = av !== 0 && v !== 0 ? 1 : 0;
+      else if (s.name === created || isCreatedFamily) acc.value = Math.min(av, v);
+      else acc.value = av + v;
       if (acc.timestamp !== s.timestamp) acc.timestamp = null;
     }
   }
 
   const out: Sample[] = [];
   for (const acc of accs.values()) {
-    out.push({ name: acc.sample.name, labels: { ...acc.sample.labels }, value: acc.value, timestamp: acc.timestamp ?? null });
+    const labels = { ...acc.sample.labels };
+    // Bucket bounds as one spelling, whatever each node wrote (`1` and `1.0`).
+    if (isHistogram && labels.le !== undefined) labels.le = normalizeNumber(labels.le);
+    const c = { name: acc.sample.name, labels, value: acc.value, timestamp: acc.timestamp ?? null } as Sample;
+    if (acc.start !== undefined) c.startTimestamp = acc.start;
+    out.push(c);
   }
   return out;
 }
@@ -331,16 +352,16 @@ function checkLayouts(
   const display = new Map<string, Labels>();
   for (const s of family.samples) {
     if (s.name !== bucket) continue;
-    const key = labelsKey(s.labels, 'le');
+    const key = modelSeriesKey('', s.labels, 'le');
     let list = mine.get(key);
     if (list === undefined) {
       mine.set(key, (list = []));
       display.set(key, s.labels);
     }
-    list.push(leNumber(s.labels['le']));
+    list.push(parseBound(s.labels['le'] ?? '') ?? NaN);
   }
   for (const [key, list] of mine) {
-    const bounds = [...new Set(list)].sort((a, b) => a - b).map(formatBound).join(', ');
+    const bounds = [...new Set(list)].sort((a, b) => a - b).map(canonicalBound).join(', ');
     const prev = layouts.get(key);
     if (prev === undefined) {
       layouts.set(key, { node, bounds });
@@ -354,42 +375,16 @@ function checkLayouts(
   }
 }
 
-/** A series key: sample name and label set, label order ignored; `le` by its number when asked. */
-function seriesKey(s: Sample, numericLe: boolean): string {
-  const names = Object.keys(s.labels);
-  if (names.length > 1) names.sort();
-  let key = s.name;
-  for (const n of names) {
-    const v = s.labels[n]!;
-    key += `\u0000${n}\u0001${numericLe && n === 'le' ? formatBound(leNumber(v)) : v}`;
-  }
-  return key;
+/** A series key (rules.seriesKey), the bound label (`le`, `quantile`) compared as a number (rules.normalizeNumber). */
+function seriesKey(s: Sample, bound: string | null): string {
+  const v = bound === null ? undefined : s.labels[bound];
+  if (v === undefined) return modelSeriesKey(s.name, s.labels);
+  return modelSeriesKey(s.name, { ...s.labels, [bound!]: normalizeNumber(v) });
 }
 
-function labelsKey(labels: Labels, omit: string): string {
-  const names = Object.keys(labels);
-  if (names.length > 1) names.sort();
-  let key = '';
-  for (const n of names) if (n !== omit) key += `\u0000${n}\u0001${labels[n]}`;
-  return key;
-}
 
 function labelsText(labels: Labels, omit: string): string {
   const parts: string[] = [];
   for (const k in labels) if (k !== omit) parts.push(`${k}=${JSON.stringify(labels[k])}`);
   return `{${parts.join(',')}}`;
-}
-
-/** An `le` value as a number (`1` and `1.0` are one bound); NaN when it is not one. */
-function leNumber(le: string | undefined): number {
-  if (le === undefined) return NaN;
-  const l = le.toLowerCase();
-  if (l === '+inf' || l === 'inf') return Infinity;
-  if (l === '-inf') return -Infinity;
-  const t = le.trim();
-  return t === '' ? NaN : Number(t);
-}
-
-function formatBound(v: number): string {
-  return v === Infinity ? '+Inf' : v === -Infinity ? '-Inf' : String(v);
 }

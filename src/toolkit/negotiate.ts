@@ -1,6 +1,6 @@
 import { isEscapingScheme } from '../core/names.js';
 import type { EscapingScheme } from '../core/names.js';
-import type { Format } from '../model.js';
+import type { Format } from '../model/index.js';
 
 /**
  * Content negotiation for a metrics endpoint, as client_golang's promhttp

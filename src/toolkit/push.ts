@@ -13,7 +13,7 @@
  * The body is text 0.0.4, which every Pushgateway version reads.
  */
 import { PromwireError } from '../errors.js';
-import type { Labels, MetricFamily } from '../model.js';
+import type { Labels, MetricFamily } from '../model/index.js';
 import { encode } from '../encode/encoder.js';
 import { openRequest, readErrorBody, statusError } from './http.js';
 import type { BasicAuth, HttpError } from './http.js';

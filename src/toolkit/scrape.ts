@@ -11,7 +11,7 @@
 import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import { PromwireError } from '../errors.js';
-import type { Format, MetricFamily } from '../model.js';
+import type { Format, MetricFamily } from '../model/index.js';
 import { detectFormat } from '../parse/detect.js';
 import type { Limits } from '../parse/options.js';
 import { DEFAULT_LIMITS } from '../parse/options.js';

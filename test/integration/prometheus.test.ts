@@ -21,7 +21,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MetricSet } from '../../src/encode/metricset.js';
-import type { Labels, MetricFamily, Sample } from '../../src/model.js';
+import type { Labels, MetricFamily, Sample } from '../../src/model/index.js';
 import { createNodeHandler } from '../../src/toolkit/handler.js';
 import { scrape, scrapeEach } from '../../src/toolkit/scrape.js';
 import { Cleanup, serve, startPrometheus, waitFor, withTimeout } from './helpers.js';
