@@ -152,8 +152,9 @@ interface TextFamily {
  *
  * promtool 3.5.3 reads legacy names only: a payload with a metric or label
  * name outside `[a-zA-Z_:][a-zA-Z0-9_:]*` / `[a-zA-Z_][a-zA-Z0-9_]*` is a
- * parse error there (exit 1), not a finding; {@link promtoolNameError} says
- * which name. lint() judges such names by the same rules.
+ * parse error there (exit 1), not a finding, and so is a family's HELP or
+ * TYPE line repeated; {@link promtoolReadError} says which. lint() judges
+ * such payloads by the same rules all the same.
  *
  * Label names in a series are unique in this model, so the parse error
  * promtool gives for a repeated label name cannot arise. Structural
@@ -185,17 +186,42 @@ export function formatFindings(findings: readonly LintFinding[]): string {
 }
 
 /**
- * What promtool 3.5.3 would say instead of linting, when the text 0.0.4 form
- * of the families holds a name it cannot read: expfmt's text parser
- * (prometheus/common TextParser, legacy name validation in promtool 3.5.3)
- * stops with `invalid metric name "x"` or `invalid label name "x"` at the
- * first such name, and promtool exits 1. Undefined when every name is
- * legacy. Families without samples count too: expfmt reads their HELP and
- * TYPE lines.
+ * Why promtool 3.5.3 could not read the payload the families were parsed
+ * from (so it would print `error while linting: text format parsing error
+ * ...` and exit 1 instead of linting), or undefined. expfmt's TextParser
+ * (prometheus/common text_parse.go) stops at the first of:
+ * - a name outside the legacy character set (promtool 3.5.3 validates
+ *   legacy names): `invalid metric name "x"`, `invalid label name "x"`;
+ * - a family met again with a HELP line when it has one already:
+ *   `second HELP line for metric name "x"`;
+ * - a family met again with a TYPE line (it has a type or samples already):
+ *   `second TYPE line for metric name "x", or TYPE reported after samples`.
+ * A repeated block without HELP and TYPE lines is read into the family met
+ * first (and linted, see {@link lint}). The model cannot tell a repeated
+ * `# TYPE x untyped` line from no TYPE line: a repeated `unknown` family is
+ * taken as a block without one. promwire's encoder writes a TYPE line for
+ * every family, so promtool rejects its text of any repeated family.
  */
-export function promtoolNameError(families: readonly MetricFamily[]): string | undefined {
+export function promtoolReadError(families: readonly MetricFamily[]): string | undefined {
+  // expfmt sets a family's type at its TYPE line, or untyped at its first sample.
+  const seen = new Map<string, { type: TextType; hasHelp: boolean; typed: boolean }>();
   for (const f of families) {
-    if (!isValidMetricName(textName(f))) return `invalid metric name ${goQuote(textName(f))}`;
+    const name = textName(f);
+    if (!isValidMetricName(name)) return `invalid metric name ${goQuote(name)}`;
+    const typed = f.type !== 'unknown' || f.samples.length > 0;
+    const known = resolveTextName(name, seen);
+    const before = known === undefined ? undefined : seen.get(known);
+    if (known === undefined || before === undefined) {
+      seen.set(name, { type: textType(f.type), hasHelp: f.help !== '', typed });
+    } else {
+      if (f.help !== '' && before.hasHelp) return `second HELP line for metric name ${goQuote(known)}`;
+      if (f.type !== 'unknown' && before.typed) {
+        return `second TYPE line for metric name ${goQuote(known)}, or TYPE reported after samples`;
+      }
+      before.hasHelp ||= f.help !== '';
+      before.typed ||= typed;
+      if (f.type !== 'unknown') before.type = textType(f.type);
+    }
     for (const s of f.samples) {
       if (!isValidMetricName(s.name)) return `invalid metric name ${goQuote(s.name)}`;
       for (const k in s.labels) if (!isValidLabelName(k)) return `invalid label name ${goQuote(k)}`;
@@ -206,6 +232,29 @@ export function promtoolNameError(families: readonly MetricFamily[]): string | u
 
 // ---------------------------------------------------------------------------
 // The text 0.0.4 view
+
+/**
+ * The family expfmt files a name under, among those met before
+ * (text_parse.go setOrCreateCurrentMF): the family of that exact name; else,
+ * for a name ending in `_count` or `_sum`, the summary it completes; else,
+ * for one ending in `_count`, `_sum` or `_bucket`, the histogram. So a
+ * histogram's block repeated without HELP and TYPE lines, which promwire's
+ * parser reads as families `h_bucket` and `h_count`, joins `h` there.
+ */
+function resolveTextName<T extends { type: TextType }>(name: string, met: ReadonlyMap<string, T>): string | undefined {
+  if (met.has(name)) return name;
+  for (const suffix of ['_count', '_sum']) {
+    if (!name.endsWith(suffix)) continue;
+    const base = name.slice(0, -suffix.length);
+    if (met.get(base)?.type === 'summary') return base;
+  }
+  for (const suffix of ['_count', '_sum', '_bucket']) {
+    if (!name.endsWith(suffix)) continue;
+    const base = name.slice(0, -suffix.length);
+    if (met.get(base)?.type === 'histogram') return base;
+  }
+  return undefined;
+}
 
 /**
  * The name a family has in text 0.0.4. The model names counters and infos
@@ -290,9 +339,8 @@ function createdSamples(f: MetricFamily, samples: readonly Sample[]): FloatSampl
 function textView(families: readonly MetricFamily[]): Map<string, TextFamily> {
   const view = new Map<string, TextFamily>();
   const add = (name: string, type: TextType, help: string, samples: Sample[]): void => {
-    // expfmt's TextToMetricFamilies drops families without samples.
-    if (samples.length === 0) return;
-    const tf = view.get(name);
+    const known = resolveTextName(name, view);
+    const tf = known === undefined ? undefined : view.get(known);
     if (tf === undefined) {
       view.set(name, { name, type, hasHelp: help !== '', samples });
     } else {
@@ -317,11 +365,15 @@ function textView(families: readonly MetricFamily[]): Map<string, TextFamily> {
     add(textName(f), textType(f.type), f.help, own);
     // encoder.ts planText/pushGauge: split-off gauges, written without HELP.
     if (f.type === 'counter' || f.type === 'histogram' || f.type === 'summary' || f.type === 'gaugehistogram') {
-      add(base + '_created', 'gauge', '', createdSamples(f, samples));
+      const created = createdSamples(f, samples);
+      if (created.length > 0) add(base + '_created', 'gauge', '', created);
     }
-    add(base + '_gcount', 'gauge', '', gcount);
-    add(base + '_gsum', 'gauge', '', gsum);
+    if (gcount.length > 0) add(base + '_gcount', 'gauge', '', gcount);
+    if (gsum.length > 0) add(base + '_gsum', 'gauge', '', gsum);
   }
+  // expfmt's TextToMetricFamilies drops families without samples (after
+  // reading them: a sample can still join an empty family met before).
+  for (const [name, tf] of view) if (tf.samples.length === 0) view.delete(name);
   return view;
 }
 
