@@ -297,7 +297,9 @@ describe('lint: promtool 3.5.3 rules, one at a time', () => {
         unit: '',
         samples: [{ name: 'requests_total', labels: { path: '/' }, value: 3, timestamp: null, startTimestamp: 1.7e12 }],
       }),
-      // A hand-built counter `ops` with samples `ops_total` is written `ops_total`.
+      // A hand-built counter `ops` with samples `ops_total`: the encoder writes
+      // `# TYPE ops counter` then `ops_total 3`, which expfmt files as an
+      // untyped family `ops_total` without help (and `ops` has no samples).
       fam('ops', 'counter', 'x', [['ops_total', {}, 3]]),
       // info, stateset are gauges; unknown is untyped (exempt from the _total rule).
       fam('build_info', 'info', '', [['build_info', { version: '1' }, 1]]),
@@ -314,6 +316,7 @@ describe('lint: promtool 3.5.3 rules, one at a time', () => {
     ];
     expect(messages(families)).toEqual([
       'build_info no help text',
+      'ops_total no help text',
       'queue_seconds_gcount no help text',
       'queue_seconds_gsum no help text',
       'requests_created no help text',
@@ -393,6 +396,8 @@ describe('lint: structural checks', () => {
     expect(messages([f], true)).toEqual([
       'foo_seconds sample "foo_seconds_total" does not belong to histogram family "foo_seconds" ' +
         '(expected "foo_seconds", "foo_seconds_bucket", "foo_seconds_count", "foo_seconds_sum")',
+      // ...and promtool reads it as an untyped family of its own.
+      'foo_seconds_total no help text',
     ]);
   });
 

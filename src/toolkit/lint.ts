@@ -40,7 +40,7 @@ import { belongsTo, isCreatedSample, omName, parseBound, reservedLabel, seriesKe
 
 /** One lint finding: the metric it is about and what is wrong, in promtool's words. */
 export interface LintFinding {
-  /** The metric family's name as the text 0.0.4 format spells it (an OpenMetrics counter `foo` is `foo_total`). */
+  /** The metric family's name as promtool reads it from the text 0.0.4 form (the model's counters are already `foo_total`). */
   metric: string;
   message: string;
 }
@@ -145,10 +145,15 @@ interface TextFamily {
  * own, `unknown` is `untyped`, start timestamps are gauges `X_created`
  * (those split-off gauges are written without HELP, so promtool says
  * "no help text" for them), and a native histogram is its count, sum and
- * `+Inf` bucket (left out where the family has classic samples). Families
- * without samples are skipped (expfmt drops them), families that share a
- * name are judged as one (expfmt files a repeated block under the first
- * one), and an empty HELP counts as none (expfmt leaves it unset).
+ * `+Inf` bucket (left out where the family has classic samples). That text
+ * is then read as expfmt reads it (see readAsExpfmt): each sample is filed
+ * under a family by its own name, so families that share a name are judged
+ * as one (a repeated block joins the first), a histogram's `_bucket`,
+ * `_count`, `_sum` samples join it even when the parser split them off, and
+ * a sample named unlike its family's header (a counter `foo` holding
+ * `foo_total`) is an untyped family of its own. Families without samples
+ * are skipped (expfmt drops them), and an empty HELP counts as none (expfmt
+ * leaves it unset).
  *
  * promtool 3.5.3 reads legacy names only: a payload with a metric or label
  * name outside `[a-zA-Z_:][a-zA-Z0-9_:]*` / `[a-zA-Z_][a-zA-Z0-9_]*` is a
@@ -163,7 +168,7 @@ interface TextFamily {
 export function lint(families: readonly MetricFamily[], options?: LintOptions): LintFinding[] {
   const structural = options?.structural ?? true;
   const out: LintFinding[] = [];
-  const view = textView(families);
+  const { view } = readAsExpfmt(families);
   for (const tf of view.values()) lintFamily(tf, out);
   if (structural) {
     for (const f of families) structuralChecks(f, out);
@@ -187,51 +192,124 @@ export function formatFindings(findings: readonly LintFinding[]): string {
 
 /**
  * Why promtool 3.5.3 could not read the payload the families were parsed
- * from (so it would print `error while linting: text format parsing error
- * ...` and exit 1 instead of linting), or undefined. expfmt's TextParser
- * (prometheus/common text_parse.go) stops at the first of:
+ * from, or promwire's text 0.0.4 of them (so it would print `error while
+ * linting: text format parsing error ...` and exit 1 instead of linting), or
+ * undefined. expfmt's TextParser (prometheus/common text_parse.go) stops at
+ * the first of:
  * - a name outside the legacy character set (promtool 3.5.3 validates
  *   legacy names): `invalid metric name "x"`, `invalid label name "x"`;
- * - a family met again with a HELP line when it has one already:
- *   `second HELP line for metric name "x"`;
- * - a family met again with a TYPE line (it has a type or samples already):
+ * - a family met again with a HELP line when it has one already
+ *   (readingHelp): `second HELP line for metric name "x"`;
+ * - a family met again with a TYPE line when it has a type already, set by
+ *   a TYPE line or by its first sample (readingType):
  *   `second TYPE line for metric name "x", or TYPE reported after samples`.
- * A repeated block without HELP and TYPE lines is read into the family met
- * first (and linted, see {@link lint}). The model cannot tell a repeated
- * `# TYPE x untyped` line from no TYPE line: a repeated `unknown` family is
- * taken as a block without one. promwire's encoder writes a TYPE line for
- * every family, so promtool rejects its text of any repeated family.
+ * A block repeated without HELP and TYPE lines is read into the family met
+ * first (and linted, see {@link lint}). The model cannot tell a `# TYPE x
+ * untyped` line from no TYPE line: an `unknown` family is taken as a block
+ * without one. (promwire's encoder writes a TYPE line for every family, so
+ * promtool refuses its text of a family repeated.)
  */
 export function promtoolReadError(families: readonly MetricFamily[]): string | undefined {
-  // expfmt sets a family's type at its TYPE line, or untyped at its first sample.
-  const seen = new Map<string, { type: TextType; hasHelp: boolean; typed: boolean }>();
-  for (const f of families) {
-    const name = textName(f);
-    if (!isValidMetricName(name)) return `invalid metric name ${goQuote(name)}`;
-    const typed = f.type !== 'unknown' || f.samples.length > 0;
-    const known = resolveTextName(name, seen);
-    const before = known === undefined ? undefined : seen.get(known);
-    if (known === undefined || before === undefined) {
-      seen.set(name, { type: textType(f.type), hasHelp: f.help !== '', typed });
-    } else {
-      if (f.help !== '' && before.hasHelp) return `second HELP line for metric name ${goQuote(known)}`;
-      if (f.type !== 'unknown' && before.typed) {
-        return `second TYPE line for metric name ${goQuote(known)}, or TYPE reported after samples`;
-      }
-      before.hasHelp ||= f.help !== '';
-      before.typed ||= typed;
-      if (f.type !== 'unknown') before.type = textType(f.type);
-    }
-    for (const s of f.samples) {
-      if (!isValidMetricName(s.name)) return `invalid metric name ${goQuote(s.name)}`;
-      for (const k in s.labels) if (!isValidLabelName(k)) return `invalid label name ${goQuote(k)}`;
-    }
-  }
-  return undefined;
+  return readAsExpfmt(families).error;
 }
 
 // ---------------------------------------------------------------------------
-// The text 0.0.4 view
+// The text 0.0.4 view: what expfmt's text parser makes of the payload
+
+/** A family in expfmt's parser while it reads: `typed` once its type is set (TYPE line or first sample). */
+interface ReadFamily extends TextFamily {
+  typed: boolean;
+}
+
+/** One block of text 0.0.4 as promwire's encoder writes it (encoder.ts planText): header, then samples. */
+interface Block {
+  name: string;
+  /** null: no TYPE line (an `unknown` family, see promtoolReadError). */
+  type: TextType | null;
+  help: string;
+  samples: Sample[];
+}
+
+/**
+ * The blocks of a family's text 0.0.4 form (encoder.ts planText, after the
+ * Python client's generate_latest): the family's own block (an info or
+ * stateset is a gauge, a gaugehistogram a histogram, `unknown` untyped),
+ * then the gauges split off it without HELP: `X_created` for start
+ * timestamps, a gaugehistogram's `X_gcount` and `X_gsum`.
+ */
+function blocksOf(f: MetricFamily): Block[] {
+  const samples = writtenSamples(f);
+  const base = omName(f);
+  const out: Block[] = [];
+  let own = samples;
+  let gcount: Sample[] = [];
+  let gsum: Sample[] = [];
+  if (f.type === 'gaugehistogram') {
+    own = samples.filter((s) => s.name !== base + '_gcount' && s.name !== base + '_gsum');
+    gcount = samples.filter((s) => s.name === base + '_gcount');
+    gsum = samples.filter((s) => s.name === base + '_gsum');
+  }
+  out.push({ name: f.name, type: f.type === 'unknown' ? null : textType(f.type), help: f.help, samples: own });
+  if (f.type === 'counter' || f.type === 'histogram' || f.type === 'summary' || f.type === 'gaugehistogram') {
+    const created = createdSamples(f, samples);
+    if (created.length > 0) out.push({ name: base + '_created', type: 'gauge', help: '', samples: created });
+  }
+  if (gcount.length > 0) out.push({ name: base + '_gcount', type: 'gauge', help: '', samples: gcount });
+  if (gsum.length > 0) out.push({ name: base + '_gsum', type: 'gauge', help: '', samples: gsum });
+  return out;
+}
+
+/**
+ * Reads the families' text 0.0.4 blocks as expfmt's TextParser does: each
+ * HELP/TYPE line and each sample is filed under a family by its name
+ * ({@link resolveTextName}); a sample whose name finds none starts an
+ * untyped family without help. So a family's block repeated joins the
+ * family met first, a histogram block repeated without headers (read by
+ * promwire's parser as families `h_bucket`, `h_count`) joins `h`, and a
+ * sample that does not belong to its family's header is a family of its
+ * own, as in promtool. Families left without samples are dropped at the
+ * end (TextToMetricFamilies). `error` is the first reason expfmt would stop.
+ */
+function readAsExpfmt(families: readonly MetricFamily[]): { view: Map<string, TextFamily>; error: string | undefined } {
+  const view = new Map<string, ReadFamily>();
+  let error: string | undefined;
+  const fail = (message: string): void => {
+    error ??= message;
+  };
+  const familyFor = (name: string): ReadFamily => {
+    const known = resolveTextName(name, view);
+    if (known !== undefined) return view.get(known)!;
+    const rf: ReadFamily = { name, type: 'untyped', hasHelp: false, typed: false, samples: [] };
+    view.set(name, rf);
+    return rf;
+  };
+  for (const f of families) {
+    for (const b of blocksOf(f)) {
+      if (!isValidMetricName(b.name)) fail(`invalid metric name ${goQuote(b.name)}`);
+      if (b.help !== '') {
+        const rf = familyFor(b.name);
+        if (rf.hasHelp) fail(`second HELP line for metric name ${goQuote(rf.name)}`);
+        rf.hasHelp = true;
+      }
+      if (b.type !== null) {
+        const rf = familyFor(b.name);
+        if (rf.typed) fail(`second TYPE line for metric name ${goQuote(rf.name)}, or TYPE reported after samples`);
+        rf.type = b.type;
+        rf.typed = true;
+      }
+      for (const s of b.samples) {
+        if (!isValidMetricName(s.name)) fail(`invalid metric name ${goQuote(s.name)}`);
+        for (const k in s.labels) if (!isValidLabelName(k)) fail(`invalid label name ${goQuote(k)}`);
+        const rf = familyFor(s.name);
+        rf.typed = true;
+        rf.samples.push(s);
+      }
+    }
+  }
+  // TextToMetricFamilies: "Get rid of empty metric families."
+  for (const [name, rf] of view) if (rf.samples.length === 0) view.delete(name);
+  return { view, error };
+}
 
 /**
  * The family expfmt files a name under, among those met before
@@ -241,7 +319,7 @@ export function promtoolReadError(families: readonly MetricFamily[]): string | u
  * histogram's block repeated without HELP and TYPE lines, which promwire's
  * parser reads as families `h_bucket` and `h_count`, joins `h` there.
  */
-function resolveTextName<T extends { type: TextType }>(name: string, met: ReadonlyMap<string, T>): string | undefined {
+function resolveTextName(name: string, met: ReadonlyMap<string, TextFamily>): string | undefined {
   if (met.has(name)) return name;
   for (const suffix of ['_count', '_sum']) {
     if (!name.endsWith(suffix)) continue;
@@ -254,23 +332,6 @@ function resolveTextName<T extends { type: TextType }>(name: string, met: Readon
     if (met.get(base)?.type === 'histogram') return base;
   }
   return undefined;
-}
-
-/**
- * The name a family has in text 0.0.4. The model names counters and infos
- * after their series already; a hand-built counter `foo` whose samples are
- * `foo_total` is written so (encoder.ts: "an empty counter `foo` is taken to
- * be an OpenMetrics one and written `foo_total`").
- */
-function textName(f: MetricFamily): string {
-  if (f.type === 'counter' && !f.name.endsWith('_total') && !hasSampleNamed(f, f.name)) return f.name + '_total';
-  if (f.type === 'info' && !f.name.endsWith('_info') && !hasSampleNamed(f, f.name)) return f.name + '_info';
-  return f.name;
-}
-
-function hasSampleNamed(f: MetricFamily, name: string): boolean {
-  for (const s of f.samples) if (s.name === name) return true;
-  return false;
 }
 
 /** The text 0.0.4 type word (encoder.ts planText, after the Python client's generate_latest). */
@@ -334,47 +395,6 @@ function createdSamples(f: MetricFamily, samples: readonly Sample[]): FloatSampl
     out.push({ name: omName(f) + '_created', labels, value: s.startTimestamp / 1000, timestamp: null });
   }
   return out;
-}
-
-function textView(families: readonly MetricFamily[]): Map<string, TextFamily> {
-  const view = new Map<string, TextFamily>();
-  const add = (name: string, type: TextType, help: string, samples: Sample[]): void => {
-    const known = resolveTextName(name, view);
-    const tf = known === undefined ? undefined : view.get(known);
-    if (tf === undefined) {
-      view.set(name, { name, type, hasHelp: help !== '', samples });
-    } else {
-      // A family's block repeated (its samples not consecutive): expfmt's
-      // parser files the later samples under the family it met first
-      // (TextParser.setOrCreateCurrentMF), so promlint judges them as one.
-      tf.hasHelp ||= help !== '';
-      for (const s of samples) tf.samples.push(s);
-    }
-  };
-  for (const f of families) {
-    const samples = writtenSamples(f);
-    const base = omName(f);
-    let own = samples;
-    let gcount: Sample[] = [];
-    let gsum: Sample[] = [];
-    if (f.type === 'gaugehistogram') {
-      own = samples.filter((s) => s.name !== base + '_gcount' && s.name !== base + '_gsum');
-      gcount = samples.filter((s) => s.name === base + '_gcount');
-      gsum = samples.filter((s) => s.name === base + '_gsum');
-    }
-    add(textName(f), textType(f.type), f.help, own);
-    // encoder.ts planText/pushGauge: split-off gauges, written without HELP.
-    if (f.type === 'counter' || f.type === 'histogram' || f.type === 'summary' || f.type === 'gaugehistogram') {
-      const created = createdSamples(f, samples);
-      if (created.length > 0) add(base + '_created', 'gauge', '', created);
-    }
-    if (gcount.length > 0) add(base + '_gcount', 'gauge', '', gcount);
-    if (gsum.length > 0) add(base + '_gsum', 'gauge', '', gsum);
-  }
-  // expfmt's TextToMetricFamilies drops families without samples (after
-  // reading them: a sample can still join an empty family met before).
-  for (const [name, tf] of view) if (tf.samples.length === 0) view.delete(name);
-  return view;
 }
 
 /**
@@ -535,9 +555,10 @@ function duplicateSeries(tf: TextFamily, out: LintFinding[]): void {
     // promlint already reports a counter, gauge or untyped series repeated with its labels in the same order.
     if (!grouped && orders.has(ordered)) continue;
     orders.add(ordered);
+    const at = s.timestamp === null ? '' : ` at ${s.timestamp}`;
     out.push({
       metric: tf.name,
-      message: `series ${seriesText(s)}${s.timestamp === null ? '' : ` at ${s.timestamp}`} is repeated: Prometheus rejects the scrape (duplicate sample for timestamp)`,
+      message: `series ${seriesText(s)}${at} is repeated: Prometheus rejects the scrape (duplicate sample for timestamp)`,
     });
   }
 }
@@ -548,7 +569,7 @@ function expectedNames(f: MetricFamily): string[] {
 }
 
 function structuralChecks(f: MetricFamily, out: LintFinding[]): void {
-  const metric = textName(f);
+  const metric = f.name;
   const push = (message: string): void => {
     out.push({ metric, message });
   };
