@@ -83,7 +83,7 @@ export type { Negotiated } from './toolkit/negotiate.js';
 // Toolkit: merge and lint
 export { merge } from './toolkit/merge.js';
 export type { FamilySelector, MergeInput, MergeMode, MergeOptions } from './toolkit/merge.js';
-export { formatFindings, lint } from './toolkit/lint.js';
+export { formatFindings, lint, promtoolReadError } from './toolkit/lint.js';
 export type { LintFinding, LintOptions } from './toolkit/lint.js';
 
 // Exposition handler, fetch-style (Hono, Bun, Deno, Workers); the node:http one is in promwire/node

@@ -78,12 +78,18 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     positionals: { min: 0, max: 1, names: ['FILE'] },
   },
   lint: {
-    synopsis: 'lint [FILE|-] [--format auto|text|openmetrics]',
-    summary: 'check metrics as `promtool check metrics` does: exit 0 clean, 3 findings, 1 parse error',
-    help: `  --format F   payload format: auto (default), text, openmetrics
-  Prints one finding a line, starting with the metric name.`,
+    synopsis: 'lint [FILE|-] [--format auto|text|openmetrics] [--structural]',
+    summary: 'check metrics as `promtool check metrics` 3.5.3 does: exit 0 clean, 3 findings, 1 unreadable',
+    help: `  --format F     payload format: auto (default), text, openmetrics
+  --structural   also report what promtool does not check: duplicate series
+                 Prometheus rejects, samples outside their family, malformed
+                 buckets and quantiles, negative counters
+  Prints one finding a line, starting with the metric name. Exits 1 where
+  promtool 3.5.3 cannot read the payload: a name outside the legacy
+  character set, a family's HELP or TYPE line repeated.`,
     options: {
       format: { type: 'string', choices: FORMATS, default: 'auto' },
+      structural: { type: 'boolean' },
     },
     positionals: { min: 0, max: 1, names: ['FILE'] },
   },

@@ -10,7 +10,7 @@ import { encode } from '../encode/encoder.js';
 import type { MetricFamily } from '../model/index.js';
 import { parse } from '../parse/families.js';
 import { createNodeHandler } from '../toolkit/handler.js';
-import { formatFindings, lint } from '../toolkit/lint.js';
+import { formatFindings, lint, promtoolReadError } from '../toolkit/lint.js';
 import { scrape } from '../toolkit/scrape.js';
 import { UsageError, basicAuthFlag, headerFlags, integerFlag, labelFlags, type Flags } from './args.js';
 import { formatFlag, parseInput } from './common.js';
@@ -71,14 +71,25 @@ export async function runConvert(file: string | undefined, flags: Flags, io: Cli
   return 0;
 }
 
-/** `lint [FILE|-] [--format F]`: exit 0 clean, 3 findings, 1 parse error (promtool's statuses). */
+/**
+ * `lint [FILE|-] [--format F] [--structural]`: the exit statuses of promtool
+ * 3.5.3 `check metrics` (cmd/promtool/main.go CheckMetrics): 0 clean, 3
+ * findings, 1 when the payload cannot be read, which for promtool 3.5.3
+ * includes a name outside the legacy character set and a family's HELP or
+ * TYPE line repeated (lint.ts promtoolReadError). `--structural` adds
+ * promwire's own checks (not promtool's).
+ */
 export async function runLint(file: string | undefined, flags: Flags, io: CliIO): Promise<number> {
   const input = await readInput('lint', file, io);
   const { families } = parseInput(input.bytes, flags, io);
-  const findings = lint(families);
+  const unreadable = promtoolReadError(families);
+  if (unreadable !== undefined) {
+    io.err(`promwire: lint: ${unreadable} (promtool 3.5.3 cannot read this payload, so it does not lint it)\n`);
+    return 1;
+  }
+  const findings = lint(families, { structural: flags['structural'] === true });
   if (findings.length === 0) return 0;
-  const text = formatFindings(findings);
-  io.out(text.endsWith('\n') ? text : text + '\n');
+  io.out(formatFindings(findings));
   return 3;
 }
 

@@ -43,7 +43,8 @@ export function validateFamily(f: MetricFamily): void {
     if (typeof sn !== 'string' || sn === '') fail(`${at}: expected a non-empty sample name, got ${describe(sn)}`);
     // A sample that does not belong to its family would be read back as
     // another family: the output would not mean what the model said.
-    if (sn !== lastName && !belongsTo('openmetrics', f, sn) && !belongsTo('text', f, sn)) {
+    const nativeSample = histogram && sn === name && typeof s.value !== 'number';
+    if (sn !== lastName && !nativeSample && !belongsTo('openmetrics', f, sn) && !belongsTo('text', f, sn)) {
       fail(`${at}: sample name ${JSON.stringify(sn)} does not belong to the ${f.type} family ${JSON.stringify(name)}`);
     }
     lastName = sn;
