@@ -20,7 +20,7 @@ export type { Limits, ParserOptions } from './parse/options.js';
 export { Entry, Parser, entryName } from './parse/parser.js';
 export { FamilyBuilder, parse } from './parse/families.js';
 export { parseStream } from './parse/stream.js';
-export type { StreamSource } from './parse/stream.js';
+export type { ParseStreamOptions, StreamSource } from './parse/stream.js';
 
 // Names (Prometheus 3 UTF-8 names and escaping schemes)
 export {

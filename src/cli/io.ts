@@ -3,7 +3,10 @@
  * here; the parser takes a Uint8Array), output goes through a small batching
  * writer so that a large JSON dump is not one giant string.
  */
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { PromwireError } from '../errors.js';
+import { DEFAULT_LIMITS } from '../parse/options.js';
 import { UsageError, type CommandName } from './args.js';
 
 /** Where the CLI reads and writes; injectable for tests. */
@@ -23,26 +26,69 @@ export interface Input {
 }
 
 /**
- * Reads FILE, or standard input when FILE is `-` or absent. Refuses to wait
+ * Reads FILE, or standard input when FILE is `-` or absent, with a bound:
+ * reading stops with LIMIT_EXCEEDED (`maxBodyBytes`, naming the source) as
+ * soon as more than `limit` bytes came in, so `/dev/urandom` or an endless
+ * pipe costs at most the limit, never all memory. Reading also stops at a
+ * NUL byte at the start of a line: the parser ends the input there (text
+ * 0.0.4, as promlex does) or fails there (OpenMetrics), so nothing after it
+ * matters; `/dev/zero` is an empty payload at once. A pipe that never
+ * closes and never sends is waited on, as any filter does. Refuses to wait
  * on an interactive terminal when no FILE was given (a usage error).
  */
-export async function readInput(command: CommandName, file: string | undefined, io: CliIO): Promise<Input> {
+export async function readInput(
+  command: CommandName,
+  file: string | undefined,
+  io: CliIO,
+  limit: number = DEFAULT_LIMITS.maxBodyBytes,
+): Promise<Input> {
+  let source: AsyncIterable<Uint8Array | string>;
+  let name: string;
   if (file !== undefined && file !== '-') {
-    const buf = await readFile(file);
-    return { bytes: new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), source: file };
-  }
-  if (file === undefined && io.stdin.isTTY === true) {
-    throw new UsageError('no input: give a FILE, or "-" to read the terminal, or pipe a payload in', command);
+    const st = await stat(file);
+    if (st.isFile() && st.size > limit) throw tooLarge(file, limit);
+    source = createReadStream(file);
+    name = file;
+  } else {
+    if (file === undefined && io.stdin.isTTY === true) {
+      throw new UsageError('no input: give a FILE, or "-" to read the terminal, or pipe a payload in', command);
+    }
+    source = io.stdin;
+    name = '-';
   }
   const chunks: Uint8Array[] = [];
   let total = 0;
-  for await (const c of io.stdin) {
-    const b = typeof c === 'string' ? Buffer.from(c, 'utf8') : c;
+  let atLineStart = true;
+  for await (const c of source) {
+    let b: Uint8Array = typeof c === 'string' ? Buffer.from(c, 'utf8') : c;
+    if (b.byteLength === 0) continue;
+    const nul = nulAtLineStart(b, atLineStart);
+    if (nul >= 0) b = b.subarray(0, nul);
+    if (total + b.byteLength > limit) {
+      if (source !== io.stdin) (source as { destroy?: () => void }).destroy?.();
+      throw tooLarge(name === '-' ? 'standard input' : name, limit);
+    }
     chunks.push(b);
     total += b.byteLength;
+    if (nul >= 0) {
+      if (source !== io.stdin) (source as { destroy?: () => void }).destroy?.();
+      break;
+    }
+    atLineStart = b[b.byteLength - 1] === 0x0a;
   }
   const bytes = chunks.length === 1 ? chunks[0]! : concat(chunks, total);
-  return { bytes, source: '-' };
+  return { bytes, source: name };
+}
+
+/** Index of the first NUL at the start of a line in `b` (the chunk starts a line when `atLineStart`), or -1. */
+function nulAtLineStart(b: Uint8Array, atLineStart: boolean): number {
+  if (atLineStart && b[0] === 0) return 0;
+  for (let i = b.indexOf(0); i > 0; i = b.indexOf(0, i + 1)) if (b[i - 1] === 0x0a) return i;
+  return -1;
+}
+
+function tooLarge(source: string, limit: number): PromwireError {
+  return new PromwireError('LIMIT_EXCEEDED', `${source} is over ${limit} bytes (maxBodyBytes)`, undefined, 'maxBodyBytes');
 }
 
 function concat(chunks: Uint8Array[], total: number): Uint8Array {

@@ -7,7 +7,8 @@
 import { secondsToMillis } from '../core/number.js';
 import type { FloatSample, Format, Labels, MetricFamily, MetricType } from '../model/index.js';
 import { belongsTo, familyName, isCreatedSample, normalizeLabelValue, reservedLabel } from '../model/rules.js';
-import type { ParserOptions } from './options.js';
+import { PromwireError } from '../errors.js';
+import { DEFAULT_LIMITS, type ParserOptions } from './options.js';
 import { Entry, Parser } from './parser.js';
 
 /**
@@ -20,23 +21,69 @@ import { Entry, Parser } from './parser.js';
  * stores, and that an OpenMetrics `_created` line is the start timestamp of
  * its series rather than a sample.
  */
+/** Estimated heap of the model, in bytes (measured on Node 20: docs in options.ts `maxModelBytes`). */
+const SAMPLE_BYTES = 128;
+const LABEL_BYTES = 80;
+const FAMILY_BYTES = 256;
+/** Strings built from the input: at most one UTF-16 unit per input byte. */
+const INPUT_BYTE_BYTES = 2;
+
+/** Options of a FamilyBuilder. */
+export interface FamilyBuilderOptions {
+  /** The heap the held families may take (options.ts `maxModelBytes`). Defaults to DEFAULT_LIMITS.maxModelBytes. */
+  maxModelBytes?: number;
+  /**
+   * `true`: a completed family is handed over and no longer counted
+   * (parseStream); `false`: every family stays counted (parse). Defaults to false.
+   */
+  streaming?: boolean;
+  /**
+   * Hand over a family in pieces of at most about this many samples: a
+   * piece ends where a new series (MetricPoint) starts, so a histogram's
+   * buckets, sum and count and an OpenMetrics `_created` line stay together.
+   * Each piece is a MetricFamily with the same name, type, help and unit.
+   * Defaults to Infinity (whole families).
+   */
+  batchSamples?: number;
+}
+
 export class FamilyBuilder {
   private current: MetricFamily | undefined;
+  private readonly maxModelBytes: number;
+  private readonly streaming: boolean;
+  private readonly batchSamples: number;
+  /** Estimated heap of the completed families still counted, and of the current one. */
+  private heldBytes = 0;
+  private currentBytes = 0;
+  private lastOffset = -1;
+  /** The label set (less the reserved label) of the last sample, for cutting batches between series. */
+  private lastPoint: Labels | undefined;
   /** The name the current family's metadata lines use (`foo` for an OpenMetrics counter `foo_total`). */
   private metaName = '';
   /** A `_created` value seen before the rest of its series: applied to the following samples with the same labels. */
   private pendingStart: { labels: Labels; omit: string | null; ms: number } | undefined;
 
-  constructor(private readonly format: Format) {}
+  constructor(
+    private readonly format: Format,
+    options: FamilyBuilderOptions = {},
+  ) {
+    this.maxModelBytes = options.maxModelBytes ?? DEFAULT_LIMITS.maxModelBytes;
+    this.streaming = options.streaming ?? false;
+    this.batchSamples = options.batchSamples ?? Infinity;
+    if (!(this.batchSamples >= 1)) {
+      throw new PromwireError('INVALID_ARGUMENT', `expected batchSamples to be a positive number, got ${String(options.batchSamples)}`);
+    }
+  }
 
   /** Takes the parser's current entry; returns a family it completed, if any. */
   add(p: Parser, e: Entry): MetricFamily | undefined {
     let done: MetricFamily | undefined;
     let cur = this.current;
+    this.charge(p, e);
     if (e === Entry.Series) {
       const name = p.metricName();
       if (cur === undefined || !belongsTo(this.format, cur, name)) {
-        done = cur;
+        done = this.finish(cur);
         cur = this.start(name, name);
       }
       if (this.format === 'openmetrics' && isCreatedSample(cur, name)) {
@@ -45,6 +92,13 @@ export class FamilyBuilder {
       }
       const labels = p.labels();
       if (cur.type === 'histogram' || cur.type === 'summary') normalizeBounds(cur.type, labels);
+      if (cur.samples.length >= this.batchSamples && this.startsNewPoint(cur, labels)) {
+        // A piece of a large family: hand it over and go on with a copy of its metadata.
+        done = this.finish(cur);
+        const piece: MetricFamily = { name: cur.name, type: cur.type, help: cur.help, unit: cur.unit, samples: [] } as MetricFamily;
+        this.current = cur = piece;
+      }
+      this.lastPoint = labels;
       const sample: FloatSample = { name, labels, value: p.value(), timestamp: p.timestamp() };
       if (p.hasExemplar()) sample.exemplars = [p.exemplar()!];
       const pending = this.pendingStart;
@@ -60,7 +114,7 @@ export class FamilyBuilder {
     // Metadata for another name starts a new family; so does metadata that
     // comes after samples (text 0.0.4 allows it; the family is reported again).
     if (cur === undefined || this.metaName !== name || cur.samples.length > 0) {
-      done = cur;
+      done = this.finish(cur);
       cur = this.start(name, name);
     }
     if (e === Entry.Help) cur.help = p.help();
@@ -74,15 +128,55 @@ export class FamilyBuilder {
 
   /** Returns the last family, if any. */
   flush(): MetricFamily | undefined {
-    const cur = this.current;
+    const cur = this.finish(this.current);
     this.current = undefined;
     this.pendingStart = undefined;
     return cur;
   }
 
+  /**
+   * Counts what an entry adds to the model: the input bytes since the
+   * previous entry (the strings made of them), and a sample with its labels
+   * or a family. Throws LIMIT_EXCEEDED `maxModelBytes` past the budget.
+   */
+  private charge(p: Parser, e: Entry): void {
+    const off = p.offset();
+    let bytes = this.lastOffset < 0 ? 0 : (off - this.lastOffset) * INPUT_BYTE_BYTES;
+    this.lastOffset = off;
+    if (e === Entry.Series) bytes += SAMPLE_BYTES + LABEL_BYTES * p.labelCount();
+    else if (e !== Entry.Comment) bytes += FAMILY_BYTES;
+    this.currentBytes += bytes;
+    if (this.heldBytes + this.currentBytes > this.maxModelBytes) {
+      const mb = (n: number): string => `${Math.round(n / 1048576)} MiB`;
+      throw new PromwireError(
+        'LIMIT_EXCEEDED',
+        `the families read so far would take about ${mb(this.heldBytes + this.currentBytes)} of heap, over maxModelBytes (${mb(this.maxModelBytes)}); ` +
+          'raise maxModelBytes, or read with parseStream() (one family at a time, batchSamples for large ones) or the pull API (no families)',
+        { line: p.line(), column: 1, offset: off },
+        'maxModelBytes',
+      );
+    }
+  }
+
+  /** A family is complete: parse() keeps counting it, parseStream() hands it over. */
+  private finish(f: MetricFamily | undefined): MetricFamily | undefined {
+    if (f === undefined) return undefined;
+    if (!this.streaming) this.heldBytes += this.currentBytes;
+    this.currentBytes = 0;
+    this.lastPoint = undefined;
+    return f;
+  }
+
+  /** True when `labels` (less the family's reserved label) differ from the last sample's. */
+  private startsNewPoint(f: MetricFamily, labels: Labels): boolean {
+    const last = this.lastPoint;
+    return last === undefined || !sameLabels(labels, last, reservedLabel(f));
+  }
+
   private start(name: string, metaName: string): MetricFamily {
     this.metaName = metaName;
     this.pendingStart = undefined;
+    this.lastPoint = undefined;
     const f: MetricFamily = { name, type: 'unknown', help: '', unit: '', samples: [] };
     this.current = f;
     return f;
@@ -115,7 +209,7 @@ function normalizeBounds(type: MetricType, labels: Labels): void {
   if (v !== undefined) labels[k] = normalizeLabelValue(type, k, v);
 }
 
-/** True when `a` and `b` hold the same labels, `omit` aside (in `b`; `a` never has it). */
+/** True when `a` and `b` hold the same labels, the label `omit` aside in either. */
 function sameLabels(a: Labels, b: Labels, omit: string | null): boolean {
   let nb = 0;
   for (const k in b) {
@@ -129,6 +223,20 @@ function sameLabels(a: Labels, b: Labels, omit: string | null): boolean {
 }
 
 /**
+ * The model budget's estimate of a family built elsewhere (scrape() counts
+ * the families parseStream handed it): the same constants as the builder,
+ * with the strings' lengths for the input bytes.
+ */
+export function estimateFamilyBytes(f: MetricFamily): number {
+  let n = FAMILY_BYTES + INPUT_BYTE_BYTES * (f.name.length + f.help.length);
+  for (const s of f.samples) {
+    n += SAMPLE_BYTES + INPUT_BYTE_BYTES * s.name.length;
+    for (const k in s.labels) n += LABEL_BYTES + INPUT_BYTE_BYTES * (k.length + s.labels[k]!.length);
+  }
+  return n;
+}
+
+/**
  * Parses a whole payload into metric families, in input order.
  *
  * @throws PromwireError on the first invalid line (unless `onError` is set).
@@ -136,7 +244,7 @@ function sameLabels(a: Labels, b: Labels, omit: string | null): boolean {
 export function parse(input: string | Uint8Array, options?: ParserOptions): MetricFamily[] {
   const bytes = typeof input === 'string' ? new TextEncoder().encode(input) : input;
   const p = new Parser(bytes, options);
-  const b = new FamilyBuilder(p.format);
+  const b = new FamilyBuilder(p.format, options?.maxModelBytes === undefined ? {} : { maxModelBytes: options.maxModelBytes });
   const out: MetricFamily[] = [];
   for (let e = p.next(); e !== Entry.EOF; e = p.next()) {
     const done = b.add(p, e);

@@ -20,6 +20,18 @@ export interface Limits {
   maxLabelValueLength: number;
   /** Samples in one payload (Prometheus `sample_limit`). Defaults to 50,000,000. */
   maxSeries: number;
+  /**
+   * The heap, in bytes, that the families layer (`parse()`, `parseStream()`,
+   * `scrape()`) may build, as an estimate (families.ts `estimate*`: per
+   * sample, per label, per family, and two bytes per input byte for the
+   * strings). It is what keeps any input from exhausting the process: with
+   * the defaults no payload takes `parse()` past about 1 GiB of heap.
+   * `parse()` and `scrape()` count every family they return;
+   * `parseStream()` counts the family it holds (its consumer owns the ones
+   * it yielded). The pull API builds no families and is not limited by it.
+   * Defaults to 512 MiB.
+   */
+  maxModelBytes: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = {
@@ -29,6 +41,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = {
   maxLabelNameLength: 1024,
   maxLabelValueLength: 65536,
   maxSeries: 50_000_000,
+  maxModelBytes: 512 * 1024 * 1024,
 };
 
 export type ParserOptions = Partial<

@@ -18,6 +18,24 @@ export type StreamSource = AsyncIterable<Uint8Array | string> | ReadableStream<U
 const EMPTY = new Uint8Array(0);
 const LF = 0x0a;
 
+/** Options of {@link parseStream}: the parser's, plus batching. */
+export type ParseStreamOptions = ParserOptions &
+  Partial<
+    Readonly<{
+      /**
+       * Hand a family over in pieces of about this many samples (each piece
+       * ends where a new series starts, so a histogram series or an
+       * OpenMetrics `_created` line is never split from its samples).
+       * Consecutive pieces are MetricFamily objects with the same name,
+       * type, help and unit. With it, a stream holds at most one piece: its
+       * memory is bounded by the carry-over (at most twice maxLineLength)
+       * plus one piece, whatever the size of a family. Defaults to Infinity
+       * (whole families; the held family is bounded by maxModelBytes).
+       */
+      batchSamples: number;
+    }>
+  >;
+
 /**
  * Parses a streamed body, yielding each family when the next one starts (or
  * at the end). Accepts any async iterable of chunks (Node `Readable`,
@@ -27,10 +45,14 @@ const LF = 0x0a;
  * response's); without one a stream is read as text 0.0.4, since the
  * `# EOF` that marks OpenMetrics only comes at the end.
  */
-export async function* parseStream(source: StreamSource, options: ParserOptions = {}): AsyncGenerator<MetricFamily> {
+export async function* parseStream(source: StreamSource, options: ParseStreamOptions = {}): AsyncGenerator<MetricFamily> {
   const format = options.format === undefined || options.format === 'auto' ? detectFormat(options.contentType) : options.format;
   const p = new Parser(EMPTY, { ...options, format });
-  const builder = new FamilyBuilder(format);
+  const builder = new FamilyBuilder(format, {
+    streaming: true,
+    ...(options.maxModelBytes === undefined ? {} : { maxModelBytes: options.maxModelBytes }),
+    ...(options.batchSamples === undefined ? {} : { batchSamples: options.batchSamples }),
+  });
   const maxLine = p._maxLineLength();
   const encoder = new TextEncoder();
   // The carry-over: bytes after the last whole line, in a buffer that grows

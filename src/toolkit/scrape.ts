@@ -15,6 +15,7 @@ import type { Format, MetricFamily } from '../model/index.js';
 import type { Limits } from '../parse/options.js';
 import { DEFAULT_LIMITS } from '../parse/options.js';
 import { parseStream } from '../parse/stream.js';
+import { estimateFamilyBytes } from '../parse/families.js';
 import { PROMETHEUS_ACCEPT, scrapeAcceptHeader } from './negotiate.js';
 import { HttpError, openRequest, statusError } from './http.js';
 import type { BasicAuth, Exchange } from './http.js';
@@ -207,7 +208,20 @@ function checkPositive(name: string, v: number | undefined, allowInfinity: boole
  */
 export async function scrape(url: string | URL, options: ScrapeOptions = {}): Promise<ScrapeResult> {
   const families: MetricFamily[] = [];
+  // scrape() keeps every family, so the model budget counts them all
+  // (parseStream alone counts only the family it holds).
+  const budget = options.maxModelBytes ?? DEFAULT_LIMITS.maxModelBytes;
+  let held = 0;
   const result = await scrapeEach(url, options, (f) => {
+    held += estimateFamilyBytes(f);
+    if (held > budget) {
+      throw new PromwireError(
+        'LIMIT_EXCEEDED',
+        `scrape: the families read from ${String(url)} would take about ${Math.round(held / 1048576)} MiB of heap, over maxModelBytes (${Math.round(budget / 1048576)} MiB); raise maxModelBytes, or use scrapeEach() to handle one family at a time`,
+        undefined,
+        'maxModelBytes',
+      );
+    }
     families.push(f);
   });
   return { ...result, families };
@@ -285,7 +299,7 @@ export async function scrapeEach(
     }
     const chunks = prepend(first.value, body);
     const parserLimits: Partial<Limits> = { maxBodyBytes: bodyLimit };
-    for (const k of ['maxLineLength', 'maxLabels', 'maxLabelNameLength', 'maxLabelValueLength', 'maxSeries'] as const) {
+    for (const k of ['maxLineLength', 'maxLabels', 'maxLabelNameLength', 'maxLabelValueLength', 'maxSeries', 'maxModelBytes'] as const) {
       const v = options[k];
       if (v !== undefined) parserLimits[k] = v;
     }
