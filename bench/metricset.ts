@@ -43,8 +43,7 @@ export function buildMetricSet(model: GenModel): MetricSetSetup {
         samples += f.series.length;
         break;
       }
-      case 'gauge':
-      case 'untyped': {
+      case 'gauge': {
         const m = set.gauge(base);
         for (const s of f.series) {
           const h = m.labels(labels(s.labels));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { encode, encodeToString } from '../src/encode/encoder.js';
-import { MetricSet } from '../src/encode/metricset.js';
+import { MetricSet } from '../src/metrics/index.js';
 import { PromwireError } from '../src/errors.js';
 import type { ErrorCode } from '../src/errors.js';
 import type { Format } from '../src/model/index.js';
@@ -85,8 +85,8 @@ describe('MetricSet output', () => {
         '# HELP latency_seconds Latency.',
         '# TYPE latency_seconds histogram',
         'latency_seconds_bucket{route="/a",le="0.1"} 1',
-        'latency_seconds_bucket{route="/a",le="1"} 1',
-        'latency_seconds_bucket{route="/a",le="10"} 2',
+        'latency_seconds_bucket{route="/a",le="1.0"} 1',
+        'latency_seconds_bucket{route="/a",le="10.0"} 2',
         'latency_seconds_bucket{route="/a",le="+Inf"} 3',
         'latency_seconds_sum{route="/a"} 55.1',
         'latency_seconds_count{route="/a"} 3',
