@@ -43,7 +43,8 @@ export function buildMetricSet(model: GenModel): MetricSetSetup {
         samples += f.series.length;
         break;
       }
-      case 'gauge': {
+      case 'gauge':
+      case 'untyped': {
         const m = set.gauge(base);
         for (const s of f.series) {
           const h = m.labels(labels(s.labels));

@@ -38,6 +38,8 @@ export abstract class Series {
    * same bytes: no name needs escaping, no bound spelled differently).
    */
   lines: Uint8Array[] = [];
+  /** @internal OpenMetrics line prefixes with `allow-utf-8`, when they differ from `lines` (a bound spelled `1.0`), rendered when first asked for. */
+  omLines: Uint8Array[] | null = null;
   /** @internal Line prefixes per other scheme and format (`scheme` or `scheme/om`), rendered when first asked for. */
   escaped: Map<string, Uint8Array[]> | null = null;
   /** The metric's family name (for messages). */
@@ -189,18 +191,22 @@ export abstract class Metric<L extends string, S extends Series> {
    */
   protected linesFor(s: S, escaping: EscapingScheme, om: boolean): Uint8Array[] {
     const plain = escaping === 'allow-utf-8' || !this.getNeedsEscaping();
-    if (plain && !(om && this.getOmDiffers())) return s.lines;
+    if (plain) {
+      if (!om || !this.getOmDiffers()) return s.lines;
+      // OpenMetrics spells a bound differently (`1.0`): its own prefixes,
+      // rendered on the first OpenMetrics encode and kept in a field.
+      return (s.omLines ??= this.render(s.labelValues, 'allow-utf-8', true));
+    }
     // An escaped sample name is spelled relative to the family name of the
     // format: text's `my.requests_total` escapes as a whole (`dots`:
     // `my_dot_requests__total`), OpenMetrics' `my.requests` plus `_total`.
-    const split = om && (this.getOmDiffers() || (!plain && this.familyName !== this.name));
-    const scheme: EscapingScheme = plain ? 'allow-utf-8' : escaping;
-    const key = split ? scheme + '/om' : scheme;
+    const split = om && (this.getOmDiffers() || this.familyName !== this.name);
+    const key = split ? escaping + '/om' : escaping;
     let m = s.escaped;
     if (m === null) m = s.escaped = new Map();
     let lines = m.get(key);
     if (lines === undefined) {
-      lines = this.render(s.labelValues, scheme, split);
+      lines = this.render(s.labelValues, escaping, split);
       m.set(key, lines);
     }
     return lines;
