@@ -20,11 +20,11 @@ export interface LineSpec {
   extra: readonly [string, string] | null;
 }
 
-/** What a metric needs of the set that owns it. */
+/** What a metric needs of the set that owns it (a `MetricSet`; metrics are made by its methods, not constructed directly). */
 export interface MetricOwner {
-  /** Default labels, written first on every line. */
+  /** @internal Default labels, written first on every line. */
   readonly defaultPairs: ReadonlyArray<readonly [string, string]>;
-  /** Where series prefixes live. */
+  /** @internal Where series prefixes live. */
   readonly arena: PrefixArena;
 }
 
