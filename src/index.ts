@@ -55,7 +55,7 @@ export {
   StateSetSeries,
   Summary,
   SummarySeries,
-} from './encode/metricset.js';
+} from './metrics/index.js';
 export type {
   AnyMetric,
   CounterOptions,
@@ -67,7 +67,7 @@ export type {
   MetricSetOptions,
   StateSetOptions,
   SummaryOptions,
-} from './encode/metricset.js';
+} from './metrics/index.js';
 
 // Negotiation
 export {

@@ -382,7 +382,8 @@ describe('UTF-8 names (Prometheus 3)', () => {
     expect(om(f, 'underscores')).toContain('plain{a_b="c"} 2\n');
     expect(om(f, 'dots')).toContain('# TYPE my_dot_metric counter\nmy_dot_metric_total{my_dot_label="v",ok="w"} 1\n');
     expect(om(f, 'values')).toContain('# TYPE U__my_2e_metric counter\nU__my_2e_metric_total{U__my_2e_label="v",ok="w"} 1\n');
-    expect(text(f, 'values')).toContain('# TYPE U__my_2e_metric_total counter\nU__my_2e_metric_total{');
+    // In text the counter's family is its series `my.metric_total`, escaped whole (reversibly).
+    expect(text(f, 'values')).toContain('# TYPE U__my_2e_metric__total counter\nU__my_2e_metric__total{');
     for (const esc of ['underscores', 'dots', 'values'] as const) {
       for (const format of ['text', 'openmetrics'] as const) {
         const out = encodeToString(f, { format, escaping: esc });

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MetricSet } from '../src/encode/metricset.js';
+import { MetricSet } from '../src/metrics/index.js';
 import type { MetricFamily, Sample } from '../src/model/index.js';
 import { parse } from '../src/parse/families.js';
 import { acceptsGzip, parseBasicAuth, withDefaultLabels } from '../src/toolkit/exposition.js';

@@ -7,7 +7,7 @@ import { parse } from '../src/parse/families.js';
 import { merge } from '../src/toolkit/merge.js';
 import { lint } from '../src/toolkit/lint.js';
 import { encode } from '../src/encode/encoder.js';
-import { MetricSet } from '../src/encode/metricset.js';
+import { MetricSet } from '../src/metrics/index.js';
 import type { MergeOptions } from '../src/toolkit/merge.js';
 
 type S = [name: string, labels: Labels, value: number, timestamp?: number];

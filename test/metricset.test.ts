@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { encode, encodeToString } from '../src/encode/encoder.js';
-import { MetricSet } from '../src/encode/metricset.js';
+import { MetricSet } from '../src/metrics/index.js';
 import { PromwireError } from '../src/errors.js';
 import type { ErrorCode } from '../src/errors.js';
 import type { Format } from '../src/model/index.js';
@@ -85,8 +85,8 @@ describe('MetricSet output', () => {
         '# HELP latency_seconds Latency.',
         '# TYPE latency_seconds histogram',
         'latency_seconds_bucket{route="/a",le="0.1"} 1',
-        'latency_seconds_bucket{route="/a",le="1"} 1',
-        'latency_seconds_bucket{route="/a",le="10"} 2',
+        'latency_seconds_bucket{route="/a",le="1.0"} 1',
+        'latency_seconds_bucket{route="/a",le="10.0"} 2',
         'latency_seconds_bucket{route="/a",le="+Inf"} 3',
         'latency_seconds_sum{route="/a"} 55.1',
         'latency_seconds_count{route="/a"} 3',
@@ -231,6 +231,32 @@ describe('series handles', () => {
     expect(set.get('build_info')).toBe(build);
   });
 
+  it('collect() names families as the model does: a counter after its series (_total), an info _info; get() takes either name', () => {
+    const set = everyType();
+    expect(set.collect().map((f) => [f.name, f.type])).toEqual([
+      ['http_requests_total', 'counter'],
+      ['temperature_celsius', 'gauge'],
+      ['latency_seconds', 'histogram'],
+      ['response_size', 'summary'],
+      ['build_info', 'info'],
+      ['state', 'stateset'],
+    ]);
+    for (const m of set.list()) {
+      expect(set.get(m.familyName)).toBe(m);
+      expect(set.get(m.name)).toBe(m);
+    }
+    // a series name that is not a family name is not a metric
+    expect(set.get('latency_seconds_bucket')).toBeUndefined();
+    expect(set.get('response_size_count')).toBeUndefined();
+    expect(set.get('http_requests_created')).toBeUndefined();
+    expect(set.remove('http_requests_total')).toBe(true);
+    expect(set.collect().map((f) => f.name)).not.toContain('http_requests_total');
+    // every name the removed counter held (rules.seriesNames) is free again
+    set.gauge({ name: 'http_requests_created', help: '' });
+    set.gauge({ name: 'http_requests', help: '' });
+    expect(() => set.gauge({ name: 'build_info', help: '' })).toThrow(/clashes with info "build"/);
+  });
+
   it('counter: inc and set take non-negative numbers only', () => {
     const set = new MetricSet();
     const c = set.counter({ name: 'c', help: '' });
@@ -363,6 +389,8 @@ describe('validation at definition time', () => {
     ['help not a string', (s) => s.gauge({ name: 'g', help: undefined as unknown as string }), 'INVALID_ARGUMENT'],
     ['same name twice', (s) => (s.gauge({ name: 'g', help: '' }), s.gauge({ name: 'g', help: '' })), 'DUPLICATE_SERIES'],
     ['counter vs gauge _total', (s) => (s.counter({ name: 'c', help: '' }), s.gauge({ name: 'c_total', help: '' })), 'DUPLICATE_SERIES'],
+    ['counter vs gauge of its OpenMetrics family name', (s) => (s.counter({ name: 'c_total', help: '' }), s.gauge({ name: 'c', help: '' })), 'DUPLICATE_SERIES'],
+    ['counter vs counter named with and without _total', (s) => (s.counter({ name: 'c_total', help: '' }), s.counter({ name: 'c', help: '' })), 'DUPLICATE_SERIES'],
     ['histogram vs gauge _bucket', (s) => (s.histogram({ name: 'h', help: '' }), s.gauge({ name: 'h_bucket', help: '' })), 'DUPLICATE_SERIES'],
     ['gauge vs summary _count', (s) => (s.gauge({ name: 'q_count', help: '' }), s.summary({ name: 'q', help: '' })), 'DUPLICATE_SERIES'],
     ['counter _created vs gauge', (s) => (s.counter({ name: 'c', help: '' }), s.gauge({ name: 'c_created', help: '' })), 'DUPLICATE_SERIES'],

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { encode, encodeToString } from '../src/encode/encoder.js';
 import { PromwireError } from '../src/errors.js';
-import { MetricSet } from '../src/encode/metricset.js';
+import { MetricSet } from '../src/metrics/index.js';
 import { type MetricFamily, makeFamily, type NativeHistogram } from '../src/model/index.js';
 import { addNativeHistograms, validateNativeHistogram } from '../src/model/native-histogram.js';
 import {

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MetricSet } from '../src/encode/metricset.js';
+import { MetricSet } from '../src/metrics/index.js';
 import { PromwireError } from '../src/errors.js';
 import type { MetricFamily } from '../src/model/index.js';
 import { parse } from '../src/parse/families.js';

@@ -248,9 +248,13 @@ class FamilyEncoder {
     const reserved = f.type === 'histogram' || f.type === 'gaugehistogram' || f.type === 'summary' ? reservedLabel(f) : null;
     return {
       headerName,
-      // Names outside the legacy set are escaped relative to the OpenMetrics
-      // family name, so `my.metric_total` keeps its `_total` (series.ts).
-      family: omName(f),
+      // Names outside the legacy set are escaped relative to the family name
+      // of the format, as client_golang escapes a family and then appends
+      // the suffixes: in text a counter `my.metric_total` is one name
+      // (`values`: `U__my_2e_metric__total`, which unescapes back); in
+      // OpenMetrics its family is `my.metric` and the series `_total` is
+      // appended (`U__my_2e_metric_total`).
+      family: this.om ? omName(f) : headerName,
       type,
       help: f.help,
       unit: f.unit,

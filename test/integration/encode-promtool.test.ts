@@ -19,7 +19,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LARGE, generatePayload } from '../../bench/generate.js';
 import { encode } from '../../src/encode/encoder.js';
-import { MetricSet } from '../../src/encode/metricset.js';
+import { MetricSet } from '../../src/metrics/index.js';
 import type { Format, MetricFamily } from '../../src/model/index.js';
 import { parse } from '../../src/parse/families.js';
 import { BIN, type Run, runWithStdin as run } from './helpers.js';

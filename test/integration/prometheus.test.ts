@@ -20,7 +20,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MetricSet } from '../../src/encode/metricset.js';
+import { MetricSet } from '../../src/metrics/index.js';
 import type { Labels, MetricFamily, Sample } from '../../src/model/index.js';
 import { createNodeHandler } from '../../src/toolkit/handler.js';
 import { scrape, scrapeEach } from '../../src/toolkit/scrape.js';

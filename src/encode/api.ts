@@ -1,0 +1,21 @@
+/**
+ * What the encoder offers to the layers above it that write exposition
+ * bytes themselves (src/metrics' `MetricSet`, which renders each series'
+ * prefix once and writes only values per scrape). This module is the whole
+ * contract: those layers import from here and from nowhere else in
+ * src/encode, so the encoder's internals can change behind it.
+ *
+ * The surface, kept small and stable:
+ * - option validation: `formatOption`, `escapingOption`, `chunkSizeOption`
+ *   (the same checks and defaults as `encode`/`encodeChunks`);
+ * - header rendering: `encodeHeader` (HELP/TYPE/UNIT lines byte-for-byte as
+ *   `encode` writes them for that family);
+ * - the writer: `ByteWriter` (growable byte buffer with Prometheus number
+ *   formatting) and `PrefixArena` (storage for many small prefixes);
+ * - series prefixes: `renderPrefix` and `writtenSampleName` (how
+ *   `name{k="v",...}` is spelled under an escaping scheme).
+ */
+export { chunkSizeOption, encodeHeader, escapingOption, formatOption } from './encoder.js';
+export type { EncodeChunksOptions, EncodeOptions } from './encoder.js';
+export { ByteWriter } from './writer.js';
+export { PrefixArena, renderPrefix, writtenSampleName } from './series.js';

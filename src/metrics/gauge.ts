@@ -1,0 +1,62 @@
+import { checkValue } from './definition.js';
+import { type LineSpec, Series, SingleValueMetric } from './metric.js';
+
+/** A gauge series; its value is private, changed only through the checked methods. */
+export class GaugeSeries extends Series {
+  #value = 0;
+
+  set(v: number): void {
+    this.#value = checkValue(v, 'set()', this.metric);
+  }
+
+  inc(v = 1): void {
+    this.#value += checkValue(v, 'inc()', this.metric);
+  }
+
+  dec(v = 1): void {
+    this.#value -= checkValue(v, 'dec()', this.metric);
+  }
+
+  /** Sets the value to the current Unix time in seconds. */
+  setToCurrentTime(): void {
+    this.#value = Date.now() / 1000;
+  }
+
+  get(): number {
+    return this.#value;
+  }
+}
+
+export class Gauge<L extends string = never> extends SingleValueMetric<L, GaugeSeries> {
+  readonly type = 'gauge' as const;
+
+  set(v: number): void {
+    this.only().set(v);
+  }
+
+  inc(v = 1): void {
+    this.only().inc(v);
+  }
+
+  dec(v = 1): void {
+    this.only().dec(v);
+  }
+
+  setToCurrentTime(): void {
+    this.only().setToCurrentTime();
+  }
+
+  get(): number {
+    return this.only().get();
+  }
+
+  /** @internal */
+  protected lineSpecs(): LineSpec[] {
+    return [{ sample: this.name, extra: null }];
+  }
+
+  /** @internal */
+  protected create(labelValues: readonly string[]): GaugeSeries {
+    return new GaugeSeries(labelValues, this.name);
+  }
+}

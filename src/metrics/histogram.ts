@@ -1,0 +1,177 @@
+import type { EscapingScheme } from '../core/names.js';
+import { formatFloat } from '../core/number.js';
+import type { ByteWriter } from '../encode/api.js';
+import type { Labels, Sample } from '../model/index.js';
+import { canonicalBound } from '../model/rules.js';
+import { checkCounterValue, checkValue, type Definition, fail } from './definition.js';
+import { LF, type LineSpec, Metric, type MetricOwner, Series } from './metric.js';
+
+/**
+ * A bucket bound or quantile as a format spells it: OpenMetrics 1.0 requires
+ * canonical numbers (`1.0`, `1e-05`; rules.canonicalBound, Prometheus 3's
+ * FormatOpenMetricsFloat, as client_python writes them); text 0.0.4 keeps
+ * Go's FormatFloat 'g' (`1`), as client_golang writes it.
+ */
+export function boundLabel(v: number, om: boolean): string {
+  return om ? canonicalBound(v) : formatFloat(v);
+}
+
+export class HistogramSeries extends Series {
+  /** @internal Upper bounds without +Inf (shared by the metric's series). */
+  readonly bounds: readonly number[];
+  /** @internal Non-cumulative counts; the last slot is the +Inf bucket. */
+  readonly counts: Float64Array;
+  /** @internal */ sum = 0;
+  /** @internal */ count = 0;
+
+  constructor(labelValues: readonly string[], metric: string, bounds: readonly number[]) {
+    super(labelValues, metric);
+    this.bounds = bounds;
+    this.counts = new Float64Array(bounds.length + 1);
+  }
+
+  /**
+   * Records an observation: the first bucket whose bound is >= v (`le` is
+   * inclusive), the sum and the count. NaN goes to the +Inf bucket and makes
+   * the sum NaN, as in client_golang.
+   */
+  observe(v: number): void {
+    checkValue(v, 'observe()', this.metric);
+    const b = this.bounds;
+    let i = 0;
+    if (b.length <= 16) {
+      while (i < b.length && !(v <= b[i]!)) i++;
+    } else {
+      let lo = 0;
+      let hi = b.length;
+      if (v !== v) lo = hi;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (v <= b[mid]!) hi = mid;
+        else lo = mid + 1;
+      }
+      i = lo;
+    }
+    this.counts[i]!++;
+    this.sum += v;
+    this.count++;
+  }
+
+  /** Sets the whole state at once (exporters mirroring an external histogram). */
+  set(state: Readonly<{ buckets: readonly number[]; sum: number; cumulative?: boolean }>): void {
+    const n = this.counts.length;
+    const given = state.buckets;
+    if (!Array.isArray(given) || (given.length !== n && given.length !== n - 1)) {
+      fail('INVALID_ARGUMENT', `expected ${n - 1} or ${n} bucket counts (the bounds, then optionally +Inf), got ${Array.isArray(given) ? given.length : typeof given}`);
+    }
+    checkValue(state.sum, 'set().sum', this.metric);
+    const counts = new Float64Array(n);
+    let prev = 0;
+    let total = 0;
+    for (let i = 0; i < given.length; i++) {
+      const c = checkCounterValue(given[i], 'a bucket count', this.metric);
+      if (state.cumulative === true) {
+        if (c < prev) fail('INVALID_ARGUMENT', `cumulative bucket counts must not decrease, got ${prev} then ${c}`);
+        counts[i] = c - prev;
+        prev = c;
+        total = c;
+      } else {
+        counts[i] = c;
+        total += c;
+      }
+    }
+    this.counts.set(counts);
+    this.sum = state.sum;
+    this.count = total;
+  }
+
+  /** Number of observations. */
+  getCount(): number {
+    return this.count;
+  }
+
+  /** Sum of observations. */
+  getSum(): number {
+    return this.sum;
+  }
+}
+
+export class Histogram<L extends string = never> extends Metric<L, HistogramSeries> {
+  readonly type = 'histogram' as const;
+  /** Upper bounds, without +Inf. */
+  readonly buckets: readonly number[];
+
+  /** @internal Whether any bound is negative (OpenMetrics then forbids a sum). */
+  readonly negativeBounds: boolean;
+
+  constructor(owner: MetricOwner, d: Definition<L>, buckets: number[]) {
+    super(owner, d);
+    this.buckets = buckets;
+    this.negativeBounds = buckets.some((b) => b < 0);
+  }
+
+  observe(v: number): void {
+    this.only().observe(v);
+  }
+
+  set(state: Readonly<{ buckets: readonly number[]; sum: number; cumulative?: boolean }>): void {
+    this.only().set(state);
+  }
+
+  /** @internal */
+  protected lineSpecs(om: boolean): LineSpec[] {
+    const bucket = this.name + '_bucket';
+    const specs: LineSpec[] = this.buckets.map((b) => ({ sample: bucket, extra: ['le', boundLabel(b, om)] as const }));
+    specs.push({ sample: bucket, extra: ['le', '+Inf'] });
+    specs.push({ sample: this.name + '_sum', extra: null });
+    specs.push({ sample: this.name + '_count', extra: null });
+    return specs;
+  }
+
+  /** @internal */
+  protected create(labelValues: readonly string[]): HistogramSeries {
+    return new HistogramSeries(labelValues, this.name, this.buckets);
+  }
+
+  /** @internal */
+  writeOne(w: ByteWriter, s: HistogramSeries, escaping: EscapingScheme, om: boolean): void {
+    const lines = this.linesFor(s, escaping, om);
+    const counts = s.counts;
+    const n = counts.length;
+    let acc = 0;
+    for (let i = 0; i < n; i++) {
+      acc += counts[i]!;
+      w.writeBytes(lines[i]!);
+      w.writeNumber(acc);
+      w.writeByte(LF);
+    }
+    // OpenMetrics: no sum (and so no count) with negative bounds or a
+    // negative or NaN sum; see encoder.ts withoutUncountableSums.
+    if (om && (this.negativeBounds || !(s.sum >= 0))) return;
+    w.writeBytes(lines[n]!);
+    w.writeNumber(s.sum);
+    w.writeByte(LF);
+    w.writeBytes(lines[n + 1]!);
+    w.writeNumber(s.count);
+    w.writeByte(LF);
+  }
+
+  /** @internal */
+  writeAll(w: ByteWriter, escaping: EscapingScheme, om: boolean): void {
+    for (const s of this.seriesMap.values()) this.writeOne(w, s, escaping, om);
+  }
+
+  /** @internal */
+  protected samplesOf(s: HistogramSeries, labelsFor: (e: LineSpec['extra']) => Labels, specs: LineSpec[]): Sample[] {
+    const out: Sample[] = [];
+    let acc = 0;
+    const n = s.counts.length;
+    for (let i = 0; i < n; i++) {
+      acc += s.counts[i]!;
+      out.push({ name: specs[i]!.sample, labels: labelsFor(specs[i]!.extra), value: acc, timestamp: null });
+    }
+    out.push({ name: specs[n]!.sample, labels: labelsFor(null), value: s.sum, timestamp: null });
+    out.push({ name: specs[n + 1]!.sample, labels: labelsFor(null), value: s.count, timestamp: null });
+    return out;
+  }
+}

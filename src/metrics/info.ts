@@ -1,0 +1,39 @@
+import type { EscapingScheme } from '../core/names.js';
+import type { ByteWriter } from '../encode/api.js';
+import type { Labels, Sample } from '../model/index.js';
+import { LF, type LineSpec, Metric, Series } from './metric.js';
+
+/** An info series: its labels are the information; its value is always 1. */
+export class InfoSeries extends Series {}
+
+/** An info `foo`: `foo_info{...} 1` (family `foo_info` in the model; text writes it as a gauge). */
+export class Info<L extends string = never> extends Metric<L, InfoSeries> {
+  readonly type = 'info' as const;
+
+  /** @internal */
+  protected lineSpecs(): LineSpec[] {
+    return [{ sample: this.name + '_info', extra: null }];
+  }
+
+  /** @internal */
+  protected create(labelValues: readonly string[]): InfoSeries {
+    return new InfoSeries(labelValues, this.name);
+  }
+
+  /** @internal */
+  writeOne(w: ByteWriter, s: InfoSeries, escaping: EscapingScheme, om: boolean): void {
+    w.writeBytes(this.linesFor(s, escaping, om)[0]!);
+    w.writeByte(0x31); // OpenMetrics: an info value is 1
+    w.writeByte(LF);
+  }
+
+  /** @internal */
+  writeAll(w: ByteWriter, escaping: EscapingScheme, om: boolean): void {
+    for (const s of this.seriesMap.values()) this.writeOne(w, s, escaping, om);
+  }
+
+  /** @internal */
+  protected samplesOf(_s: InfoSeries, labelsFor: (e: LineSpec['extra']) => Labels, specs: LineSpec[]): Sample[] {
+    return [{ name: specs[0]!.sample, labels: labelsFor(null), value: 1, timestamp: null }];
+  }
+}

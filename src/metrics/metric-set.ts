@@ -1,0 +1,267 @@
+import { ByteWriter, chunkSizeOption, escapingOption, formatOption, PrefixArena } from '../encode/api.js';
+import type { EncodeChunksOptions, EncodeOptions } from '../encode/api.js';
+import type { MetricFamily } from '../model/index.js';
+import { omName, seriesNames } from '../model/rules.js';
+import { Counter } from './counter.js';
+import {
+  checkBuckets,
+  checkLabelName,
+  checkQuantiles,
+  checkStates,
+  type CounterOptions,
+  DEFAULT_BUCKETS,
+  define,
+  fail,
+  type GaugeOptions,
+  type HistogramOptions,
+  type InfoOptions,
+  type MetricSetOptions,
+  q,
+  type StateSetOptions,
+  type SummaryOptions,
+} from './definition.js';
+import { Gauge } from './gauge.js';
+import { Histogram } from './histogram.js';
+import { Info } from './info.js';
+import type { Metric, Series } from './metric.js';
+import { StateSet } from './stateset.js';
+import { Summary } from './summary.js';
+
+/** Any metric of a set. */
+export type AnyMetric =
+  | Counter<string>
+  | Gauge<string>
+  | Histogram<string>
+  | Summary<string>
+  | Info<string>
+  | StateSet<string>;
+
+/**
+ * A live set of metrics for exporters and services, with precomputed
+ * series prefixes.
+ *
+ * Each series renders its sample lines' `name{labels} ` prefixes to bytes
+ * once, when it is created, with the set's default labels folded in; an
+ * encode then copies those bytes and writes only the values. The prefixes
+ * are the same in text 0.0.4 and OpenMetrics (a counter's samples are
+ * `foo_total` in both, an info's `foo_info`) except for a histogram's `le`
+ * and a summary's `quantile`, which OpenMetrics spells canonically (`1.0`)
+ * and text as Go does (`1`): those are rendered again, lazily, for
+ * OpenMetrics, as are names outside the legacy character set (allowed with
+ * `nameValidation: 'utf-8'`) for each escaping scheme asked for. The
+ * HELP/TYPE/UNIT lines are rendered once per metric, format and scheme.
+ *
+ * Everything that could make a scrape produce a broken payload is checked
+ * when the metric or the series is defined, with a `PromwireError`:
+ * INVALID_NAME, RESERVED_LABEL, INVALID_BUCKETS, LABEL_MISMATCH,
+ * DUPLICATE_SERIES (two metrics whose sample names would clash) and
+ * INVALID_ARGUMENT.
+ *
+ * Layout of what is written, and `collect()`'s model, which `encode()` turns
+ * into the same bytes:
+ * - label order: default labels, then the metric's labels in `labelNames`
+ *   order, then `le` / `quantile` / the stateset label;
+ * - metrics in definition order, series in creation order;
+ * - counter `foo`: `foo_total` (model and text family `foo_total`,
+ *   OpenMetrics family `foo`); a name given with `_total` loses it, as in
+ *   the Python client;
+ * - histogram: `_bucket` lines (cumulative, `+Inf` last), then `_sum`, then
+ *   `_count`, as client_golang writes them; `le` is `1` in text, `1.0` in
+ *   OpenMetrics and in `collect()`;
+ * - summary: quantile lines, `_sum`, `_count`; quantile values are the
+ *   caller's (NaN until set, as client_golang writes an empty summary);
+ * - info `foo`: `foo_info{...} 1` (model family `foo_info`; text: gauge);
+ * - stateset `foo`: one line per state, `foo{foo="state"} 0|1` (text: gauge);
+ * - no timestamps, no `_created` samples, no exemplars.
+ */
+export class MetricSet {
+  /** @internal */ readonly defaultPairs: ReadonlyArray<readonly [string, string]>;
+  /** @internal */ readonly utf8: boolean;
+  /** @internal */ readonly prefix: string;
+  private readonly metrics = new Map<string, AnyMetric>();
+  /** Every name a metric may be written or queried under (rules.seriesNames and its OpenMetrics name), for clash checks and `get()`. */
+  private readonly claims = new Map<string, AnyMetric>();
+  /** @internal Where series prefixes live. */
+  readonly arena = new PrefixArena();
+  /** Output size of the last encode, to size the next one's buffer. */
+  private sizeHint = 64 * 1024;
+
+  constructor(options: MetricSetOptions = {}) {
+    const validation = options.nameValidation ?? 'legacy';
+    if (validation !== 'legacy' && validation !== 'utf-8') {
+      fail('INVALID_ARGUMENT', `expected nameValidation 'legacy' or 'utf-8', got ${q(String(validation))}`);
+    }
+    this.utf8 = validation === 'utf-8';
+    const prefix = options.prefix ?? '';
+    if (typeof prefix !== 'string') fail('INVALID_ARGUMENT', `expected prefix to be a string, got ${typeof prefix}`);
+    this.prefix = prefix;
+    const pairs: Array<readonly [string, string]> = [];
+    const defaults = options.defaultLabels ?? {};
+    for (const k of Object.keys(defaults)) {
+      checkLabelName(k, 'default label', this.utf8);
+      const v = defaults[k];
+      if (typeof v !== 'string') {
+        fail('INVALID_ARGUMENT', `expected default label ${q(k)} to be a string, got ${typeof v}`);
+      }
+      pairs.push([k, v]);
+    }
+    this.defaultPairs = pairs;
+  }
+
+  counter<L extends string = never>(o: CounterOptions<L>): Counter<L> {
+    return this.add(new Counter<L>(this, define(this, o, 'counter')));
+  }
+
+  gauge<L extends string = never>(o: GaugeOptions<L>): Gauge<L> {
+    return this.add(new Gauge<L>(this, define(this, o, 'gauge')));
+  }
+
+  histogram<L extends string = never>(o: HistogramOptions<L>): Histogram<L> {
+    const d = define(this, o, 'histogram');
+    return this.add(new Histogram<L>(this, d, checkBuckets(o.buckets ?? DEFAULT_BUCKETS, d.name)));
+  }
+
+  summary<L extends string = never>(o: SummaryOptions<L>): Summary<L> {
+    const d = define(this, o, 'summary');
+    return this.add(new Summary<L>(this, d, checkQuantiles(o.quantiles ?? [], d.name)));
+  }
+
+  info<L extends string = never>(o: InfoOptions<L>): Info<L> {
+    return this.add(new Info<L>(this, define(this, o, 'info')));
+  }
+
+  stateset<L extends string = never>(o: StateSetOptions<L>): StateSet<L> {
+    const d = define(this, o, 'stateset');
+    return this.add(new StateSet<L>(this, d, checkStates(o.states, d.name)));
+  }
+
+  /**
+   * The metric of that family name, with or without the set's prefix: the
+   * model's name (`http_requests_total` for a counter, `build_info` for an
+   * info) or the OpenMetrics one (`http_requests`, `build`). A series name
+   * such as `latency_bucket` is not a family name.
+   */
+  get(name: string): AnyMetric | undefined {
+    for (const n of [name, this.prefix + name]) {
+      const m = this.claims.get(n);
+      if (m !== undefined && (n === m.familyName || n === m.name)) return m;
+    }
+    return undefined;
+  }
+
+  /** Removes a metric (by family name, or the metric itself). Returns whether it was there. */
+  remove(nameOrMetric: string | AnyMetric): boolean {
+    const m = typeof nameOrMetric === 'string' ? this.get(nameOrMetric) : nameOrMetric;
+    if (m === undefined || this.metrics.get(m.name) !== m) return false;
+    this.metrics.delete(m.name);
+    for (const n of claimedNames(m)) if (this.claims.get(n) === m) this.claims.delete(n);
+    return true;
+  }
+
+  /** Removes every metric. */
+  clear(): void {
+    this.metrics.clear();
+    this.claims.clear();
+  }
+
+  /** The metrics, in definition order. */
+  list(): AnyMetric[] {
+    return [...this.metrics.values()];
+  }
+
+  /** The current values as the data model (what `encode` writes, sample for sample). */
+  collect(): MetricFamily[] {
+    const out: MetricFamily[] = [];
+    for (const m of this.metrics.values()) out.push(m.collect());
+    return out;
+  }
+
+  /** Encodes every metric (the returned bytes are the caller's). */
+  encode(options?: EncodeOptions): Uint8Array {
+    const format = formatOption(options?.format);
+    const escaping = escapingOption(options?.escaping);
+    // A fresh buffer sized from the last encode, handed over without a copy:
+    // the steady state allocates about the output size, once.
+    const w = new ByteWriter(this.sizeHint);
+    const om = format === 'openmetrics';
+    for (const m of this.metrics.values()) {
+      w.writeBytes(m.header(format, escaping));
+      m.writeAll(w, escaping, om);
+    }
+    if (om) w.writeAscii('# EOF\n');
+    this.sizeHint = w.pos + (w.pos >> 5) + 4096;
+    return w.result();
+  }
+
+  /** `encode`, decoded to a string. */
+  encodeToString(options?: EncodeOptions): string {
+    return new TextDecoder().decode(this.encode(options));
+  }
+
+  /**
+   * Encodes in chunks of about `chunkSize` bytes (ending at line ends), so
+   * that a server can yield to the event loop between them; joined, they
+   * equal `encode()`'s output at the first chunk. Each call has its own
+   * buffers, so two scrapes may be under way at once.
+   *
+   * The body is a snapshot of the set's membership when the first chunk is
+   * asked for: the metrics and each metric's series are copied to arrays of
+   * references then (cheap next to writing them), so a series removed and
+   * created again meanwhile (which moves it to the end of its Map, past a
+   * running iterator) is still written once, in its family, and a metric
+   * removed and defined again is not written twice. Values are read as the
+   * encode reaches them; series created after the first chunk appear in the
+   * next scrape.
+   */
+  *encodeChunks(options?: EncodeChunksOptions): Generator<Uint8Array, void, undefined> {
+    const format = formatOption(options?.format);
+    const escaping = escapingOption(options?.escaping);
+    const chunkSize = chunkSizeOption(options?.chunkSize);
+    const om = format === 'openmetrics';
+    const metrics = Array.from(this.metrics.values()) as Array<Metric<string, Series>>;
+    const series = metrics.map((m) => m.snapshot());
+    const w = new ByteWriter(chunkSize + 4096);
+    for (let i = 0; i < metrics.length; i++) {
+      const metric = metrics[i]!;
+      w.writeBytes(metric.header(format, escaping));
+      const list = series[i]!;
+      for (let j = 0; j < list.length; j++) {
+        metric.writeOne(w, list[j]!, escaping, om);
+        if (w.pos >= chunkSize) yield w.take();
+      }
+    }
+    if (om) w.writeAscii('# EOF\n');
+    if (w.pos > 0) yield w.take();
+  }
+
+  private add<M extends AnyMetric>(m: M): M {
+    const names = claimedNames(m);
+    for (const n of names) {
+      const other = this.claims.get(n);
+      if (other !== undefined) {
+        fail(
+          'DUPLICATE_SERIES',
+          `metric ${q(m.name)} (${m.type}) clashes with ${other.type} ${q(other.name)} already in this set: both would write ${q(n)}`,
+        );
+      }
+    }
+    for (const n of names) this.claims.set(n, m);
+    this.metrics.set(m.name, m);
+    m.reset();
+    return m;
+  }
+}
+
+/**
+ * The names a metric writes or is known by, in any format: rules.seriesNames
+ * of its model family (`foo_total`, `foo_created` for a counter; `_bucket`,
+ * `_sum`, `_count`, `_created` for a histogram), plus its OpenMetrics family
+ * name (`foo`), which a `# TYPE` line of either format would declare.
+ */
+function claimedNames(m: AnyMetric): string[] {
+  const f = { name: m.familyName, type: m.type };
+  const names = seriesNames(f);
+  const om = omName(f);
+  if (!names.includes(om)) names.push(om);
+  return names;
+}

@@ -1,0 +1,334 @@
+/**
+ * The bases of every metric of a `MetricSet`: `Series` (one label-value
+ * tuple and its rendered line prefixes) and `Metric` (a family: its
+ * definition, its series, how they are written and collected).
+ */
+import { isValidLabelName, isValidMetricName } from '../core/names.js';
+import type { EscapingScheme } from '../core/names.js';
+import { encodeHeader, renderPrefix, writtenSampleName } from '../encode/api.js';
+import type { ByteWriter, PrefixArena } from '../encode/api.js';
+import { type Format, type Labels, makeFamily, type MetricFamily, type MetricType, type Sample } from '../model/index.js';
+import { familyName as modelFamilyName } from '../model/rules.js';
+import { fail, q } from './definition.js';
+import type { Definition, LabelValues } from './definition.js';
+
+export const LF = 0x0a;
+
+/** One line of a series: its sample name and an optional extra label (le, quantile, state). */
+export interface LineSpec {
+  sample: string;
+  extra: readonly [string, string] | null;
+}
+
+/** What a metric needs of the set that owns it (a `MetricSet`; metrics are made by its methods, not constructed directly). */
+export interface MetricOwner {
+  /** @internal Default labels, written first on every line. */
+  readonly defaultPairs: ReadonlyArray<readonly [string, string]>;
+  /** @internal Where series prefixes live. */
+  readonly arena: PrefixArena;
+}
+
+/** What every series holds: its label values and its rendered line prefixes. */
+export abstract class Series {
+  /** @internal Label values, in `labelNames` order. */
+  readonly labelValues: readonly string[];
+  /**
+   * @internal Line prefixes (`name{labels} `) for text 0.0.4 with
+   * `allow-utf-8` (and for every scheme and format whose prefixes are the
+   * same bytes: no name needs escaping, no bound spelled differently).
+   */
+  lines: Uint8Array[] = [];
+  /** @internal OpenMetrics line prefixes with `allow-utf-8`, when they differ from `lines` (a bound spelled `1.0`), rendered when first asked for. */
+  omLines: Uint8Array[] | null = null;
+  /** @internal Line prefixes per other scheme and format (`scheme` or `scheme/om`), rendered when first asked for. */
+  escaped: Map<string, Uint8Array[]> | null = null;
+  /** The metric's family name (for messages). */
+  readonly metric: string;
+
+  constructor(labelValues: readonly string[], metric: string) {
+    this.labelValues = labelValues;
+    this.metric = metric;
+  }
+}
+
+export abstract class Metric<L extends string, S extends Series> {
+  /** Family name, as written in OpenMetrics (`http_requests` for the counter `http_requests_total`). */
+  readonly name: string;
+  abstract readonly type: MetricType;
+  readonly help: string;
+  readonly unit: string;
+  readonly labelNames: readonly L[];
+  /** @internal */ readonly seriesMap = new Map<string, S>();
+  /** @internal */ readonly owner: MetricOwner;
+  /** Line specs for text 0.0.4 [0] and OpenMetrics [1]. */
+  private readonly specs: [LineSpec[] | null, LineSpec[] | null] = [null, null];
+  private needsEscaping: boolean | null = null;
+  private omDiffers: boolean | null = null;
+  private modelName: string | undefined = undefined;
+  private readonly headers = new Map<string, Uint8Array>();
+
+  constructor(owner: MetricOwner, d: Definition<L>) {
+    this.owner = owner;
+    this.name = d.name;
+    this.help = d.help;
+    this.unit = d.unit;
+    this.labelNames = d.labelNames;
+  }
+
+  /**
+   * The series with these label values, created (at zero) on first use.
+   * The keys must be exactly the metric's label names (LABEL_MISMATCH).
+   * Keep the handle for hot paths: this lookup builds a key string.
+   */
+  labels(values: LabelValues<L>): S {
+    const vals = this.labelValuesOf(values);
+    const key = tupleKey(vals);
+    let s = this.seriesMap.get(key);
+    if (s === undefined) {
+      s = this.newSeries(vals);
+      this.seriesMap.set(key, s);
+    }
+    return s;
+  }
+
+  /** Removes the series with these label values. Returns whether it existed. */
+  remove(values: LabelValues<L>): boolean {
+    return this.seriesMap.delete(tupleKey(this.labelValuesOf(values)));
+  }
+
+  /** Removes every series (an unlabelled metric gets its single series back, at zero). */
+  reset(): void {
+    this.seriesMap.clear();
+    if (this.labelNames.length === 0) this.seriesMap.set('', this.newSeries([]));
+  }
+
+  /** Number of series. */
+  get size(): number {
+    return this.seriesMap.size;
+  }
+
+  /** The single series of an unlabelled metric. */
+  protected only(): S {
+    if (this.labelNames.length !== 0) {
+      fail(
+        'LABEL_MISMATCH',
+        `${this.type} ${q(this.name)} has labels [${this.labelNames.join(', ')}]: call .labels({...}) first`,
+      );
+    }
+    let s = this.seriesMap.get('');
+    if (s === undefined) {
+      s = this.newSeries([]);
+      this.seriesMap.set('', s);
+    }
+    return s;
+  }
+
+  /**
+   * @internal The lines every series of this metric writes, for a format
+   * (`om`: OpenMetrics). Histograms and summaries spell `le`/`quantile`
+   * per format.
+   */
+  protected abstract lineSpecs(om: boolean): LineSpec[];
+  /** @internal A fresh series (zero values). */
+  protected abstract create(labelValues: readonly string[]): S;
+  /** @internal Writes one series' lines (`om`: OpenMetrics, where a histogram may have to leave out its sum). */
+  abstract writeOne(w: ByteWriter, s: S, escaping: EscapingScheme, om: boolean): void;
+  /** @internal Writes every series (a loop per class keeps the calls monomorphic). */
+  abstract writeAll(w: ByteWriter, escaping: EscapingScheme, om: boolean): void;
+  /** @internal The samples of one series, in line order, with these labels. */
+  protected abstract samplesOf(s: S, labelsFor: (extra: LineSpec['extra']) => Labels, specs: LineSpec[]): Sample[];
+
+  /** @internal HELP/TYPE/UNIT bytes for a format and scheme, rendered once. */
+  header(format: Format, escaping: EscapingScheme): Uint8Array {
+    const key = format + escaping;
+    let h = this.headers.get(key);
+    if (h === undefined) {
+      h = encodeHeader({ name: this.familyName, type: this.type, help: this.help, unit: this.unit }, { format, escaping });
+      this.headers.set(key, h);
+    }
+    return h;
+  }
+
+  /** @internal The series as they are now, in creation order: what a chunked encode writes, whatever happens to the map meanwhile. */
+  snapshot(): S[] {
+    return Array.from(this.seriesMap.values());
+  }
+
+  /**
+   * The family name in the data model: the name its series are queried by
+   * (`http_requests_total` for the counter `http_requests`), rules.familyName.
+   */
+  get familyName(): string {
+    return (this.modelName ??= modelFamilyName('openmetrics', this.name, this.type));
+  }
+
+  /**
+   * The metric as a family of the data model. Bounds and quantiles are
+   * spelled canonically (`le="1.0"`), as Prometheus 3 stores them and as the
+   * parser reads them (rules.normalizeLabelValue).
+   */
+  collect(): MetricFamily {
+    const specs = this.getSpecs(true);
+    const samples: Sample[] = [];
+    const defaults = this.owner.defaultPairs;
+    for (const s of this.seriesMap.values()) {
+      const labelsFor = (extra: LineSpec['extra']): Labels => {
+        const l: Labels = {};
+        for (const [k, v] of defaults) l[k] = v;
+        for (let i = 0; i < this.labelNames.length; i++) l[this.labelNames[i]!] = s.labelValues[i]!;
+        if (extra !== null) l[extra[0]] = extra[1];
+        return l;
+      };
+      for (const x of this.samplesOf(s, labelsFor, specs)) samples.push(x);
+    }
+    return makeFamily({ name: this.familyName, type: this.type, help: this.help, unit: this.unit, samples });
+  }
+
+  /**
+   * @internal The line prefixes of a series for a scheme and format. The
+   * common case (no name to escape, and the same bytes in both formats) is
+   * the series' own `lines`, rendered when it was created.
+   */
+  protected linesFor(s: S, escaping: EscapingScheme, om: boolean): Uint8Array[] {
+    const plain = escaping === 'allow-utf-8' || !this.getNeedsEscaping();
+    if (plain) {
+      if (!om || !this.getOmDiffers()) return s.lines;
+      // OpenMetrics spells a bound differently (`1.0`): its own prefixes,
+      // rendered on the first OpenMetrics encode and kept in a field.
+      return (s.omLines ??= this.render(s.labelValues, 'allow-utf-8', true));
+    }
+    // An escaped sample name is spelled relative to the family name of the
+    // format: text's `my.requests_total` escapes as a whole (`dots`:
+    // `my_dot_requests__total`), OpenMetrics' `my.requests` plus `_total`.
+    const split = om && (this.getOmDiffers() || this.familyName !== this.name);
+    const key = split ? escaping + '/om' : escaping;
+    let m = s.escaped;
+    if (m === null) m = s.escaped = new Map();
+    let lines = m.get(key);
+    if (lines === undefined) {
+      lines = this.render(s.labelValues, escaping, split);
+      m.set(key, lines);
+    }
+    return lines;
+  }
+
+  private getSpecs(om: boolean): LineSpec[] {
+    const i = om ? 1 : 0;
+    let specs = this.specs[i];
+    if (specs === null) specs = this.specs[i] = this.lineSpecs(om);
+    return specs;
+  }
+
+  /** Whether some line prefix differs between text and OpenMetrics (a bound such as `1` vs `1.0`). */
+  private getOmDiffers(): boolean {
+    if (this.omDiffers === null) {
+      const t = this.getSpecs(false);
+      const o = this.getSpecs(true);
+      let differs = false;
+      for (let i = 0; i < t.length; i++) {
+        if (t[i]!.sample !== o[i]!.sample || t[i]!.extra?.[1] !== o[i]!.extra?.[1]) differs = true;
+      }
+      this.omDiffers = differs;
+    }
+    return this.omDiffers;
+  }
+
+  private getNeedsEscaping(): boolean {
+    if (this.needsEscaping === null) {
+      let needs = false;
+      for (const spec of this.getSpecs(false)) {
+        if (!isValidMetricName(spec.sample)) needs = true;
+        if (spec.extra !== null && !isValidLabelName(spec.extra[0])) needs = true;
+      }
+      for (const [k] of this.owner.defaultPairs) if (!isValidLabelName(k)) needs = true;
+      for (const k of this.labelNames) if (!isValidLabelName(k)) needs = true;
+      this.needsEscaping = needs;
+    }
+    return this.needsEscaping;
+  }
+
+  /** Renders the line prefixes of a series (done once per series, scheme and format). */
+  private render(labelValues: readonly string[], escaping: EscapingScheme, om: boolean): Uint8Array[] {
+    const pairs: Array<readonly [string, string]> = [...this.owner.defaultPairs];
+    for (let i = 0; i < this.labelNames.length; i++) pairs.push([this.labelNames[i]!, labelValues[i]!]);
+    const out: Uint8Array[] = [];
+    const family = om ? this.name : this.familyName;
+    for (const spec of this.getSpecs(om)) {
+      if (spec.extra !== null) pairs.push(spec.extra);
+      out.push(this.owner.arena.intern(renderPrefix(writtenSampleName(spec.sample, family, escaping), pairs, escaping) + ' '));
+      if (spec.extra !== null) pairs.pop();
+    }
+    return out;
+  }
+
+  private newSeries(labelValues: readonly string[]): S {
+    const s = this.create(labelValues);
+    s.lines = this.render(labelValues, 'allow-utf-8', false);
+    return s;
+  }
+
+  private labelValuesOf(values: LabelValues<L>): string[] {
+    if (values === null || typeof values !== 'object') {
+      fail('LABEL_MISMATCH', `expected a label object for ${q(this.name)}, got ${values === null ? 'null' : typeof values}`);
+    }
+    const names = this.labelNames;
+    const out: string[] = new Array<string>(names.length);
+    let given = 0;
+    for (const k in values) {
+      if (Object.prototype.hasOwnProperty.call(values, k)) given++;
+    }
+    for (let i = 0; i < names.length; i++) {
+      const v = (values as Record<string, unknown>)[names[i]!];
+      if (v === undefined) return this.mismatch(values);
+      if (typeof v === 'string') out[i] = v;
+      else if (typeof v === 'number' || typeof v === 'boolean') out[i] = String(v);
+      else fail('INVALID_ARGUMENT', `expected label ${q(names[i]!)} of ${q(this.name)} to be a string, got ${typeof v}`);
+    }
+    if (given !== names.length) return this.mismatch(values);
+    return out;
+  }
+
+  private mismatch(values: object): never {
+    fail(
+      'LABEL_MISMATCH',
+      `expected labels {${this.labelNames.join(', ')}} for ${this.type} ${q(this.name)}, got {${Object.keys(values).join(', ')}}`,
+    );
+  }
+}
+
+/** Map key of a label-value tuple: the value itself for one label, length-prefixed values otherwise. */
+function tupleKey(vals: readonly string[]): string {
+  if (vals.length === 1) return vals[0]!;
+  let key = '';
+  for (const v of vals) key += v.length + ':' + v;
+  return key;
+}
+
+/** A series holding one number, read through `get()` (its field is private to its class). */
+export interface ValueSeries extends Series {
+  get(): number;
+}
+
+/** A metric whose series each write one line: the precomputed prefix, the value, a line feed. */
+export abstract class SingleValueMetric<L extends string, S extends ValueSeries> extends Metric<L, S> {
+  /** @internal */
+  writeOne(w: ByteWriter, s: S, escaping: EscapingScheme, om: boolean): void {
+    w.writeBytes(this.linesFor(s, escaping, om)[0]!);
+    w.writeNumber(s.get());
+    w.writeByte(LF);
+  }
+
+  /** @internal */
+  writeAll(w: ByteWriter, escaping: EscapingScheme, om: boolean): void {
+    for (const s of this.seriesMap.values()) {
+      w.writeBytes(this.linesFor(s, escaping, om)[0]!);
+      w.writeNumber(s.get());
+      w.writeByte(LF);
+    }
+  }
+
+  /** @internal */
+  protected samplesOf(s: S, labelsFor: (e: LineSpec['extra']) => Labels, specs: LineSpec[]): Sample[] {
+    return [{ name: specs[0]!.sample, labels: labelsFor(null), value: s.get(), timestamp: null }];
+  }
+}
