@@ -44,11 +44,13 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     help: `  --format F   payload format: auto (default: OpenMetrics when it ends with "# EOF"), text, openmetrics
   --json       print the families as a JSON array, one family per line (see README, "parse --json")
   --lenient    skip bad lines, reporting each on stderr (exit status 1 if any was skipped)
+  --body-limit BYTES  stop reading past this many bytes (default: the parser's maxBodyBytes, 1 GiB)
   Without --json, prints one line per family: type, name, sample count and help.`,
     options: {
       format: { type: 'string', choices: FORMATS, default: 'auto' },
       json: { type: 'boolean' },
       lenient: { type: 'boolean' },
+      'body-limit': { type: 'string' },
     },
     positionals: { min: 0, max: 1, names: ['FILE'] },
   },

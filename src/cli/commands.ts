@@ -24,7 +24,8 @@ import { writeFamiliesJson } from './json.js';
  * payload leaves stdout empty: a reader never sees half an array.
  */
 export async function runParse(file: string | undefined, flags: Flags, io: CliIO): Promise<number> {
-  const input = await readInput('parse', file, io);
+  const limit = integerFlag('parse', flags, 'body-limit', { min: 1, max: Number.MAX_SAFE_INTEGER });
+  const input = await readInput('parse', file, io, limit);
   const { families, skipped } = parseInput(input.bytes, flags, io);
   const w = new BatchWriter((s) => io.out(s));
   if (flags['json'] === true) writeFamiliesJson(families, (s) => w.push(s));
