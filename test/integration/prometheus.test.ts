@@ -1,6 +1,9 @@
 /**
- * A real Prometheus (Debian 2.42) scrapes promwire's node:http handler, and
- * promwire's scrape client reads real endpoints.
+ * A real Prometheus (3.5.3 from Debian sid, fetched by .ci/sid-tools.sh)
+ * scrapes promwire's node:http handler, and promwire's scrape client reads
+ * real endpoints. Debian 12's Prometheus 2.42 scrapes the same handler once,
+ * for the one difference that matters to users still on 2.x: it stores `le`
+ * and `quantile` as written, where 3.x normalises them (`10` -> `10.0`).
  *
  * - 10,000+ series of every metric type, with default labels and escaped
  *   and UTF-8 label values, served on a custom path: once as OpenMetrics
@@ -12,8 +15,8 @@
  *   served gzipped by the handler; a body over `bodyLimit` is refused in a
  *   child process whose peak memory is measured.
  *
- * Prometheus 2.42 has no UTF-8 metric or label names, so UTF-8 is tested in
- * label values.
+ * UTF-8 is tested in label values here (the handler's UTF-8 names are
+ * negotiated separately).
  */
 import { spawn } from 'node:child_process';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -24,7 +27,7 @@ import { MetricSet } from '../../src/encode/metricset.js';
 import type { Labels, MetricFamily, Sample } from '../../src/model.js';
 import { createNodeHandler } from '../../src/toolkit/handler.js';
 import { scrape, scrapeEach } from '../../src/toolkit/scrape.js';
-import { Cleanup, serve, startPrometheus, waitFor, withTimeout } from './helpers.js';
+import { BIN, Cleanup, normalizeLabel, serve, startPrometheus, waitFor, withTimeout } from './helpers.js';
 import type { Prometheus } from './helpers.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -147,6 +150,20 @@ function seriesKey(name: string, labels: Labels): string {
   return name + '{' + keys.map((k) => `${k}=${JSON.stringify(labels[k])}`).join(',') + '}';
 }
 
+/**
+ * The labels Prometheus 3.5 stores for a sample of a family of `type`
+ * served in `format`: `le` of a histogram and `quantile` of a summary in
+ * OpenMetrics float form (model/textparse normalizeFloatsInLabelValues). The
+ * text encoder writes a gaugehistogram as a histogram, so there its `le` is
+ * normalised too; in OpenMetrics a gaugehistogram's `le` is stored as written.
+ */
+function stored(type: MetricFamily['type'], format: 'text' | 'openmetrics', labels: Labels): Labels {
+  const t = format === 'text' && type === 'gaugehistogram' ? 'histogram' : type;
+  const out: Labels = {};
+  for (const [k, v] of Object.entries(labels)) out[k] = normalizeLabel(t, k, v);
+  return out;
+}
+
 function sameValue(a: number, b: number): boolean {
   return Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b)) || a === b;
 }
@@ -246,9 +263,10 @@ describe('a real Prometheus scrapes the handler', () => {
       const instance = target.labels['instance']!;
 
       const expected = new Map<string, number>();
+      const format = job === 'pw_text' ? 'text' : 'openmetrics';
       for (const f of families) {
         for (const smp of f.samples) {
-          expected.set(seriesKey(smp.name, { ...DEFAULT_LABELS, ...smp.labels, job, instance }), smp.value);
+          expected.set(seriesKey(smp.name, { ...DEFAULT_LABELS, ...stored(f.type, format, smp.labels), job, instance }), smp.value);
         }
       }
       expect(expected.size).toBe(seriesCount);
@@ -309,7 +327,7 @@ describe('a real Prometheus scrapes the handler', () => {
     const instance = target.labels['instance']!;
     const expected = new Map<string, number>();
     for (const f of metricSet.collect()) {
-      for (const smp of f.samples) expected.set(seriesKey(smp.name, { ...smp.labels, job: 'pw_app', instance }), smp.value);
+      for (const smp of f.samples) expected.set(seriesKey(smp.name, { ...stored(f.type, 'openmetrics', smp.labels), job: 'pw_app', instance }), smp.value);
     }
     expect(expected.size).toBeGreaterThan(60);
     const got = await prom.query('{job="pw_app",__name__=~"pw_app_.+"}');
@@ -343,17 +361,87 @@ describe('a real Prometheus scrapes the handler', () => {
   it("the scrape client reads Prometheus' own /metrics", async () => {
     const r = await scrape(prom.base + '/metrics', { timeout: 10_000 });
     expect(r.status).toBe(200);
-    // Prometheus 2.42 answers text 0.0.4 even to an OpenMetrics Accept.
+    // Prometheus 3.5.3 (like 2.42) answers text 0.0.4 even to an OpenMetrics
+    // Accept; 3.x echoes the name escaping the client asked for (allow-utf-8).
     expect(r.format).toBe('text');
-    expect(r.contentType).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(r.contentType).toBe('text/plain; version=0.0.4; charset=utf-8; escaping=allow-utf-8');
     expect(r.contentEncoding).toBe('gzip');
     const byName = new Map(r.families.map((f) => [f.name, f]));
-    expect(byName.get('prometheus_build_info')?.samples[0]?.labels['version']).toMatch(/^2\./);
+    expect(byName.get('prometheus_build_info')?.samples[0]?.labels['version']).toMatch(/^3\.5\.3/);
     expect(byName.get('prometheus_target_scrapes_exceeded_sample_limit_total')?.type).toBe('counter');
     expect(byName.get('prometheus_http_request_duration_seconds')?.type).toBe('histogram');
     // It has seen our scrapes: the scrape pool metrics name our jobs.
     const pools = byName.get('prometheus_target_scrape_pools_total');
     expect(pools?.samples[0]?.value).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('Prometheus 2.42 (Debian 12) stores le and quantile as written; 3.5.3 normalises them', () => {
+  // Users still on 2.x query `le="10"`; after moving to 3.x the same bucket is
+  // `le="10.0"`. The same handler output, scraped by both, shows the split.
+  const fams: MetricFamily[] = [
+    {
+      name: 'pw_split_seconds',
+      type: 'histogram',
+      help: 'Buckets with integer bounds.',
+      unit: 'seconds',
+      samples: [
+        s('pw_split_seconds_bucket', { le: '1' }, 1),
+        s('pw_split_seconds_bucket', { le: '10' }, 2),
+        s('pw_split_seconds_bucket', { le: '+Inf' }, 3),
+        s('pw_split_seconds_sum', {}, 12),
+        s('pw_split_seconds_count', {}, 3),
+      ],
+    },
+    {
+      name: 'pw_split_rpc',
+      type: 'summary',
+      help: 'Quantile one.',
+      unit: '',
+      samples: [s('pw_split_rpc', { quantile: '1' }, 7), s('pw_split_rpc_sum', {}, 7), s('pw_split_rpc_count', {}, 1)],
+    },
+  ];
+
+  async function storedLabels(binary: string): Promise<string[]> {
+    const srv = await serve(cleanup, (req, res) => void createNodeHandler({ collect: () => fams })(req, res));
+    const prom = await startPrometheus(
+      cleanup,
+      `  - job_name: split
+    static_configs:
+      - targets: ['127.0.0.1:${srv.port}']
+`,
+      '1s',
+      binary,
+    );
+    const got = await waitFor(
+      'the split series',
+      async () => {
+        const r = await prom.query('{job="split",__name__=~"pw_split_seconds_bucket|pw_split_rpc"}');
+        return r.length === 4 ? r : undefined;
+      },
+      60_000,
+      250,
+    );
+    await prom.proc.stop();
+    return got.map((r) => `${r.metric['__name__']}{${r.metric['le'] !== undefined ? `le=${r.metric['le']}` : `quantile=${r.metric['quantile']}`}}`).sort();
+  }
+
+  it('2.42: verbatim', async () => {
+    expect(await storedLabels(BIN.prometheus242)).toEqual([
+      'pw_split_rpc{quantile=1}',
+      'pw_split_seconds_bucket{le=+Inf}',
+      'pw_split_seconds_bucket{le=10}',
+      'pw_split_seconds_bucket{le=1}',
+    ]);
+  });
+
+  it('3.5.3: OpenMetrics float form', async () => {
+    expect(await storedLabels(BIN.prometheus)).toEqual([
+      'pw_split_rpc{quantile=1.0}',
+      'pw_split_seconds_bucket{le=+Inf}',
+      'pw_split_seconds_bucket{le=1.0}',
+      'pw_split_seconds_bucket{le=10.0}',
+    ]);
   });
 });
 
