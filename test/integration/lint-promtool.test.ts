@@ -1,19 +1,20 @@
 /**
- * lint() against the real `promtool check metrics` (Debian prometheus 2.42):
+ * lint() against the real `promtool check metrics` (promtool 3.5.3 from
+ * Debian sid, fetched by .ci/sid-tools.sh):
  * on every real payload in fixtures/, the cluster fixtures, and a crafted
  * payload that trips every promtool rule, both tools must flag the same
  * metrics with the same messages, and promtool's exit code (0 clean, 3
  * findings, 1 parse error) must follow from lint()'s result.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PromwireError } from '../../src/errors.js';
 import { parse } from '../../src/parse/families.js';
 import { lint } from '../../src/toolkit/lint.js';
+import { tool } from './helpers.js';
 
-const PROMTOOL = '/usr/bin/promtool';
 const ROOT = path.resolve(__dirname, '../..');
 
 interface PromtoolResult {
@@ -23,11 +24,9 @@ interface PromtoolResult {
 
 /** Runs `promtool check metrics < payload`, bounded to 30 s. */
 function promtoolCheck(payload: Uint8Array): Promise<PromtoolResult> {
-  if (!existsSync(PROMTOOL)) {
-    throw new Error(`${PROMTOOL} is missing: run 'bash .ci/integration-setup.sh' (installs Debian's prometheus)`);
-  }
+  const promtool = tool('promtool'); // throws, naming the setup command, when missing
   return new Promise((resolve, reject) => {
-    const child = spawn(PROMTOOL, ['check', 'metrics'], { stdio: ['pipe', 'ignore', 'pipe'] });
+    const child = spawn(promtool, ['check', 'metrics'], { stdio: ['pipe', 'ignore', 'pipe'] });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error('promtool check metrics: no exit within 30 s'));
@@ -53,20 +52,54 @@ function promtoolLines(stderr: string): string[] {
   return stderr.split('\n').filter((l) => l !== '');
 }
 
-const REAL = ['node_exporter.prom', 'prometheus.prom', 'pushgateway.prom', 'federate.prom', 'python_client.prom'];
+const REAL = [
+  'node_exporter.prom',
+  'prometheus.prom',
+  'pushgateway.prom',
+  'federate.prom',
+  'python_client.prom',
+  'node_exporter-1.11.1.prom',
+  'prometheus-3.5.3.prom',
+  'pushgateway-1.11.2.prom',
+  'federate-3.5.3.prom',
+  'victoria-metrics-1.145.prom',
+];
 const CLUSTER = ['cluster/node1.prom', 'cluster/node2.prom', 'cluster/node3.prom'];
 
+/**
+ * promtool 3.5.3's promlint (client_golang testutil/promlint/validations,
+ * LintMetricTypeInName) checks a family's name for its OWN type only and
+ * skips untyped ones; 2.42 checked every type name, so lint() still reports
+ * e.g. `..._native_histogram_bucket_limit_total` (a counter) as including
+ * 'histogram'. Files where that shows up; flip to plain `it` once lint()
+ * follows 3.5.
+ */
+const TYPE_IN_NAME_BUG = new Set(['prometheus-3.5.3.prom', 'federate-3.5.3.prom']);
+const TYPE_IN_NAME = / metric name should not include type '/;
+
+async function sameFindings(file: string): Promise<void> {
+  const bytes = readFileSync(path.join(ROOT, 'fixtures', file));
+  const theirs = await promtoolCheck(bytes);
+  const ours = lint(parse(bytes, { format: 'text' })).map((f) => `${f.metric} ${f.message}`);
+  expect(theirs.code === 0 || theirs.code === 3, theirs.stderr).toBe(true);
+  const expected = promtoolLines(theirs.stderr);
+  // Same (metric, message) pairs, with the same multiplicity, in the same order.
+  expect(ours).toEqual(expected);
+  expect(new Set(ours.map((l) => l.split(' ')[0]))).toEqual(new Set(expected.map((l) => l.split(' ')[0])));
+  expect(theirs.code).toBe(ours.length === 0 ? 0 : 3);
+}
+
 describe('lint() matches promtool check metrics', () => {
-  it.each([...REAL, ...CLUSTER])('%s: same findings, same exit status', async (file) => {
+  it.each([...REAL, ...CLUSTER].filter((f) => !TYPE_IN_NAME_BUG.has(f)))('%s: same findings, same exit status', sameFindings);
+
+  // promwire bug, fixed by the model/parser work: lint()'s type-in-name rule must check only the family's own type (promtool 3.5.3), not every type name.
+  it.fails.each([...TYPE_IN_NAME_BUG])('%s: same findings, same exit status (known bug: type-in-name rule of 2.x)', sameFindings);
+
+  it.each([...TYPE_IN_NAME_BUG])('%s: same findings apart from the type-in-name rule', async (file) => {
     const bytes = readFileSync(path.join(ROOT, 'fixtures', file));
-    const theirs = await promtoolCheck(bytes);
+    const theirs = promtoolLines((await promtoolCheck(bytes)).stderr);
     const ours = lint(parse(bytes, { format: 'text' })).map((f) => `${f.metric} ${f.message}`);
-    expect(theirs.code === 0 || theirs.code === 3, theirs.stderr).toBe(true);
-    const expected = promtoolLines(theirs.stderr);
-    // Same (metric, message) pairs, with the same multiplicity, in the same order.
-    expect(ours).toEqual(expected);
-    expect(new Set(ours.map((l) => l.split(' ')[0]))).toEqual(new Set(expected.map((l) => l.split(' ')[0])));
-    expect(theirs.code).toBe(ours.length === 0 ? 0 : 3);
+    expect(ours.filter((l) => !TYPE_IN_NAME.test(l))).toEqual(theirs.filter((l) => !TYPE_IN_NAME.test(l)));
   });
 
   it('the fixtures README counts are what promtool says here', async () => {
@@ -78,8 +111,9 @@ describe('lint() matches promtool check metrics', () => {
     expect(counts).toEqual({ 'node_exporter.prom': 68, 'federate.prom': 542, 'pushgateway.prom': 2 });
   });
 
-  it('a crafted payload that trips every rule', async () => {
-    const text = [
+  // A payload that trips every rule of either promtool.
+  const CRAFTED = new TextEncoder().encode(
+    [
       '# HELP foo_count x', '# TYPE foo_count counter', 'foo_count 1',
       '# HELP req_total x', '# TYPE req_total gauge', 'req_total 1',
       '# TYPE nohelp gauge', 'nohelp 1',
@@ -108,18 +142,27 @@ describe('lint() matches promtool check metrics', () => {
       'untyped_thing{le="1"} 1',
       '# HELP dup_total x', '# TYPE dup_total counter', 'dup_total{a="1"} 1', 'dup_total{a="1"} 2',
       '',
-    ].join('\n');
-    const bytes = new TextEncoder().encode(text);
-    const theirs = await promtoolCheck(bytes);
+    ].join('\n'),
+  );
+
+  // promwire bug, fixed by the model/parser work: lint()'s type-in-name rule must check only the family's own type and skip untyped (promtool 3.5.3: no finding for x_gauge_histogram_y (gauge), info_gauge_total (untyped)).
+  it.fails('a crafted payload that trips every rule: same findings as promtool 3.5.3 (known bug: type-in-name rule of 2.x)', async () => {
+    const theirs = await promtoolCheck(CRAFTED);
+    expect(theirs.code).toBe(3);
+    expect(lint(parse(CRAFTED, { format: 'text' })).map((f) => `${f.metric} ${f.message}`)).toEqual(promtoolLines(theirs.stderr));
+  });
+
+  it('a crafted payload that trips every rule: same findings apart from the type-in-name rule, the duplicate included', async () => {
+    const theirs = await promtoolCheck(CRAFTED);
     expect(theirs.code).toBe(3);
     const expected = promtoolLines(theirs.stderr);
-    // promtool 2.42 has no duplicate-series rule: compare its rules alone...
-    const ours = lint(parse(bytes, { format: 'text' }), { structural: false }).map((f) => `${f.metric} ${f.message}`);
-    expect(ours).toEqual(expected);
     expect(expected.length).toBeGreaterThan(25);
-    // ...and the structural checks add exactly the duplicate.
-    const all = lint(parse(bytes, { format: 'text' })).map((f) => `${f.metric} ${f.message}`);
-    expect(all.filter((l) => !expected.includes(l))).toEqual(['dup_total metric not unique']);
+    // promtool 3.x has a duplicate-series rule (2.42 had none): lint() with its structural checks.
+    expect(expected).toContain('dup_total metric not unique');
+    const ours = lint(parse(CRAFTED, { format: 'text' })).map((f) => `${f.metric} ${f.message}`);
+    expect(ours.filter((l) => !TYPE_IN_NAME.test(l))).toEqual(expected.filter((l) => !TYPE_IN_NAME.test(l)));
+    // 3.5.3 still flags a name holding its own type.
+    expect(expected).toContain("thing_counter_total metric name should not include type 'counter'");
   });
 
   it('python_client.om.txt: promtool cannot parse it (exit 1), nor can the text parser; read as OpenMetrics it lints like its text twin', async () => {
@@ -130,6 +173,18 @@ describe('lint() matches promtool check metrics', () => {
     expect(() => parse(om, { format: 'text' })).toThrow(PromwireError);
     const twin = await promtoolCheck(readFileSync(path.join(ROOT, 'fixtures', 'python_client.prom')));
     expect(lint(parse(om, { format: 'openmetrics' })).map((f) => `${f.metric} ${f.message}`)).toEqual(promtoolLines(twin.stderr));
+  });
+
+  it('victoria-metrics-1.145.metadata.prom: promtool refuses the repeated TYPE lines (exit 1); parse() reads them as the Prometheus scraper does', async () => {
+    // VictoriaMetrics with -metrics.exposeMetadata writes a family's HELP and
+    // TYPE again before later samples. promtool uses expfmt's strict text
+    // parser; the Prometheus 3.5.3 scraper (model/textparse) accepts it, and
+    // real-payloads.test.ts checks that parse() stores the same series.
+    const bytes = readFileSync(path.join(ROOT, 'fixtures', 'victoria-metrics-1.145.metadata.prom'));
+    const theirs = await promtoolCheck(bytes);
+    expect(theirs.code).toBe(1);
+    expect(theirs.stderr).toMatch(/second TYPE line for metric name "vm_active_merges", or TYPE reported after samples/);
+    expect(parse(bytes, { format: 'text' }).length).toBeGreaterThan(100);
   });
 
   it('a payload promtool rejects is rejected by the parser too', async () => {
