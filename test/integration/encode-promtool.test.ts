@@ -1,7 +1,7 @@
 /**
  * The encoder's output is accepted by the reference tools, not just by
  * promwire's own parser:
- * - text 0.0.4: `promtool check metrics` (Debian prometheus 2.42, the
+ * - text 0.0.4: `promtool check metrics` (promtool 3.5.3 from Debian sid, the
  *   expfmt text parser plus promlint) reads it with no parse error, and
  *   re-encoding a real payload keeps promtool's findings exactly as they were;
  * - OpenMetrics: the Python client's parser (Debian python3-prometheus-client,

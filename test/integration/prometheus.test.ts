@@ -445,6 +445,54 @@ describe('Prometheus 2.42 (Debian 12) stores le and quantile as written; 3.5.3 n
   });
 });
 
+describe('UTF-8 metric and label names: Prometheus 3.5.3 stores them as they are, 2.42 gets them escaped', () => {
+  // Prometheus 3 asks for `escaping=allow-utf-8` and accepts UTF-8 names by
+  // default (metric_name_validation_scheme: utf8); 2.42 sends no escaping, so
+  // the handler escapes with underscores (model.NameEscapingScheme).
+  function utf8Set(): MetricSet {
+    const set = new MetricSet({ nameValidation: 'utf-8', defaultLabels: { 'service.name': 'api ✓' } });
+    set.counter({ name: 'http.server.requests', help: 'Requests.', labelNames: ['http.method'] }).labels({ 'http.method': 'GET' }).inc(3);
+    set.gauge({ name: 'temp°', help: 'Temperature.' }).set(20);
+    return set;
+  }
+
+  async function stored(binary: string): Promise<string[]> {
+    const set = utf8Set();
+    const srv = await serve(cleanup, (req, res) => void createNodeHandler({ metrics: set })(req, res));
+    const prom = await startPrometheus(cleanup, `  - job_name: utf8\n    static_configs:\n      - targets: ['127.0.0.1:${srv.port}']\n`, '1s', binary);
+    const got = await waitFor(
+      'the UTF-8 series',
+      async () => {
+        const r = await prom.query('{job="utf8",__name__!~"up|scrape_.*"}');
+        return r.length === 2 ? r : undefined;
+      },
+      60_000,
+      250,
+    );
+    await prom.proc.stop();
+    return got
+      .map(({ metric, value }) => {
+        const { __name__: name, job: _job, instance: _instance, ...labels } = metric;
+        return `${seriesKey(name!, labels)} ${value}`;
+      })
+      .sort();
+  }
+
+  it('3.5.3: the names as written', async () => {
+    expect(await stored(BIN.prometheus)).toEqual([
+      'http.server.requests_total{http.method="GET",service.name="api ✓"} 3',
+      'temp°{service.name="api ✓"} 20',
+    ]);
+  });
+
+  it('2.42: escaped with underscores', async () => {
+    expect(await stored(BIN.prometheus242)).toEqual([
+      'http_server_requests_total{http_method="GET",service_name="api ✓"} 3',
+      'temp_{service_name="api ✓"} 20',
+    ]);
+  });
+});
+
 describe('the scrape client against a 50 MB payload served gzipped by the handler', () => {
   const SAMPLES = 400_000;
   let url: string;

@@ -1,8 +1,8 @@
 /**
- * promwire pushes to a real Pushgateway (Debian 1.5.1): PUT, POST, DELETE,
+ * promwire pushes to a real Pushgateway (1.11.2 from Debian sid): PUT, POST, DELETE,
  * grouping keys with `/` in them (the `@base64` URL form), a templated job
  * name and a periodic pusher. The gateway's /metrics is read back with
- * promwire's own scrape client, and a real Prometheus scraping the gateway
+ * promwire's own scrape client, and a real Prometheus 3.5.3 scraping the gateway
  * (`honor_labels: true`, as the Pushgateway README prescribes) sees the
  * pushed series with their grouping labels.
  */
