@@ -202,13 +202,22 @@ describe('every fixture: Prometheus 3.5.3 stores what parse() reads', () => {
       - targets: ['${instance}']
 `);
     prom = await startPrometheus(cleanup, jobs.join(''), '2s');
-    // All targets scraped once: a scrape's samples and its `up` are committed together.
+    // All targets scraped once: a scrape's samples and its own `up` are
+    // committed together. (Payloads have `up` series too: federate's, kept by
+    // honor_labels; so look for each job's own, by the file server's instance.)
+    const wanted = new Set([...files.map(jobOf), 'octet_stream_no_fallback', 'octet_stream_fallback']);
+    let seen = new Set<string>();
     await waitFor(
-      'every fixture target scraped',
-      async () => (await prom.query('up')).length === files.length + 2,
-      60_000,
+      `every fixture target scraped (${wanted.size} jobs)`,
+      async () => {
+        seen = new Set((await prom.query(`up{instance="${instance}"}`)).map((r) => r.metric['job']!));
+        return [...wanted].every((j) => seen.has(j));
+      },
+      90_000,
       250,
-    );
+    ).catch((err: unknown) => {
+      throw new Error(`${String(err)}; not yet scraped: ${[...wanted].filter((j) => !seen.has(j)).join(', ')}`);
+    });
   });
 
   for (const file of files) {
