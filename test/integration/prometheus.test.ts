@@ -353,6 +353,9 @@ describe('a real Prometheus scrapes the handler', () => {
     expect(secure.length).toBeGreaterThan(0);
     expect(om.every((x) => x.contentType.startsWith('application/openmetrics-text; version=1.0.0'))).toBe(true);
     expect(om[0]!.accept).toContain('application/openmetrics-text');
+    // Prometheus 3 asks for UTF-8 names unescaped, and the handler says it honoured that.
+    expect(om[0]!.accept).toContain('escaping=allow-utf-8');
+    expect(om.every((x) => x.contentType.endsWith('; escaping=allow-utf-8'))).toBe(true);
     expect(text.every((x) => x.contentType.startsWith('text/plain; version=0.0.4'))).toBe(true);
     expect(secure.every((x) => x.contentType.startsWith('application/openmetrics-text'))).toBe(true);
     expect(errors).toEqual([]);
