@@ -69,6 +69,10 @@ if [ "${PROMWIRE_TOOLS_REFRESH:-0}" != 1 ] && [ -f "$TOOLS/VERSIONS" ] &&
   [ -x "$TOOLS/bin/victoria-metrics" ]; then
   step "cached, nothing to fetch"
 else
+  if ! mkdir -p "$TOOLS" 2>/dev/null || [ ! -w "$TOOLS" ]; then
+    echo "sid-tools: cannot write to $TOOLS; run as root or set PROMWIRE_TOOLS to a writable folder (the tests read the same variable)" >&2
+    exit 1
+  fi
   mkdir -p "$TOOLS/apt/lists/partial" "$TOOLS/apt/cache/archives/partial" "$TOOLS/apt/etc/preferences.d" "$TOOLS/debs" "$TOOLS/root" "$TOOLS/bin"
   [ -r "$KEYRING" ] || { echo "sid-tools: keyring $KEYRING missing (apt-get install debian-archive-keyring)" >&2; exit 1; }
   echo "deb [signed-by=$KEYRING] $MIRROR sid main" >"$TOOLS/apt/etc/sources.list"

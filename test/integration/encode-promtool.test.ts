@@ -174,6 +174,15 @@ describe('text 0.0.4 output and promtool check metrics', () => {
       expect([0, 3]).toContain(r.code);
     }
   });
+
+  it('UTF-8 names unescaped (allow-utf-8): promtool 3.5.3 still refuses them, though the 3.5.3 server stores them', async () => {
+    // `promtool check metrics` parses with legacy name validation (3.5.3 has
+    // no flag for UTF-8), so it cannot be the oracle for this output; the
+    // server side is checked in prometheus.test.ts (UTF-8 metric and label names).
+    const r = await promtool('utf8-allow.prom', utf8Set().encode({ format: 'text', escaping: 'allow-utf-8' }));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/text format parsing error in line 1: invalid metric name/);
+  });
 });
 
 describe('OpenMetrics output and the Python client parser', () => {
