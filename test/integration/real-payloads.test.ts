@@ -179,6 +179,14 @@ const KNOWN_QUIRK_BUGS: Record<string, string> = {
   // takes the name's start before the skipped blanks); parse() skips the
   // blank and reads "m".
   'leading-space': 'Prometheus keeps the leading blank in the metric name',
+  // Disagreements for the lead to decide: parse() enforces an OpenMetrics 1.0
+  // rule that the Prometheus 3.5.3 scraper (model/textparse
+  // openmetricsparse.go) does not check, so Prometheus stores the series
+  // and parse() throws. House rule says follow Prometheus 3.5 (a lenient
+  // option, or a lint finding instead of a parse error, would do).
+  'om-negative-counter': 'parse() refuses `c_total -1` (counter total must be non-negative); Prometheus stores -1',
+  'om-counter-without-total': 'parse() refuses counter sample `c` without _total; Prometheus stores series c',
+  'om-histogram-without-inf': 'parse() refuses a histogram with no +Inf bucket; Prometheus stores its buckets',
 };
 
 /**
@@ -209,12 +217,25 @@ const QUIRKS: Record<string, { format: 'text' | 'openmetrics'; body: string }> =
   'type-after-samples': { format: 'text', body: 'm 1\n# TYPE m gauge\n' },
   'histogram-odd-le': { format: 'text', body: '# TYPE h histogram\nh_bucket{le="1e3"} 1\nh_bucket{le="Inf"} 2\nh_bucket{le="+Inf"} 3\nh_sum 1\nh_count 3\n' },
   'summary-odd-quantile': { format: 'text', body: '# TYPE s summary\ns{quantile="0.50"} 1\ns{quantile="1"} 2\ns_sum 1\ns_count 2\n' },
+  'help-twice': { format: 'text', body: '# HELP m a\n# HELP m b\nm 1\n' },
+  'type-twice-conflict': { format: 'text', body: '# TYPE m gauge\n# TYPE m counter\nm 1\n' },
+  'family-interleaved': { format: 'text', body: 'a 1\nb 1\na{x="1"} 2\n' },
+  'duplicate-series': { format: 'text', body: 'm 1\nm 2\n' },
+  'quoted-legacy-label-name': { format: 'text', body: 'm{"a"="1"} 1\n' },
+  'value-overflow': { format: 'text', body: 'm 1e400\n' },
+  'value-underflow': { format: 'text', body: 'm 1e-400\n' },
+  'timestamp-overflow': { format: 'text', body: 'm 1 99999999999999999999\n' },
   'om-counter-created': { format: 'openmetrics', body: '# TYPE c counter\n# HELP c Count.\nc_total 3\nc_created 1.7e9\n# EOF\n' },
   'om-no-eof': { format: 'openmetrics', body: '# TYPE g gauge\ng 1\n' },
   'om-gaugehistogram-le': { format: 'openmetrics', body: '# TYPE q gaugehistogram\nq_bucket{le="1"} 1\nq_bucket{le="+Inf"} 2\nq_gcount 2\nq_gsum 1\n# EOF\n' },
   'om-unit': { format: 'openmetrics', body: '# TYPE t_seconds gauge\n# UNIT t_seconds seconds\n# HELP t_seconds Time.\nt_seconds 1\n# EOF\n' },
   'om-info-stateset': { format: 'openmetrics', body: '# TYPE b info\nb_info{v="1"} 1\n# TYPE st stateset\nst{st="a"} 1\nst{st="b"} 0\n# EOF\n' },
   'om-exemplar': { format: 'openmetrics', body: '# TYPE r counter\nr_total 5 # {trace_id="abc"} 1 1.7e9\n# EOF\n' },
+  'om-negative-counter': { format: 'openmetrics', body: '# TYPE c counter\nc_total -1\n# EOF\n' },
+  'om-counter-without-total': { format: 'openmetrics', body: '# TYPE c counter\nc 1\n# EOF\n' },
+  'om-histogram-without-inf': { format: 'openmetrics', body: '# TYPE h histogram\nh_bucket{le="1"} 1\nh_count 1\nh_sum 1\n# EOF\n' },
+  'om-help-escapes': { format: 'openmetrics', body: '# TYPE m gauge\n# HELP m a\\"b\\\\c\\nd\nm 1\n# EOF\n' },
+  'om-float-timestamp': { format: 'openmetrics', body: '# TYPE g gauge\ng 1 1.5\n# EOF\n' },
   'om-utf8-quoted-names': { format: 'openmetrics', body: '# TYPE "my.gauge" gauge\n{"my.gauge","k.x"="v"} 2\n# EOF\n' },
 };
 
