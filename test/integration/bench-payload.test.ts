@@ -1,7 +1,7 @@
 /**
  * The benchmark payloads are valid for the reference tools, not just for
  * promwire: the generated text 0.0.4 payload passes `promtool check metrics`
- * (Debian prometheus 2.42) with no parse error and no lint finding, and its
+ * (promtool 3.5.3 from Debian sid) with no parse error and no lint finding, and its
  * OpenMetrics twin is read by the Python client's OpenMetrics parser
  * (Debian python3-prometheus-client) with the same families and samples.
  */

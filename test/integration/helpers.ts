@@ -12,18 +12,60 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
-/** Binaries of the Debian packages (installed by .ci/integration-setup.sh). */
+/**
+ * Where .ci/sid-tools.sh keeps the programs it fetched from Debian sid
+ * (Prometheus 3.5.3, promtool 3.5.3, Pushgateway 1.11.2, node_exporter
+ * 1.11.1, VictoriaMetrics 1.145): `$PROMWIRE_TOOLS/bin`, default
+ * /var/cache/promwire-tools/bin.
+ */
+export const TOOLS_DIR = process.env['PROMWIRE_TOOLS'] ?? '/var/cache/promwire-tools';
+
+/** The programs of .ci/sid-tools.sh, by the names it links them under in `$PROMWIRE_TOOLS/bin`. */
+export type ToolName = 'prometheus' | 'promtool' | 'pushgateway' | 'node_exporter' | 'victoria-metrics';
+
+/**
+ * The path of a program fetched by .ci/sid-tools.sh; throws, naming the
+ * command that fetches it, when it is missing (the tests are never skipped).
+ */
+export function tool(name: ToolName): string {
+  const file = path.join(TOOLS_DIR, 'bin', name);
+  if (!existsSync(file)) {
+    throw new Error(
+      `${file} is missing: run 'bash .ci/sid-tools.sh' (fetches Prometheus 3.5.3, promtool, Pushgateway 1.11.2 ` +
+        `from Debian sid into ${TOOLS_DIR}; set PROMWIRE_TOOLS to use another folder)`,
+    );
+  }
+  return file;
+}
+
+/**
+ * The programs the tests run. The default Prometheus, promtool and
+ * Pushgateway are sid's (resolved when first used, so a missing one fails
+ * the test that needs it with the setup command). `prometheus242` is Debian
+ * 12's Prometheus 2.42, kept only for the tests of behaviour that differs on
+ * 2.x and matters to users still on it.
+ */
 export const BIN = {
-  prometheus: '/usr/bin/prometheus',
-  promtool: '/usr/bin/promtool',
-  pushgateway: '/usr/bin/prometheus-pushgateway',
+  get prometheus(): string {
+    return tool('prometheus');
+  },
+  get promtool(): string {
+    return tool('promtool');
+  },
+  get pushgateway(): string {
+    return tool('pushgateway');
+  },
+  prometheus242: '/usr/bin/prometheus',
   python: '/usr/bin/python3',
-} as const;
+};
 
 /** Fails with a clear message when a program is missing (the tests are never skipped). */
 export function requireBinary(file: string): void {
   if (!existsSync(file)) {
-    throw new Error(`${file} is missing: run 'bash .ci/integration-setup.sh' (installs prometheus, prometheus-pushgateway)`);
+    throw new Error(
+      `${file} is missing: run 'bash .ci/integration-setup.sh' (installs Debian 12's prometheus 2.42 and ` +
+        `python3-prometheus-client, and runs .ci/sid-tools.sh)`,
+    );
   }
 }
 
@@ -201,6 +243,8 @@ export async function serve(
 export interface Prometheus {
   base: string;
   proc: RunningProcess;
+  /** GET an HTTP API path (e.g. `/api/v1/metadata`); returns `data`, throwing unless `status` is success. */
+  api<T>(apiPath: string): Promise<T>;
   /** Runs an instant query; returns the vector's [labels, value] pairs. */
   query(expr: string): Promise<{ metric: Record<string, string>; value: number }[]>;
   /** The active targets of a job. */
@@ -210,11 +254,17 @@ export interface Prometheus {
 }
 
 /**
- * Starts a real Prometheus on a free port with its own storage, with the
- * given scrape configs (YAML list items, already indented by 2 spaces).
+ * Starts a real Prometheus (by default sid's 3.5.3) on a free port with its
+ * own storage, with the given scrape configs (YAML list items, already
+ * indented by 2 spaces).
  */
-export async function startPrometheus(cleanup: Cleanup, scrapeConfigsYaml: string, scrapeInterval = '1s'): Promise<Prometheus> {
-  requireBinary(BIN.prometheus);
+export async function startPrometheus(
+  cleanup: Cleanup,
+  scrapeConfigsYaml: string,
+  scrapeInterval = '1s',
+  binary: string = BIN.prometheus,
+): Promise<Prometheus> {
+  requireBinary(binary);
   const dir = await tempDir(cleanup, 'prometheus');
   const port = await freePort();
   const config =
@@ -223,7 +273,7 @@ export async function startPrometheus(cleanup: Cleanup, scrapeConfigsYaml: strin
   await writeFile(path.join(dir, 'prometheus.yml'), config);
   const proc = startProcess(
     cleanup,
-    BIN.prometheus,
+    binary,
     [
       `--config.file=${path.join(dir, 'prometheus.yml')}`,
       `--storage.tsdb.path=${path.join(dir, 'data')}`,
@@ -244,6 +294,7 @@ export async function startPrometheus(cleanup: Cleanup, scrapeConfigsYaml: strin
   return {
     base,
     proc,
+    api,
     async query(expr) {
       const data = await api<{ resultType: string; result: { metric: Record<string, string>; value: [number, string] }[] }>(
         `/api/v1/query?query=${encodeURIComponent(expr)}`,
@@ -320,4 +371,50 @@ export function runWithStdin(file: string, args: string[], stdinFile: string): P
       resolve({ code: code ?? -1, stdout, stderr });
     });
   });
+}
+
+/**
+ * Go's strconv.FormatFloat(f, 'g', -1, 64): shortest digits, exponent form
+ * when the exponent is below -4 or at least 6 (strconv/ftoa.go: eprec = 6 for
+ * the shortest form). Checked against 3.5.3: le="1234567" is stored as
+ * "1.234567e+06", le="123456" as "123456.0", le="1e-5" as "1e-05".
+ */
+function goFormatG(f: number): string {
+  const [mant, expStr] = f.toExponential().split('e') as [string, string];
+  const exp = Number(expStr);
+  if (exp < -4 || exp >= 6) {
+    const digits = exp < 0 ? `-${String(-exp).padStart(2, '0')}` : `+${String(exp).padStart(2, '0')}`;
+    return `${mant}e${digits}`;
+  }
+  return String(f);
+}
+
+/** model/labels FormatOpenMetricsFloat: Go's shortest 'g' form, with ".0" added when it has no "." or "e". */
+export function formatOpenMetricsFloat(f: number): string {
+  if (Number.isNaN(f)) return 'NaN';
+  if (f === Infinity) return '+Inf';
+  if (f === -Infinity) return '-Inf';
+  const s = goFormatG(f);
+  return s.includes('.') || s.includes('e') ? s : `${s}.0`;
+}
+
+/** normalizeFloatsInLabelValues: `le` of a histogram and `quantile` of a summary, when they parse as floats (Go ParseFloat). */
+export function normalizeLabel(type: string, name: string, value: string): string {
+  if ((type === 'histogram' && name === 'le') || (type === 'summary' && name === 'quantile')) {
+    const t = value.trim();
+    if (t !== value || t === '' || /[pP_xX]/.test(t)) return value;
+    const lower = t.toLowerCase();
+    const f =
+      lower === '+inf' || lower === 'inf' || lower === '+infinity' || lower === 'infinity'
+        ? Infinity
+        : lower === '-inf' || lower === '-infinity'
+          ? -Infinity
+          : lower === 'nan'
+            ? NaN
+            : /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t)
+              ? Number(t)
+              : undefined;
+    if (f !== undefined) return formatOpenMetricsFloat(f);
+  }
+  return value;
 }

@@ -1,6 +1,9 @@
 /**
- * A real Prometheus (Debian 2.42) scrapes promwire's node:http handler, and
- * promwire's scrape client reads real endpoints.
+ * A real Prometheus (3.5.3 from Debian sid, fetched by .ci/sid-tools.sh)
+ * scrapes promwire's node:http handler, and promwire's scrape client reads
+ * real endpoints. Debian 12's Prometheus 2.42 scrapes the same handler once,
+ * for the one difference that matters to users still on 2.x: it stores `le`
+ * and `quantile` as written, where 3.x normalises them (`10` -> `10.0`).
  *
  * - 10,000+ series of every metric type, with default labels and escaped
  *   and UTF-8 label values, served on a custom path: once as OpenMetrics
@@ -12,8 +15,8 @@
  *   served gzipped by the handler; a body over `bodyLimit` is refused in a
  *   child process whose peak memory is measured.
  *
- * Prometheus 2.42 has no UTF-8 metric or label names, so UTF-8 is tested in
- * label values.
+ * UTF-8 is tested in label values here (the handler's UTF-8 names are
+ * negotiated separately).
  */
 import { spawn } from 'node:child_process';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -21,10 +24,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MetricSet } from '../../src/metrics/index.js';
-import type { Labels, MetricFamily, Sample } from '../../src/model/index.js';
+import type { FloatSample, Labels, MetricFamily, Sample } from '../../src/model/index.js';
 import { createNodeHandler } from '../../src/toolkit/handler.js';
 import { scrape, scrapeEach } from '../../src/toolkit/scrape.js';
-import { Cleanup, serve, startPrometheus, waitFor, withTimeout } from './helpers.js';
+import { BIN, Cleanup, normalizeLabel, serve, startPrometheus, waitFor, withTimeout } from './helpers.js';
 import type { Prometheus } from './helpers.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -35,28 +38,28 @@ afterAll(() => cleanup.run(), 60_000);
 /** Label values that need escaping or are not ASCII. */
 const ODD_VALUES = ['plain', 'quote"inside', 'back\\slash', 'new\nline', 'Zürich', '東京', 'emoji 🚀', 'all\\"\n三', 'tab\there', ' spaced '];
 
-function s(name: string, labels: Labels, value: number): Sample {
+function s(name: string, labels: Labels, value: number): FloatSample {
   return { name, labels, value, timestamp: null };
 }
 
 /** The served families: every metric type, 10,000+ series. */
 function buildFamilies(): MetricFamily[] {
   const fams: MetricFamily[] = [];
-  const reqs: Sample[] = [];
+  const reqs: FloatSample[] = [];
   for (let i = 0; i < 2000; i++) {
     reqs.push(s('pw_requests_total', { code: String(200 + (i % 7)), path: `/api/${ODD_VALUES[i % ODD_VALUES.length]}/${i}` }, i * 3 + 0.5));
   }
   // OpenMetrics-style counter family name (no _total); the encoder writes `pw_requests_total` in text.
   fams.push({ name: 'pw_requests', type: 'counter', help: 'Requests "served"\nby code.', unit: '', samples: reqs });
 
-  const temps: Sample[] = [];
+  const temps: FloatSample[] = [];
   const specials = [NaN, Infinity, -Infinity, -0.000123, 1e21, 1.5e-7, 123456789.125, -42];
   for (let i = 0; i < 2000; i++) {
     temps.push(s('pw_temperature_celsius', { sensor: `s${i}`, city: ODD_VALUES[(i * 3) % ODD_VALUES.length]! }, i < specials.length ? specials[i]! : i / 8 - 100));
   }
   fams.push({ name: 'pw_temperature_celsius', type: 'gauge', help: 'Temperature.', unit: 'celsius', samples: temps });
 
-  const hist: Sample[] = [];
+  const hist: FloatSample[] = [];
   const les = ['0.005', '0.25', '2.5', '10', '+Inf'];
   for (let r = 0; r < 200; r++) {
     const labels = { route: `/r/${r}/${ODD_VALUES[r % ODD_VALUES.length]}` };
@@ -70,7 +73,7 @@ function buildFamilies(): MetricFamily[] {
   }
   fams.push({ name: 'pw_latency_seconds', type: 'histogram', help: 'Latency.', unit: 'seconds', samples: hist });
 
-  const summ: Sample[] = [];
+  const summ: FloatSample[] = [];
   for (let i = 0; i < 200; i++) {
     const labels = { svc: `svc-${i}` };
     summ.push(s('pw_rpc_seconds', { ...labels, quantile: '0.5' }, i * 0.01));
@@ -81,7 +84,7 @@ function buildFamilies(): MetricFamily[] {
   }
   fams.push({ name: 'pw_rpc_seconds', type: 'summary', help: 'RPC time.', unit: 'seconds', samples: summ });
 
-  const legacy: Sample[] = [];
+  const legacy: FloatSample[] = [];
   for (let i = 0; i < 1000; i++) legacy.push(s('pw_legacy_value', { k: `k${i}` }, i * 1000));
   fams.push({ name: 'pw_legacy_value', type: 'unknown', help: '', unit: '', samples: legacy });
 
@@ -93,7 +96,7 @@ function buildFamilies(): MetricFamily[] {
     samples: [s('pw_build_info', { version: '1.2.3', revision: 'abc"def', branch: 'main/ü' }, 1)],
   });
 
-  const states: Sample[] = [];
+  const states: FloatSample[] = [];
   for (let i = 0; i < 100; i++) {
     for (const st of ['on', 'off', 'degraded']) {
       states.push(s('pw_feature', { flag: `f${i}`, pw_feature: st }, st === ['on', 'off', 'degraded'][i % 3] ? 1 : 0));
@@ -101,7 +104,7 @@ function buildFamilies(): MetricFamily[] {
   }
   fams.push({ name: 'pw_feature', type: 'stateset', help: 'Feature states.', unit: '', samples: states });
 
-  const gh: Sample[] = [];
+  const gh: FloatSample[] = [];
   for (let q = 0; q < 100; q++) {
     const labels = { queue: `q${q}` };
     gh.push(s('pw_queue_size_bucket', { ...labels, le: '10' }, q % 4));
@@ -112,7 +115,7 @@ function buildFamilies(): MetricFamily[] {
   }
   fams.push({ name: 'pw_queue_size', type: 'gaugehistogram', help: 'Queue sizes.', unit: '', samples: gh });
 
-  const bytes: Sample[] = [];
+  const bytes: FloatSample[] = [];
   for (let i = 0; i < 2000; i++) {
     bytes.push(s('pw_bytes_total', { shard: String(i % 100), dir: i < 1000 ? 'rx' : 'tx', host: `h${Math.floor(i / 100)}` }, i * 1024));
   }
@@ -145,6 +148,20 @@ const AUTH = { username: 'scraper', password: 'pä55:wörd"' };
 function seriesKey(name: string, labels: Labels): string {
   const keys = Object.keys(labels).sort();
   return name + '{' + keys.map((k) => `${k}=${JSON.stringify(labels[k])}`).join(',') + '}';
+}
+
+/**
+ * The labels Prometheus 3.5 stores for a sample of a family of `type`
+ * served in `format`: `le` of a histogram and `quantile` of a summary in
+ * OpenMetrics float form (model/textparse normalizeFloatsInLabelValues). The
+ * text encoder writes a gaugehistogram as a histogram, so there its `le` is
+ * normalised too; in OpenMetrics a gaugehistogram's `le` is stored as written.
+ */
+function stored(type: MetricFamily['type'], format: 'text' | 'openmetrics', labels: Labels): Labels {
+  const t = format === 'text' && type === 'gaugehistogram' ? 'histogram' : type;
+  const out: Labels = {};
+  for (const [k, v] of Object.entries(labels)) out[k] = normalizeLabel(t, k, v);
+  return out;
 }
 
 function sameValue(a: number, b: number): boolean {
@@ -246,9 +263,10 @@ describe('a real Prometheus scrapes the handler', () => {
       const instance = target.labels['instance']!;
 
       const expected = new Map<string, number>();
+      const format = job === 'pw_text' ? 'text' : 'openmetrics';
       for (const f of families) {
         for (const smp of f.samples) {
-          expected.set(seriesKey(smp.name, { ...DEFAULT_LABELS, ...smp.labels, job, instance }), smp.value);
+          expected.set(seriesKey(smp.name, { ...DEFAULT_LABELS, ...stored(f.type, format, smp.labels), job, instance }), smp.value as number);
         }
       }
       expect(expected.size).toBe(seriesCount);
@@ -309,7 +327,7 @@ describe('a real Prometheus scrapes the handler', () => {
     const instance = target.labels['instance']!;
     const expected = new Map<string, number>();
     for (const f of metricSet.collect()) {
-      for (const smp of f.samples) expected.set(seriesKey(smp.name, { ...smp.labels, job: 'pw_app', instance }), smp.value);
+      for (const smp of f.samples) expected.set(seriesKey(smp.name, { ...stored(f.type, 'openmetrics', smp.labels), job: 'pw_app', instance }), smp.value as number);
     }
     expect(expected.size).toBeGreaterThan(60);
     const got = await prom.query('{job="pw_app",__name__=~"pw_app_.+"}');
@@ -335,6 +353,9 @@ describe('a real Prometheus scrapes the handler', () => {
     expect(secure.length).toBeGreaterThan(0);
     expect(om.every((x) => x.contentType.startsWith('application/openmetrics-text; version=1.0.0'))).toBe(true);
     expect(om[0]!.accept).toContain('application/openmetrics-text');
+    // Prometheus 3 asks for UTF-8 names unescaped, and the handler says it honoured that.
+    expect(om[0]!.accept).toContain('escaping=allow-utf-8');
+    expect(om.every((x) => x.contentType.endsWith('; escaping=allow-utf-8'))).toBe(true);
     expect(text.every((x) => x.contentType.startsWith('text/plain; version=0.0.4'))).toBe(true);
     expect(secure.every((x) => x.contentType.startsWith('application/openmetrics-text'))).toBe(true);
     expect(errors).toEqual([]);
@@ -343,17 +364,135 @@ describe('a real Prometheus scrapes the handler', () => {
   it("the scrape client reads Prometheus' own /metrics", async () => {
     const r = await scrape(prom.base + '/metrics', { timeout: 10_000 });
     expect(r.status).toBe(200);
-    // Prometheus 2.42 answers text 0.0.4 even to an OpenMetrics Accept.
+    // Prometheus 3.5.3 (like 2.42) answers text 0.0.4 even to an OpenMetrics
+    // Accept; 3.x echoes the name escaping the client asked for (allow-utf-8).
     expect(r.format).toBe('text');
-    expect(r.contentType).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(r.contentType).toBe('text/plain; version=0.0.4; charset=utf-8; escaping=allow-utf-8');
     expect(r.contentEncoding).toBe('gzip');
     const byName = new Map(r.families.map((f) => [f.name, f]));
-    expect(byName.get('prometheus_build_info')?.samples[0]?.labels['version']).toMatch(/^2\./);
+    expect(byName.get('prometheus_build_info')?.samples[0]?.labels['version']).toMatch(/^3\.5\.3/);
     expect(byName.get('prometheus_target_scrapes_exceeded_sample_limit_total')?.type).toBe('counter');
     expect(byName.get('prometheus_http_request_duration_seconds')?.type).toBe('histogram');
     // It has seen our scrapes: the scrape pool metrics name our jobs.
     const pools = byName.get('prometheus_target_scrape_pools_total');
     expect(pools?.samples[0]?.value).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('Prometheus 2.42 (Debian 12) stores le and quantile as written; 3.5.3 normalises them', () => {
+  // Users still on 2.x query `le="10"`; after moving to 3.x the same bucket is
+  // `le="10.0"`. The same handler output, scraped by both, shows the split.
+  const fams: MetricFamily[] = [
+    {
+      name: 'pw_split_seconds',
+      type: 'histogram',
+      help: 'Buckets with integer bounds.',
+      unit: 'seconds',
+      samples: [
+        s('pw_split_seconds_bucket', { le: '1' }, 1),
+        s('pw_split_seconds_bucket', { le: '10' }, 2),
+        s('pw_split_seconds_bucket', { le: '+Inf' }, 3),
+        s('pw_split_seconds_sum', {}, 12),
+        s('pw_split_seconds_count', {}, 3),
+      ],
+    },
+    {
+      name: 'pw_split_rpc',
+      type: 'summary',
+      help: 'Quantile one.',
+      unit: '',
+      samples: [s('pw_split_rpc', { quantile: '1' }, 7), s('pw_split_rpc_sum', {}, 7), s('pw_split_rpc_count', {}, 1)],
+    },
+  ];
+
+  async function storedLabels(binary: string): Promise<string[]> {
+    const srv = await serve(cleanup, (req, res) => void createNodeHandler({ collect: () => fams })(req, res));
+    const prom = await startPrometheus(
+      cleanup,
+      `  - job_name: split
+    static_configs:
+      - targets: ['127.0.0.1:${srv.port}']
+`,
+      '1s',
+      binary,
+    );
+    const got = await waitFor(
+      'the split series',
+      async () => {
+        const r = await prom.query('{job="split",__name__=~"pw_split_seconds_bucket|pw_split_rpc"}');
+        return r.length === 4 ? r : undefined;
+      },
+      60_000,
+      250,
+    );
+    await prom.proc.stop();
+    return got.map((r) => `${r.metric['__name__']}{${r.metric['le'] !== undefined ? `le=${r.metric['le']}` : `quantile=${r.metric['quantile']}`}}`).sort();
+  }
+
+  it('2.42: verbatim', async () => {
+    expect(await storedLabels(BIN.prometheus242)).toEqual([
+      'pw_split_rpc{quantile=1}',
+      'pw_split_seconds_bucket{le=+Inf}',
+      'pw_split_seconds_bucket{le=10}',
+      'pw_split_seconds_bucket{le=1}',
+    ]);
+  });
+
+  it('3.5.3: OpenMetrics float form', async () => {
+    expect(await storedLabels(BIN.prometheus)).toEqual([
+      'pw_split_rpc{quantile=1.0}',
+      'pw_split_seconds_bucket{le=+Inf}',
+      'pw_split_seconds_bucket{le=1.0}',
+      'pw_split_seconds_bucket{le=10.0}',
+    ]);
+  });
+});
+
+describe('UTF-8 metric and label names: Prometheus 3.5.3 stores them as they are, 2.42 gets them escaped', () => {
+  // Prometheus 3 asks for `escaping=allow-utf-8` and accepts UTF-8 names by
+  // default (metric_name_validation_scheme: utf8); 2.42 sends no escaping, so
+  // the handler escapes with underscores (model.NameEscapingScheme).
+  function utf8Set(): MetricSet {
+    const set = new MetricSet({ nameValidation: 'utf-8', defaultLabels: { 'service.name': 'api ✓' } });
+    set.counter({ name: 'http.server.requests', help: 'Requests.', labelNames: ['http.method'] }).labels({ 'http.method': 'GET' }).inc(3);
+    set.gauge({ name: 'temp°', help: 'Temperature.' }).set(20);
+    return set;
+  }
+
+  async function stored(binary: string): Promise<string[]> {
+    const set = utf8Set();
+    const srv = await serve(cleanup, (req, res) => void createNodeHandler({ metrics: set })(req, res));
+    const prom = await startPrometheus(cleanup, `  - job_name: utf8\n    static_configs:\n      - targets: ['127.0.0.1:${srv.port}']\n`, '1s', binary);
+    const got = await waitFor(
+      'the UTF-8 series',
+      async () => {
+        const r = await prom.query('{job="utf8",__name__!~"up|scrape_.*"}');
+        return r.length === 2 ? r : undefined;
+      },
+      60_000,
+      250,
+    );
+    await prom.proc.stop();
+    return got
+      .map(({ metric, value }) => {
+        const { __name__: name, job: _job, instance: _instance, ...labels } = metric;
+        return `${seriesKey(name!, labels)} ${value}`;
+      })
+      .sort();
+  }
+
+  it('3.5.3: the names as written', async () => {
+    expect(await stored(BIN.prometheus)).toEqual([
+      'http.server.requests_total{http.method="GET",service.name="api ✓"} 3',
+      'temp°{service.name="api ✓"} 20',
+    ]);
+  });
+
+  it('2.42: escaped with underscores', async () => {
+    expect(await stored(BIN.prometheus242)).toEqual([
+      'http_server_requests_total{http_method="GET",service_name="api ✓"} 3',
+      'temp_{service_name="api ✓"} 20',
+    ]);
   });
 });
 
@@ -363,7 +502,7 @@ describe('the scrape client against a 50 MB payload served gzipped by the handle
   const finished: boolean[] = [];
 
   beforeAll(async () => {
-    const samples: Sample[] = [];
+    const samples: FloatSample[] = [];
     for (let i = 0; i < SAMPLES; i++) {
       samples.push(
         s('big_payload_bytes', { shard: String(i % 1000), key: `k-${i}-${'x'.repeat(60)}`, zone: i % 2 === 0 ? 'zürich-1' : 'tokyo"2' }, i),
@@ -386,7 +525,7 @@ describe('the scrape client against a 50 MB payload served gzipped by the handle
       scrapeEach(url, { timeout: 120_000 }, (f) => {
         for (const smp of f.samples) {
           count++;
-          sum += smp.value;
+          sum += smp.value as number;
           if (smp.labels['zone'] === 'tokyo"2') zones++;
         }
       }),

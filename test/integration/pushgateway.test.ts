@@ -1,13 +1,13 @@
 /**
- * promwire pushes to a real Pushgateway (Debian 1.5.1): PUT, POST, DELETE,
+ * promwire pushes to a real Pushgateway (1.11.2 from Debian sid): PUT, POST, DELETE,
  * grouping keys with `/` in them (the `@base64` URL form), a templated job
  * name and a periodic pusher. The gateway's /metrics is read back with
- * promwire's own scrape client, and a real Prometheus scraping the gateway
+ * promwire's own scrape client, and a real Prometheus 3.5.3 scraping the gateway
  * (`honor_labels: true`, as the Pushgateway README prescribes) sees the
  * pushed series with their grouping labels.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Labels, MetricFamily, Sample } from '../../src/model/index.js';
+import type { FloatSample, Labels, MetricFamily, Sample } from '../../src/model/index.js';
 import { HttpError } from '../../src/toolkit/http.js';
 import { expandJobTemplate, push, startPusher } from '../../src/toolkit/push.js';
 import { scrape } from '../../src/toolkit/scrape.js';
@@ -34,7 +34,7 @@ beforeAll(async () => {
   );
 });
 
-function s(name: string, labels: Labels, value: number): Sample {
+function s(name: string, labels: Labels, value: number): FloatSample {
   return { name, labels, value, timestamp: null };
 }
 
@@ -84,7 +84,7 @@ async function gatewaySeries(match: Labels): Promise<Map<string, number>> {
         const { ...labels } = smp.labels;
         for (const k of Object.keys(match)) delete labels[k];
         const keys = Object.keys(labels).sort();
-        out.set(`${smp.name}{${keys.map((k) => `${k}=${JSON.stringify(labels[k])}`).join(',')}}`, smp.value);
+        out.set(`${smp.name}{${keys.map((k) => `${k}=${JSON.stringify(labels[k])}`).join(',')}}`, smp.value as number);
       }
     }
   }
