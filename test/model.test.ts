@@ -177,6 +177,16 @@ describe('one metric, every layer: parse, encode, MetricSet, merge and lint agre
     expect(parse(om, { format: 'openmetrics' })).toEqual(out);
   });
 
+  it('normalises le by the last TYPE line, as Prometheus 3.5 textparse does, even for a stray sample', () => {
+    const f = parse('# TYPE h histogram\nh_bucket{le="1"} 1\nh_bucket{le="+Inf"} 1\nh_sum 1\nh_count 1\nuntyped_thing{le="1"} 1\n# TYPE g gauge\ng{le="1"} 1\n', { format: 'text' });
+    expect(f.map((x) => [x.name, x.type, x.samples.map((s) => s.labels.le)])).toEqual([
+      ['h', 'histogram', ['1.0', '+Inf', undefined, undefined]],
+      // stored by Prometheus 3.5.3 as le="1.0" (checked by test/integration/real-payloads.test.ts, lint/rules.prom)
+      ['untyped_thing', 'unknown', ['1.0']],
+      ['g', 'gauge', ['1']],
+    ]);
+  });
+
   it('an OpenMetrics _created line before its series still lands on it', () => {
     const f = parse('# TYPE c counter\nc_created{a="1"} 5\nc_total{a="1"} 1\nc_total{a="2"} 2\n# EOF\n', { format: 'openmetrics' });
     expect(f[0]!.samples.map((s) => s.startTimestamp)).toEqual([5000, undefined]);

@@ -56,6 +56,8 @@ export class FamilyBuilder {
   private heldBytes = 0;
   private currentBytes = 0;
   private lastOffset = -1;
+  /** The type of the last `# TYPE` line (Prometheus normalises bounds by it). */
+  private lastType: MetricType = 'unknown';
   /** The label set (less the reserved label) of the last sample, for cutting batches between series. */
   private lastPoint: Labels | undefined;
   /** The name the current family's metadata lines use (`foo` for an OpenMetrics counter `foo_total`). */
@@ -91,7 +93,12 @@ export class FamilyBuilder {
         return done;
       }
       const labels = p.labels();
-      if (cur.type === 'histogram' || cur.type === 'summary') normalizeBounds(cur.type, labels);
+      // Prometheus 3.5 textparse normalises by the type of the last `# TYPE`
+      // line, not by the family the sample belongs to (p.mtype is set by a
+      // TYPE entry and kept), so `untyped_thing{le="1"}` right after a
+      // histogram is stored as `le="1.0"`; so does this.
+      const t = this.lastType;
+      if (t === 'histogram' || t === 'summary') normalizeBounds(t, labels);
       if (cur.samples.length >= this.batchSamples && this.startsNewPoint(cur, labels)) {
         // A piece of a large family: hand it over and go on with a copy of its metadata.
         done = this.finish(cur);
@@ -120,6 +127,7 @@ export class FamilyBuilder {
     if (e === Entry.Help) cur.help = p.help();
     else if (e === Entry.Type) {
       const type = p.type();
+      this.lastType = type;
       cur.type = type;
       cur.name = familyName(this.format, name, type);
     } else if (e === Entry.Unit) cur.unit = p.unit();

@@ -20,7 +20,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LARGE, generatePayload } from '../../bench/generate.js';
 import { encode } from '../../src/encode/encoder.js';
 import { MetricSet } from '../../src/metrics/index.js';
-import type { Format, MetricFamily } from '../../src/model/index.js';
+import type { Format, Labels, MetricFamily, Sample } from '../../src/model/index.js';
+import { omName, reservedLabel } from '../../src/model/rules.js';
 import { parse } from '../../src/parse/families.js';
 import { BIN, type Run, runWithStdin as run } from './helpers.js';
 
@@ -72,19 +73,34 @@ function nanos(secondsOrMs: string, unit: 'ms' | 's'): bigint {
 const nsOfMs = (t: number | null): bigint | null => (t === null ? null : nanos(String(t), 'ms'));
 const nsOfPy = (t: string | null): bigint | null => (t === null ? null : nanos(t, 's'));
 
-/** The same view of promwire's own parse, for comparison. */
+/**
+ * The same view of promwire's own parse, for comparison: the Python parser
+ * names families as OpenMetrics does (`http_requests` for the model's
+ * `http_requests_total`), keeps `_created` lines as samples (the model's
+ * start timestamps, written after the last sample of their series) and one
+ * exemplar a sample.
+ */
 function ours(fams: MetricFamily[]): unknown[] {
-  return fams.flatMap((f) =>
-    f.samples.map((s) => [
-      f.name,
-      f.type,
-      s.name,
-      s.labels,
-      s.value,
-      nsOfMs(s.timestamp),
-      s.exemplars === undefined ? null : s.exemplars.map((e) => [e.labels, e.value, nsOfMs(e.timestamp)]),
-    ]),
-  );
+  const out: unknown[] = [];
+  for (const f of fams) {
+    const fam = omName(f);
+    const omit = reservedLabel(f);
+    const point = (l: Labels): string => JSON.stringify(Object.entries(l).filter(([k]) => k !== omit));
+    const samples = f.samples as Sample[];
+    for (let i = 0; i < samples.length; i++) {
+      const s = samples[i]!;
+      const e = s.exemplars?.[0];
+      out.push([fam, f.type, s.name, s.labels, s.value, nsOfMs(s.timestamp), e === undefined ? null : [e.labels, e.value, nsOfMs(e.timestamp)]]);
+      const next = samples[i + 1];
+      const endsPoint = f.type === 'counter' || next === undefined || point(next.labels) !== point(s.labels);
+      if (s.startTimestamp !== undefined && endsPoint) {
+        const labels = Object.fromEntries(Object.entries(s.labels).filter(([k]) => k !== omit));
+        // Whole milliseconds: the model keeps a start timestamp as a double of milliseconds.
+        out.push([fam, f.type, `${fam}_created`, labels, Math.floor(s.startTimestamp), nsOfMs(s.timestamp), null]);
+      }
+    }
+  }
+  return out;
 }
 
 function theirs(py: PySample[]): unknown[] {
@@ -93,7 +109,7 @@ function theirs(py: PySample[]): unknown[] {
     type,
     name,
     labels,
-    pyNumber(value),
+    name === `${fam}_created` && ['counter', 'histogram', 'summary'].includes(type) ? Math.floor(pyNumber(value) * 1000) : pyNumber(value),
     nsOfPy(t),
     e === null ? null : [e[0], pyNumber(e[1]), nsOfPy(e[2])],
   ]);

@@ -103,7 +103,8 @@ describe('a real Pushgateway', () => {
     expect(got.get('pw_batch_records_processed_total{kind="orders"}')).toBe(10);
     expect(got.get('pw_batch_records_processed_total{kind="Zürich \\"quoted\\""}')).toBe(20);
     expect(got.get('pw_batch_last_success_timestamp_seconds{}')).toBe(1_700_000_000.5);
-    expect(got.get('pw_batch_duration_seconds_bucket{le="10"}')).toBe(3);
+    // Read as Prometheus 3 reads it: le normalised (the gateway writes le="10").
+    expect(got.get('pw_batch_duration_seconds_bucket{le="10.0"}')).toBe(3);
     expect(got.get('pw_batch_duration_seconds_sum{}')).toBe(25.5);
     expect(got.get('pw_batch_duration_seconds_count{}')).toBe(4);
     // The gateway's own bookkeeping series for the group.
