@@ -597,7 +597,7 @@ export function generatePayload(options: GenOptions = {}): Payload {
   return p;
 }
 
-/** The large payload of the benchmarks (issue 2): 100k samples, 200 families. */
+/** The large payload of the benchmarks (the README's tables): 100k samples, 200 families. */
 export const LARGE: Readonly<GenOptions> = { seed: 1, samples: 100_000, families: 200 };
 /** The small payload: about 200 series in 16 families. */
 export const SMALL: Readonly<GenOptions> = { seed: 2, samples: 200, families: 16 };

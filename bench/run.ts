@@ -2,13 +2,13 @@
  * promwire's benchmarks: `npm run bench [-- --quick] [--only parse|encode]`.
  *
  * Prints two markdown tables, ready to paste into the README:
- * - Parser (issue 2): the generated ~16 MB payload (100k samples, 200
+ * - Parser: the generated ~16 MB payload (100k samples, 200
  *   families of every type), its OpenMetrics twin, a small payload (~200
  *   samples) and the real node_exporter payload; rows: the pull API walking
  *   every sample (name, every label name and value, value), `parse()` to
  *   families, parse-prometheus-text-format (text only; its sample count is
  *   its correctness), and a plain byte loop over the buffer (the floor).
- * - Encoder (issue 3): the same 100k series; rows: `MetricSet.encode()`
+ * - Encoder: the same 100k series; rows: `MetricSet.encode()`
  *   with values changed between encodes, `encode(families)` from a parsed
  *   model, prom-client's `await registry.metrics()` holding the same
  *   series, and `Buffer.copy` of the output size (the floor); plus the

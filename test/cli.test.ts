@@ -119,7 +119,7 @@ const FAMILIES: MetricFamily[] = [
 ];
 
 describe('JSON printer', () => {
-  it('writes the exact shape and key order of issue 2', () => {
+  it('writes the exact shape and key order documented in src/cli/json.ts', () => {
     expect(familyToJson(FAMILIES[0]!)).toBe(
       '{"name":"http_requests_total","type":"counter","help":"Requests \\"served\\"\\nby code","samples":[' +
         '{"name":"http_requests_total","labels":{"code":"200","method":"get"},"value":"1e+06","timestamp_ms":null},' +

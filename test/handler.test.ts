@@ -321,7 +321,6 @@ describe('node:http handler', () => {
     const big: MetricFamily[] = [{ name: 'big_series', type: 'gauge', help: 'Big.', unit: '', samples }];
     const base = await serveHandler({ collect: () => big, chunkSize: 16 * 1024, path: null });
     let bigDone = false;
-    let smallDoneBeforeBig: boolean | undefined;
     const bigReq = request(base + '/big').then((r) => {
       bigDone = true;
       return r;
@@ -329,7 +328,7 @@ describe('node:http handler', () => {
     // Wait until the big answer is under way, then ask for another page.
     await new Promise((r) => setTimeout(r, 20));
     const small = await request(base + '/other?format=json');
-    smallDoneBeforeBig = !bigDone;
+    const smallDoneBeforeBig = !bigDone;
     const r = await bigReq;
     expect(small.status).toBe(400);
     expect(smallDoneBeforeBig).toBe(true);

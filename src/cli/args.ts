@@ -226,7 +226,7 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
 }
 
 function isCommand(s: string): s is CommandName {
-  return Object.prototype.hasOwnProperty.call(COMMANDS, s);
+  return Object.hasOwn(COMMANDS, s);
 }
 
 function describeParseArgsError(e: unknown): string {

@@ -1,5 +1,5 @@
 /**
- * The JSON form of `promwire parse --json` (issue 2), one family per line:
+ * The JSON form of `promwire parse --json`, one family per line (JSON Lines):
  *
  *   {"name":…,"type":…,"help":…,"unit":… (only when non-empty),
  *    "samples":[{"name":…,"labels":{…},"value":"…","timestamp_ms":number|null,

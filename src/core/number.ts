@@ -35,7 +35,7 @@ function matchWord(buf: Uint8Array, start: number, end: number, word: string): b
 }
 
 /**
- * Parses a sample value (`toString` makes the string for the slow path of
+ * Parses a sample value (`decode` makes the string for the slow path of
  * 16 and more digits; the parser passes Node's fast `latin1Slice` where it
  * has one). Returns `undefined` when the bytes are not a number
  * of the grammar (the caller raises the error with its position).
@@ -52,7 +52,7 @@ export function parseNumber(
   buf: Uint8Array,
   start: number,
   end: number,
-  toString: (buf: Uint8Array, start: number, end: number) => string = latin1,
+  decode: (buf: Uint8Array, start: number, end: number) => string = latin1,
 ): number | undefined {
   if (start >= end) return undefined;
   let i = start;
@@ -65,7 +65,7 @@ export function parseNumber(
   }
   // Fast path: up to 15 significant digits with an optional fraction is exact
   // as integer / 10^k (both exact doubles, one correctly rounded division);
-  // this avoids building a string for the common case (PERF-NOTES: ~60 ns vs ~150 ns).
+  // this avoids building a string for the common case (measured on Node: ~60 ns vs ~150 ns).
   let mant = 0;
   let nd = 0; // digits accumulated into mant
   let frac = 0; // digits after the point
@@ -128,18 +128,18 @@ export function parseNumber(
     const v = exp >= 0 ? mant * POW10[exp]! : mant / POW10[-exp]!;
     return neg ? -v : v;
   }
-  return slowNumber(buf, start, end, toString);
+  return slowNumber(buf, start, end, decode);
 }
 
 function slowNumber(
   buf: Uint8Array,
   start: number,
   end: number,
-  toString: (buf: Uint8Array, start: number, end: number) => string,
+  decode: (buf: Uint8Array, start: number, end: number) => string,
 ): number | undefined {
   // The grammar was checked by the caller; JavaScript's Number() reads the
   // same decimal spellings (`1.`, `.5`, `+1e3`) with correct rounding.
-  const v = Number(toString(buf, start, end));
+  const v = Number(decode(buf, start, end));
   // Go's ParseFloat reports ErrRange when a finite spelling overflows.
   if (v === Infinity || v === -Infinity) return undefined;
   return v;
@@ -384,8 +384,8 @@ function scaleByPow2(mant: bigint, exp: number): number {
   let v = Number(mant);
   // Two steps keep 2^exp itself finite and non-zero.
   const half = Math.trunc(exp / 2);
-  v *= Math.pow(2, half);
-  v *= Math.pow(2, exp - half);
+  v *= 2 ** half;
+  v *= 2 ** (exp - half);
   return v;
 }
 

@@ -275,7 +275,7 @@ export abstract class Metric<L extends string, S extends Series> {
     const out: string[] = new Array<string>(names.length);
     let given = 0;
     for (const k in values) {
-      if (Object.prototype.hasOwnProperty.call(values, k)) given++;
+      if (Object.hasOwn(values, k)) given++;
     }
     for (let i = 0; i < names.length; i++) {
       const v = (values as Record<string, unknown>)[names[i]!];

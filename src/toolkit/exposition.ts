@@ -239,7 +239,7 @@ export function withDefaultLabels(families: readonly MetricFamily[], defaults: R
       ...f,
       samples: (f.samples as Sample[]).map((s): Sample => {
         const labels: Labels = {};
-        for (const n of names) if (!Object.prototype.hasOwnProperty.call(s.labels, n)) labels[n] = defaults[n]!;
+        for (const n of names) if (!Object.hasOwn(s.labels, n)) labels[n] = defaults[n]!;
         Object.assign(labels, s.labels);
         return { ...s, labels };
       }),
@@ -273,7 +273,7 @@ class SelfMetrics {
     this.bytes += bytes;
   }
 
-  families(format: Format): MetricFamily[] {
+  families(): MetricFamily[] {
     const p = this.prefix;
     // The model names a counter family after its series, in every format.
     const counterName = (base: string): string => `${base}_total`;
@@ -491,7 +491,7 @@ export class ExpositionCore {
     const self = this.self;
     if (self !== undefined) {
       self.countAnswer(200);
-      served = served.concat(self.families(format));
+      served = served.concat(self.families());
     }
     const inner = encodeChunks(served, encodeOptions);
     if (self === undefined) {

@@ -145,8 +145,8 @@ function describe(err: unknown): string {
 export async function openRequest(spec: RequestSpec): Promise<Exchange> {
   const controller = new AbortController();
   let current = new URL(String(spec.url));
-  let method = spec.method.toUpperCase();
-  let body = spec.body;
+  const method = spec.method.toUpperCase();
+  const body = spec.body;
   const startUrl = current.href;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let failure: unknown;

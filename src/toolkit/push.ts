@@ -141,7 +141,7 @@ export function expandJobTemplate(
   const parts = template.split('/');
   const expand = (part: string): string =>
     part.replace(/\$\{([^}]*)\}/g, (_m, key: string) => {
-      const v = Object.prototype.hasOwnProperty.call(vars, key) ? vars[key] : undefined;
+      const v = Object.hasOwn(vars, key) ? vars[key] : undefined;
       if (v === undefined) {
         throw invalid(`push: job template "${template}" uses \${${key}}, but no variable "${key}" was given`);
       }
@@ -156,7 +156,7 @@ export function expandJobTemplate(
   const groupingKey: Labels = {};
   for (let i = 1; i < parts.length; i += 2) {
     const name = expand(parts[i]!);
-    if (Object.prototype.hasOwnProperty.call(groupingKey, name)) {
+    if (Object.hasOwn(groupingKey, name)) {
       throw invalid(`push: job template "${template}" repeats the label "${name}"`);
     }
     groupingKey[name] = expand(parts[i + 1]!);

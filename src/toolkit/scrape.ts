@@ -8,7 +8,7 @@
  * destroyed (Prometheus' `body_size_limit` also counts decompressed bytes and
  * fails the scrape).
  */
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import { PromwireError } from '../errors.js';
 import type { Format, MetricFamily } from '../model/index.js';

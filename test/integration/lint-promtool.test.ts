@@ -14,7 +14,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encode } from '../../src/encode/encoder.js';
 import { PromwireError } from '../../src/errors.js';
-import { makeFamily, type Labels, type MetricFamily, type MetricType, type NativeHistogram, type Sample } from '../../src/model/index.js';
+import { makeFamily, type Labels, type MetricFamily, type MetricType, type Sample } from '../../src/model/index.js';
 import { parse } from '../../src/parse/families.js';
 import { formatFindings, lint, promtoolReadError } from '../../src/toolkit/lint.js';
 
@@ -100,19 +100,6 @@ function fam(name: string, type: MetricType, help: string, samples: S[]): Metric
     samples: samples.map(([n, labels, value, ts]): Sample => ({ name: n, labels, value, timestamp: ts ?? null })),
   });
 }
-
-const NATIVE: NativeHistogram = {
-  kind: 'integer',
-  schema: 0,
-  zeroThreshold: 0,
-  zeroCount: 0,
-  count: 2,
-  sum: 3,
-  positiveSpans: [{ offset: 0, length: 2 }],
-  positiveBuckets: [1, 1],
-  negativeSpans: [],
-  negativeBuckets: [],
-};
 
 /** Model families of every kind, as a library user builds them; each set is encoded and given to promtool. */
 const BUILT: [string, MetricFamily[]][] = [

@@ -24,7 +24,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MetricSet } from '../../src/metrics/index.js';
-import type { FloatSample, Labels, MetricFamily, Sample } from '../../src/model/index.js';
+import type { FloatSample, Labels, MetricFamily } from '../../src/model/index.js';
 import { normalizeNumber } from '../../src/model/rules.js';
 import { createNodeHandler } from '../../src/toolkit/handler.js';
 import { scrape, scrapeEach } from '../../src/toolkit/scrape.js';

@@ -7,7 +7,7 @@
  * pushed series with their grouping labels.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FloatSample, Labels, MetricFamily, Sample } from '../../src/model/index.js';
+import type { FloatSample, Labels, MetricFamily } from '../../src/model/index.js';
 import { HttpError } from '../../src/toolkit/http.js';
 import { expandJobTemplate, push, startPusher } from '../../src/toolkit/push.js';
 import { scrape } from '../../src/toolkit/scrape.js';

@@ -93,7 +93,7 @@ function parseAsServed(file: string): MetricFamily[] {
   return parse(readFileSync(path.join(FIXTURES, file)), { format: formatOf(file) });
 }
 
-export interface Series {
+interface Series {
   name: string;
   labels: Labels;
   value: number;
@@ -114,7 +114,7 @@ export interface Series {
  *   Labels with empty values are kept here and dropped by the caller after
  *   the scrape's own labels are set, as Prometheus does.
  */
-export function promwireSeries(families: MetricFamily[]): Series[] {
+function promwireSeries(families: MetricFamily[]): Series[] {
   const out: Series[] = [];
   for (const f of families) {
     const omit = reservedLabel(f);
@@ -131,7 +131,7 @@ export function promwireSeries(families: MetricFamily[]): Series[] {
   return out;
 }
 
-export interface Meta {
+interface Meta {
   type: string;
   help: string;
   unit: string;
@@ -145,7 +145,7 @@ export interface Meta {
  * one wins, as in Prometheus' scrape cache (scrape/scrape.go setType/setHelp
  * overwrite).
  */
-export function promwireMetadata(families: MetricFamily[], format: 'text' | 'openmetrics'): Map<string, Meta> {
+function promwireMetadata(families: MetricFamily[], format: 'text' | 'openmetrics'): Map<string, Meta> {
   const out = new Map<string, Meta>();
   // Prometheus keys metadata by the metadata line's name: the OpenMetrics
   // name (`foo` for the model's counter `foo_total`) when the payload is OpenMetrics.
