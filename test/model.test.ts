@@ -39,6 +39,10 @@ describe('rules: reading a bound as Go strconv.ParseFloat does', () => {
     ['1_000', 1000],
     ['0x_1p0', 1],
     ['1e-400', 0],
+    // Go keeps 16 hex digits and the exponent: a long mantissa is no overflow.
+    [`0x1${'0'.repeat(1000)}p-4000`, 1],
+    [`0x1${'0'.repeat(300)}p-1200`, 1],
+    [`0.${'0'.repeat(4100)}1`, 0],
   ])('%s reads as %s', (s, v) => {
     expect(parseBound(s)).toBe(v);
   });
@@ -297,5 +301,48 @@ describe('the encoder checks what it is given (PromwireError naming family and s
     expect(e).toBeInstanceOf(PromwireError);
     expect(e.code).toBe('INVALID_ARGUMENT');
     expect(e.message).toMatch(message);
+  });
+});
+
+describe('review findings', () => {
+  it('a unit cannot write lines of its own', () => {
+    const f = makeFamily({ name: 'g_x', type: 'gauge', help: '', unit: 'x\ng_x 666', samples: [{ name: 'g_x', labels: {}, value: 1, timestamp: null }] });
+    expect(() => encode([f], { format: 'openmetrics' })).toThrow(/expected unit to hold only/);
+  });
+
+  it('a _created value that is no time is an error, not a start timestamp NaN', () => {
+    for (const v of ['NaN', '+Inf']) {
+      expect(() => parse(`# TYPE a counter\na_total 1\na_created ${v}\n# EOF\n`, { format: 'openmetrics' })).toThrow(/a_created must be a finite number of seconds/);
+    }
+  });
+
+  it('a _created line whose labels match no series is an error, not silently lost', () => {
+    const e = (() => {
+      try {
+        parse('# TYPE a counter\na_total{x="1"} 1\na_created{x="2"} 100\n# EOF\n', { format: 'openmetrics' });
+      } catch (err) {
+        return err as PromwireError;
+      }
+      return undefined;
+    })();
+    expect(e?.code).toBe('UNEXPECTED_SAMPLE');
+    expect(e?.line).toBe(3);
+    expect(e?.message).toContain('a _created line for {x="2"} has no series with those labels');
+  });
+
+  it('rejects native histogram spans outside int32, as Prometheus holds them', () => {
+    const h: NativeHistogram = {
+      kind: 'integer',
+      schema: 1,
+      zeroThreshold: 0,
+      zeroCount: 0,
+      count: 1,
+      sum: 1,
+      positiveSpans: [{ offset: 2 ** 32 + 1, length: 1 }],
+      positiveBuckets: [1],
+      negativeSpans: [],
+      negativeBuckets: [],
+    };
+    expect(validateNativeHistogram(h)).toMatch(/int32/);
   });
 });

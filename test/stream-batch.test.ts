@@ -47,6 +47,19 @@ describe('parseStream batchSamples', () => {
     expect(joined(got).every((s) => s.startTimestamp === 1.7e12)).toBe(true);
   });
 
+  it('cuts a run of one series at many timestamps too (each sample of a gauge is its own point)', async () => {
+    let body = '';
+    for (let i = 0; i < 1000; i++) body += `a 1 ${i}\n`;
+    const got = await pieces(body, 'text', 100);
+    expect(got.map((f) => f.samples.length)).toEqual(new Array(10).fill(100));
+    // A histogram's run of identical points is cut at twice the batch size at the latest.
+    let h = '# TYPE h histogram\n';
+    for (let i = 0; i < 3000; i++) h += 'h_sum 1\n';
+    const hs = await pieces(h, 'text', 100);
+    expect(Math.max(...hs.map((f) => f.samples.length))).toBeLessThanOrEqual(2 * 100 + 1024 + 1);
+    expect(hs.reduce((n, f) => n + f.samples.length, 0)).toBe(3000);
+  });
+
   it('rejects a batch size that is not a positive number', async () => {
     await expect(pieces('a 1\n', 'text', 0)).rejects.toThrow(/expected batchSamples to be a positive number/);
   });

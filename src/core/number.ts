@@ -312,7 +312,7 @@ export function formatMillisAsSeconds(ms: number): string {
  */
 export function parseGoFloat(s: string): number | undefined {
   const n = s.length;
-  if (n === 0 || n > 4096) return undefined;
+  if (n === 0) return undefined;
   let i = 0;
   let sign = '';
   if (s[0] === '+' || s[0] === '-') {
@@ -381,11 +381,21 @@ function goUnderscoreOk(s: string): boolean {
  */
 function scaleByPow2(mant: bigint, exp: number): number {
   if (mant === 0n) return 0;
+  // Keep 64 significant bits and a sticky bit, as Go keeps 16 hex digits,
+  // so a long mantissa cannot overflow Number() (then 2^-k made it NaN).
+  const bits = mant.toString(2).length;
+  if (bits > 64) {
+    const drop = bits - 64;
+    const sticky = (mant & ((1n << BigInt(drop)) - 1n)) !== 0n ? 1n : 0n;
+    mant = (mant >> BigInt(drop)) | sticky;
+    exp += drop;
+  }
   let v = Number(mant);
-  // Two steps keep 2^exp itself finite and non-zero.
-  const half = Math.trunc(exp / 2);
-  v *= 2 ** half;
-  v *= 2 ** (exp - half);
+  // Three steps keep each power of two finite and non-zero.
+  const third = Math.trunc(exp / 3);
+  v *= 2 ** third;
+  v *= 2 ** third;
+  v *= 2 ** (exp - 2 * third);
   return v;
 }
 

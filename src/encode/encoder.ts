@@ -352,6 +352,11 @@ class FamilyEncoder {
       if (host === undefined || host === g || !CREATED_HOSTS.has(host.type) || fallback.has(host)) continue;
       if (merged.has(host) || host.samples.some((s) => s.startTimestamp !== undefined)) continue;
       if (!g.samples.every((s) => s.name === g.name)) continue;
+      // Fold only when every `_created` sample has a series of the host to
+      // belong to: an orphan `_created` line would be lost by a reader.
+      const omit = reservedLabel(host);
+      const groups = new Set(host.samples.map((s) => seriesKey('', s.labels, omit)));
+      if (!g.samples.every((s) => groups.has(seriesKey('', s.labels)))) continue;
       merged.set(host, g.samples as FloatSample[]);
       skip.add(g);
     }
@@ -678,6 +683,10 @@ const textBounds = new Map<string, string>();
 
 /** A bound as client_golang's text encoder writes it: Go's 'g' format; not a number: as is. */
 function textBound(v: string): string {
+  if (v.length > 32) {
+    const y = parseBound(v);
+    return y === undefined ? v : formatFloat(y);
+  }
   let t = textBounds.get(v);
   if (t !== undefined) return t;
   const x = parseBound(v);

@@ -30,6 +30,9 @@ export function validateFamily(f: MetricFamily): void {
   }
   if (typeof f.help !== 'string') fail(`${where}: expected help to be a string, got ${describe(f.help)}`);
   if (typeof f.unit !== 'string') fail(`${where}: expected unit to be a string, got ${describe(f.unit)}`);
+  // OpenMetrics 1.0 ABNF: a unit is metric-name characters; anything else
+  // (a line feed above all) would let the UNIT line write lines of its own.
+  if (!/^[a-zA-Z0-9_:]*$/.test(f.unit)) fail(`${where}: expected unit to hold only [a-zA-Z0-9_:], got ${describe(f.unit)}`);
   const samples = f.samples as unknown;
   if (!Array.isArray(samples)) fail(`${where}: expected samples to be an array, got ${describe(samples)}`);
   const histogram = f.type === 'histogram' || f.type === 'gaugehistogram';

@@ -66,13 +66,17 @@ function checkSide(
 ): number | string {
   if (!Array.isArray(spans) || !Array.isArray(buckets)) return `${side}Spans and ${side}Buckets must be arrays`;
   let total = 0;
+  let index = 0;
   for (let i = 0; i < spans.length; i++) {
     const s = spans[i]!;
-    if (!Number.isInteger(s.offset) || !Number.isInteger(s.length) || s.length < 0) {
-      return `${side} span ${i} must have an integer offset and a non-negative integer length`;
+    // Prometheus holds offsets as int32 and lengths as uint32 (BucketSpan).
+    if (!Number.isInteger(s.offset) || !Number.isInteger(s.length) || s.length < 0 || Math.abs(s.offset) > 2 ** 31 - 1 || s.length > 2 ** 32 - 1) {
+      return `${side} span ${i} must have an int32 offset and a uint32 length`;
     }
     // checkHistogramSpans: only the first span may have a negative offset.
     if (i > 0 && s.offset < 0) return `${side} span ${i} has a negative offset ${s.offset}`;
+    index += s.offset + s.length;
+    if (Math.abs(index) > 2 ** 31 - 1) return `${side} bucket indices must stay within int32`;
     total += s.length;
   }
   if (total !== buckets.length) {

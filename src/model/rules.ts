@@ -180,6 +180,12 @@ export function normalizeLabelValue(type: MetricType, labelName: string, value: 
 
 /** `value` in canonical bound spelling when it reads as a number, else unchanged. */
 export function normalizeNumber(value: string): string {
+  // Only short values are cached (a bound is a few characters), so the
+  // cache never keeps large label values alive after their model is gone.
+  if (value.length > 32) {
+    const v = parseBound(value);
+    return v === undefined ? value : canonicalBound(v);
+  }
   let n = normalized.get(value);
   if (n !== undefined) return n;
   const v = parseBound(value);

@@ -27,6 +27,7 @@ const LABEL_BYTES = 80;
 const FAMILY_BYTES = 256;
 /** Strings built from the input: at most one UTF-16 unit per input byte. */
 const INPUT_BYTE_BYTES = 2;
+const EXEMPLAR_BYTES = 256;
 
 /** Options of a FamilyBuilder. */
 export interface FamilyBuilderOptions {
@@ -60,10 +61,11 @@ export class FamilyBuilder {
   private lastType: MetricType = 'unknown';
   /** The label set (less the reserved label) of the last sample, for cutting batches between series. */
   private lastPoint: Labels | undefined;
+  private lastTimestamp: number | null = null;
   /** The name the current family's metadata lines use (`foo` for an OpenMetrics counter `foo_total`). */
   private metaName = '';
   /** A `_created` value seen before the rest of its series: applied to the following samples with the same labels. */
-  private pendingStart: { labels: Labels; omit: string | null; ms: number } | undefined;
+  private pendingStart: { labels: Labels; omit: string | null; ms: number; used: boolean; line: number; offset: number } | undefined;
 
   constructor(
     private readonly format: Format,
@@ -89,7 +91,18 @@ export class FamilyBuilder {
         cur = this.start(name, name);
       }
       if (this.format === 'openmetrics' && isCreatedSample(cur, name)) {
-        this.addStart(cur, p.labels(), secondsToMillis(p.value()));
+        // OpenMetrics 1.0: a created timestamp is a time in seconds; the model
+        // holds it as finite milliseconds (Prometheus 3.5 would store NaN or
+        // Inf as a `_created` series, which no start time can be).
+        const v = p.value();
+        if (!Number.isFinite(v)) {
+          throw new PromwireError('INVALID_VALUE', `${name} must be a finite number of seconds since the epoch, got ${v}`, {
+            line: p.line(),
+            column: 1,
+            offset: p.offset(),
+          });
+        }
+        this.addStart(cur, p.labels(), secondsToMillis(v), p);
         return done;
       }
       const labels = p.labels();
@@ -99,19 +112,26 @@ export class FamilyBuilder {
       // histogram is stored as `le="1.0"`; so does this.
       const t = this.lastType;
       if (t === 'histogram' || t === 'summary') normalizeBounds(t, labels);
-      if (cur.samples.length >= this.batchSamples && this.startsNewPoint(cur, labels)) {
+      const held = cur.samples.length;
+      if (held >= this.batchSamples && (this.startsNewPoint(cur, labels, p.timestamp()) || held >= 2 * this.batchSamples + 1024)) {
         // A piece of a large family: hand it over and go on with a copy of its metadata.
         done = this.finish(cur);
         const piece: MetricFamily = { name: cur.name, type: cur.type, help: cur.help, unit: cur.unit, samples: [] } as MetricFamily;
         this.current = cur = piece;
       }
-      this.lastPoint = labels;
       const sample: FloatSample = { name, labels, value: p.value(), timestamp: p.timestamp() };
+      this.lastPoint = labels;
+      this.lastTimestamp = sample.timestamp;
       if (p.hasExemplar()) sample.exemplars = [p.exemplar()!];
       const pending = this.pendingStart;
       if (pending !== undefined) {
-        if (sameLabels(pending.labels, labels, pending.omit)) sample.startTimestamp = pending.ms;
-        else this.pendingStart = undefined;
+        if (sameLabels(pending.labels, labels, pending.omit)) {
+          sample.startTimestamp = pending.ms;
+          pending.used = true;
+        } else {
+          this.orphanCheck();
+          this.pendingStart = undefined;
+        }
       }
       (cur.samples as FloatSample[]).push(sample);
       return done;
@@ -138,7 +158,6 @@ export class FamilyBuilder {
   flush(): MetricFamily | undefined {
     const cur = this.finish(this.current);
     this.current = undefined;
-    this.pendingStart = undefined;
     return cur;
   }
 
@@ -151,7 +170,11 @@ export class FamilyBuilder {
     const off = p.offset();
     let bytes = this.lastOffset < 0 ? 0 : (off - this.lastOffset) * INPUT_BYTE_BYTES;
     this.lastOffset = off;
-    if (e === Entry.Series) bytes += SAMPLE_BYTES + LABEL_BYTES * p.labelCount();
+    if (e === Entry.Series) {
+      bytes += SAMPLE_BYTES + LABEL_BYTES * p.labelCount();
+      // An exemplar is an object, a labels object and an array (measured ~200 B more a sample).
+      if (p.hasExemplar()) bytes += EXEMPLAR_BYTES;
+    }
     else if (e !== Entry.Comment) bytes += FAMILY_BYTES;
     this.currentBytes += bytes;
     if (this.heldBytes + this.currentBytes > this.maxModelBytes) {
@@ -166,19 +189,48 @@ export class FamilyBuilder {
     }
   }
 
+  /**
+   * OpenMetrics 1.0: a `_created` line belongs to a MetricPoint that has the
+   * type's samples (a counter's `_total`); one whose labels match no series
+   * would be lost from the model, so it is an error.
+   */
+  private orphanCheck(): void {
+    const pending = this.pendingStart;
+    if (pending === undefined || pending.used) return;
+    this.pendingStart = undefined;
+    const labels = Object.entries(pending.labels)
+      .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+      .join(',');
+    throw new PromwireError(
+      'UNEXPECTED_SAMPLE',
+      `a _created line for {${labels}} has no series with those labels in its family (OpenMetrics: created belongs to a MetricPoint with the type's samples)`,
+      { line: pending.line, column: 1, offset: pending.offset },
+    );
+  }
+
   /** A family is complete: parse() keeps counting it, parseStream() hands it over. */
   private finish(f: MetricFamily | undefined): MetricFamily | undefined {
     if (f === undefined) return undefined;
+    this.orphanCheck();
     if (!this.streaming) this.heldBytes += this.currentBytes;
     this.currentBytes = 0;
     this.lastPoint = undefined;
     return f;
   }
 
-  /** True when `labels` (less the family's reserved label) differ from the last sample's. */
-  private startsNewPoint(f: MetricFamily, labels: Labels): boolean {
+  /**
+   * True when a sample starts a new MetricPoint: every sample of a type
+   * without reserved label is a point of its own; a histogram's or
+   * summary's point is its run of samples with the same labels (less
+   * `le`/`quantile`) and timestamp. (A run of identical samples is cut
+   * anyway at twice the batch size, so no shape defeats the bound.)
+   */
+  private startsNewPoint(f: MetricFamily, labels: Labels, timestamp: number | null): boolean {
+    const omit = reservedLabel(f);
+    if (omit === null || f.type === 'stateset') return true;
     const last = this.lastPoint;
-    return last === undefined || !sameLabels(labels, last, reservedLabel(f));
+    const lastTs = this.lastTimestamp;
+    return last === undefined || lastTs !== timestamp || !sameLabels(labels, last, omit);
   }
 
   private start(name: string, metaName: string): MetricFamily {
@@ -196,7 +248,7 @@ export class FamilyBuilder {
    * ends the point, so it goes to the samples just read; one that comes
    * first waits for the samples after it.
    */
-  private addStart(f: MetricFamily, labels: Labels, ms: number): void {
+  private addStart(f: MetricFamily, labels: Labels, ms: number, p: Parser): void {
     const omit = reservedLabel(f);
     const samples = f.samples;
     let found = false;
@@ -206,7 +258,8 @@ export class FamilyBuilder {
       s.startTimestamp = ms;
       found = true;
     }
-    this.pendingStart = found ? undefined : { labels, omit, ms };
+    this.orphanCheck();
+    this.pendingStart = found ? undefined : { labels, omit, ms, used: false, line: p.line(), offset: p.offset() };
   }
 }
 
@@ -240,6 +293,12 @@ export function estimateFamilyBytes(f: MetricFamily): number {
   for (const s of f.samples) {
     n += SAMPLE_BYTES + INPUT_BYTE_BYTES * s.name.length;
     for (const k in s.labels) n += LABEL_BYTES + INPUT_BYTE_BYTES * (k.length + s.labels[k]!.length);
+    if (s.exemplars !== undefined) {
+      for (const e of s.exemplars) {
+        n += EXEMPLAR_BYTES;
+        for (const k in e.labels) n += LABEL_BYTES + INPUT_BYTE_BYTES * (k.length + e.labels[k]!.length);
+      }
+    }
   }
   return n;
 }
