@@ -17,7 +17,6 @@
  * - parser.ts        this class: `next()`, the accessors, the streaming hooks
  */
 
-import { unescapeText } from '../core/escape.js';
 import { PromwireError } from '../errors.js';
 import type { Exemplar, Format, Labels, MetricType } from '../model.js';
 import { detectFormat } from './detect.js';
@@ -257,10 +256,9 @@ export class Parser {
     const end = s.textEnd;
     const f = s.textFlags;
     if (f === 0) return s.strings.ascii(start, end);
-    const raw = (f & F_UTF8) !== 0 ? s.strings.utf8(start, end) : s.strings.ascii(start, end);
-    if ((f & F_ESCAPE) === 0) return raw;
+    if ((f & F_ESCAPE) === 0) return (f & F_UTF8) !== 0 ? s.strings.utf8(start, end) : s.strings.ascii(start, end);
     // OpenMetrics HELP also escapes `"`; text 0.0.4 HELP does not.
-    return unescapeText(raw, this.om);
+    return s.strings.unescaped(start, end, (f & F_UTF8) !== 0, this.om);
   }
 
   /** The type of the current TYPE entry: `untyped` in text, `unknown` in OpenMetrics. */

@@ -11,7 +11,6 @@
  */
 
 import { BACKSLASH, LF, QUOTE, QUOTED_STOP, codePointCount, invalidUtf8At } from '../core/chars.js';
-import { unescapeText } from '../core/escape.js';
 import { StringMaker } from '../core/strings.js';
 import { type ErrorCode, PromwireError } from '../errors.js';
 import type { MetricType } from '../model.js';
@@ -400,9 +399,8 @@ export class Scanner implements PositionSource, SeriesView {
 
   decodeValue(s: number, e: number, f: number): string {
     if ((f & (F_ESCAPE | F_UTF8)) === 0) return this.strings.ascii(s, e);
-    const raw = (f & F_UTF8) !== 0 ? this.strings.utf8(s, e) : this.strings.ascii(s, e);
-    if ((f & F_ESCAPE) === 0) return raw;
-    return unescapeText(raw, true);
+    if ((f & F_ESCAPE) === 0) return this.strings.utf8(s, e);
+    return this.strings.unescaped(s, e, (f & F_UTF8) !== 0, true);
   }
 
   /** SeriesView: the metric or family name, decoded. */
