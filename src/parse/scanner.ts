@@ -230,9 +230,13 @@ export class Scanner implements PositionSource, SeriesView {
    * `parseStream()` refuse the same inputs.
    */
   checkLogicalLine(upTo: number): void {
-    if (upTo - this.logicalStart > this.maxLineLength) {
-      throw this.limit('maxLineLength', `line is ${upTo - this.logicalStart} bytes, over the limit of ${this.maxLineLength}`, this.logicalStart);
-    }
+    if (upTo - this.logicalStart > this.maxLineLength) this.lineTooLong(upTo);
+  }
+
+  // The throws of the hot checks live out of line: message building in the
+  // checks themselves made them too big for V8 to inline into the walk.
+  private lineTooLong(upTo: number): never {
+    throw this.limit('maxLineLength', `line is ${upTo - this.logicalStart} bytes, over the limit of ${this.maxLineLength}`, this.logicalStart);
   }
 
   truncated(at: number, expected: string): never {
@@ -288,15 +292,7 @@ export class Scanner implements PositionSource, SeriesView {
   addLabel(ns: number, ne: number, nf: number, vs: number, ve: number, vf: number, quoted: boolean): void {
     if (quoted && ne === ns) throw this.error('INVALID_LABEL_NAME', 'expected a label name, got an empty quoted string', ns - 1);
     const n = this.nLabels;
-    if (n >= this.maxLabels) {
-      throw this.limit('maxLabels', `series has more than ${this.maxLabels} labels`, ns);
-    }
-    if (ne - ns > this.maxLabelNameLength) {
-      throw this.limit('maxLabelNameLength', `label name is ${ne - ns} bytes, over the limit of ${this.maxLabelNameLength}`, ns);
-    }
-    if (ve - vs > this.maxLabelValueLength) {
-      throw this.limit('maxLabelValueLength', `label value is ${ve - vs} bytes, over the limit of ${this.maxLabelValueLength}`, vs);
-    }
+    if (n >= this.maxLabels || ne - ns > this.maxLabelNameLength || ve - vs > this.maxLabelValueLength) this.labelOverLimit(ns, ne, vs, ve);
     const buf = this.buf;
     if (n === 0) {
       this.nameFilter = 0;
@@ -325,16 +321,13 @@ export class Scanner implements PositionSource, SeriesView {
               break;
             }
           }
-          if (same) throw this.error('DUPLICATE_LABEL', `label name "${snippetOf(this, ns, ne)}" appears twice in one series`, ns);
+          if (same) this.duplicateLabel(ns, ne);
         }
       }
       this.nameFilter |= bit;
     }
     // `__name__` (checked on the raw bytes; an escaped name was decoded above).
-    if (!this.inExemplar && ne - ns === 8 && buf[ns] === 0x5f && (nf & F_ESCAPE) === 0 && sameAscii(buf, ns, ne, NAME_LABEL)) {
-      if (this.nameStart >= 0) this.duplicateNameLabel(ns);
-      this.nameLabelAt = ns;
-    }
+    if (ne - ns === 8 && buf[ns] === 0x5f && !this.inExemplar && (nf & F_ESCAPE) === 0 && sameAscii(buf, ns, ne, NAME_LABEL)) this.nameLabel(ns);
     let arr = this.lbl;
     if ((n + 1) * LABEL_STRIDE > arr.length) {
       arr = new Int32Array(arr.length * 2);
@@ -349,6 +342,20 @@ export class Scanner implements PositionSource, SeriesView {
     arr[b + L_VALUE_END] = ve;
     arr[b + L_VALUE_FLAGS] = vf;
     this.nLabels = n + 1;
+  }
+
+  private labelOverLimit(ns: number, ne: number, vs: number, ve: number): never {
+    if (this.nLabels >= this.maxLabels) throw this.limit('maxLabels', `series has more than ${this.maxLabels} labels`, ns);
+    if (ne - ns > this.maxLabelNameLength) {
+      throw this.limit('maxLabelNameLength', `label name is ${ne - ns} bytes, over the limit of ${this.maxLabelNameLength}`, ns);
+    }
+    throw this.limit('maxLabelValueLength', `label value is ${ve - vs} bytes, over the limit of ${this.maxLabelValueLength}`, vs);
+  }
+
+  /** A label named `__name__` (the name as written, or decoded). */
+  private nameLabel(ns: number): void {
+    if (this.nameStart >= 0) this.duplicateNameLabel(ns);
+    this.nameLabelAt = ns;
   }
 
   /**
@@ -367,28 +374,31 @@ export class Scanner implements PositionSource, SeriesView {
       }
     }
     const name = this.decodeName(ns, ne, nf);
-    if (set.has(name)) throw this.error('DUPLICATE_LABEL', `label name "${snippetOf(this, ns, ne)}" appears twice in one series`, ns);
+    if (set.has(name)) this.duplicateLabel(ns, ne);
     set.add(name);
-    if ((nf & F_ESCAPE) !== 0 && !this.inExemplar && name === NAME_LABEL) {
-      if (this.nameStart >= 0) this.duplicateNameLabel(ns);
-      this.nameLabelAt = ns;
-    }
+    if ((nf & F_ESCAPE) !== 0 && !this.inExemplar && name === NAME_LABEL) this.nameLabel(ns);
+  }
+
+  private duplicateLabel(ns: number, ne: number): never {
+    throw this.error('DUPLICATE_LABEL', `label name "${snippetOf(this, ns, ne)}" appears twice in one series`, ns);
   }
 
   /** Counts a sample against maxSeries; the metric name against maxLabelValueLength. */
   countSample(): void {
-    if (++this.samples > this.maxSeries) {
-      throw this.limit('maxSeries', `payload has more than ${this.maxSeries} samples`, this.seriesStart);
-    }
     // Prometheus applies label_value_length_limit to every label value,
     // `__name__` (the metric name) included (scrape.go verifyLabelLimits).
-    if (this.nameEnd - this.nameStart > this.maxLabelValueLength) {
-      throw this.limit(
-        'maxLabelValueLength',
-        `metric name is ${this.nameEnd - this.nameStart} bytes, over the limit of ${this.maxLabelValueLength} (a label value limit, as the metric name is the value of __name__)`,
-        this.nameStart,
-      );
+    if (++this.samples > this.maxSeries || this.nameEnd - this.nameStart > this.maxLabelValueLength) this.sampleOverLimit();
+  }
+
+  private sampleOverLimit(): never {
+    if (this.samples > this.maxSeries) {
+      throw this.limit('maxSeries', `payload has more than ${this.maxSeries} samples`, this.seriesStart);
     }
+    throw this.limit(
+      'maxLabelValueLength',
+      `metric name is ${this.nameEnd - this.nameStart} bytes, over the limit of ${this.maxLabelValueLength} (a label value limit, as the metric name is the value of __name__)`,
+      this.nameStart,
+    );
   }
 
   countBody(n: number): void {
