@@ -39,10 +39,13 @@ export function utf8Slice(buf: Uint8Array, start: number, end: number): string {
 const CACHE_BITS = 12;
 const CACHE_SIZE = 1 << CACHE_BITS;
 const MAX_CACHED_LENGTH = 64;
+/** The largest unescaping scratch buffer kept between calls. */
+const MAX_SCRATCH = 64 * 1024;
 
 export class StringMaker {
   private buf: Uint8Array;
   private readonly cache: (string | undefined)[];
+  private scratch: Uint8Array = new Uint8Array(256);
 
   constructor(buf: Uint8Array) {
     this.buf = buf;
@@ -90,6 +93,40 @@ export class StringMaker {
   /** Decodes a UTF-8 range (invalid sequences become U+FFFD; the parser validates first). */
   utf8(start: number, end: number): string {
     return utf8Slice(this.buf, start, end);
+  }
+
+  /**
+   * Decodes a range that holds backslash escapes, per text 0.0.4 rules:
+   * `\\`, `\n`, and (when `quotes`, label values and OpenMetrics HELP)
+   * `\"`; every other backslash pair stays as it is, as promparse's
+   * strings.Replacer does. Works on the bytes, into a scratch buffer, then
+   * makes one string: linear in the range (building the result by string
+   * concatenation went super-linear, 12x the time for 2x the escapes at
+   * 500k escapes).
+   */
+  unescaped(start: number, end: number, utf8: boolean, quotes: boolean): string {
+    const buf = this.buf;
+    const len = end - start;
+    let out = this.scratch;
+    if (out.length < len) {
+      out = new Uint8Array(Math.max(len, out.length * 2));
+      // Keep a grown scratch only while it is small, so one huge value does not stay held.
+      if (out.length <= MAX_SCRATCH) this.scratch = out;
+    }
+    let o = 0;
+    for (let i = start; i < end; i++) {
+      const c = buf[i]!;
+      if (c === 0x5c && i + 1 < end) {
+        const n = buf[i + 1]!;
+        if (n === 0x5c || n === 0x6e || (n === 0x22 && quotes)) {
+          out[o++] = n === 0x6e ? 0x0a : n;
+          i++;
+          continue;
+        }
+      }
+      out[o++] = c;
+    }
+    return utf8 ? utf8Slice(out, 0, o) : latin1Slice(out, 0, o);
   }
 
   private rawAscii(start: number, end: number): string {

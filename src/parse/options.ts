@@ -6,17 +6,47 @@ import type { Format } from '../model/index.js';
  * mirrors a Prometheus scrape_config setting where one exists; going over
  * one raises a `PromwireError` with code `LIMIT_EXCEEDED` and `limit` set to
  * the option's name. Use `Infinity` to switch one off.
+ *
+ * The defaults refuse nothing Prometheus 3.5 accepts by default, except
+ * lines over 1 MiB: Prometheus' label_limit, label_name_length_limit and
+ * label_value_length_limit default to none (0), so ours default to
+ * `Infinity`. Memory stays bounded by the byte budgets instead: a line
+ * (`maxLineLength`), and so every name and value in it, and the body
+ * (`maxBodyBytes`), plus the sample budget (`maxSeries`).
+ *
+ * `parse()`, `new Parser()` and `parseStream()` apply the same limits the
+ * same way: an input refused by one is refused by the others with the same
+ * code and `limit`, however a stream is chunked (`maxBodyBytes` aside: a
+ * stream can only count the body as it arrives, so an error in an earlier
+ * line may come first).
  */
 export interface Limits {
   /** Bytes in the whole body (Prometheus `body_size_limit`). Defaults to 1 GiB. */
   maxBodyBytes: number;
-  /** Bytes in one line; bounds the streaming buffer. Defaults to 1 MiB. */
+  /**
+   * Bytes in one line, the line feed not counted; a text label value that
+   * holds raw line feeds makes one logical line of several, counted whole.
+   * Bounds the streaming buffer, and with it every name and value. A line
+   * over it is refused whatever else is wrong with it. Prometheus has no
+   * such limit. Defaults to 1 MiB.
+   */
   maxLineLength: number;
-  /** Labels on one series, the metric name not counted (Prometheus `label_limit`). Defaults to 256. */
+  /**
+   * Labels on one series, the metric name not counted (Prometheus
+   * `label_limit` counts `__name__` too: set this to label_limit - 1).
+   * Defaults to `Infinity` (Prometheus: no limit).
+   */
   maxLabels: number;
-  /** Bytes in one label name (Prometheus `label_name_length_limit`). Defaults to 1024. */
+  /**
+   * Bytes in one label name, as written (Prometheus `label_name_length_limit`).
+   * Defaults to `Infinity` (Prometheus: no limit).
+   */
   maxLabelNameLength: number;
-  /** Bytes in one label value (Prometheus `label_value_length_limit`). Defaults to 65536. */
+  /**
+   * Bytes in one label value, as written, and in the metric name, which
+   * Prometheus checks as the value of `__name__` (`label_value_length_limit`,
+   * scrape.go verifyLabelLimits). Defaults to `Infinity` (Prometheus: no limit).
+   */
   maxLabelValueLength: number;
   /** Samples in one payload (Prometheus `sample_limit`). Defaults to 50,000,000. */
   maxSeries: number;
@@ -37,9 +67,9 @@ export interface Limits {
 export const DEFAULT_LIMITS: Readonly<Limits> = {
   maxBodyBytes: 1024 * 1024 * 1024,
   maxLineLength: 1024 * 1024,
-  maxLabels: 256,
-  maxLabelNameLength: 1024,
-  maxLabelValueLength: 65536,
+  maxLabels: Infinity,
+  maxLabelNameLength: Infinity,
+  maxLabelValueLength: Infinity,
   maxSeries: 50_000_000,
   maxModelBytes: 512 * 1024 * 1024,
 };

@@ -86,11 +86,23 @@ export async function* parseStream(source: StreamSource, options: ParseStreamOpt
       // line feeds, parse again only once the carry-over has doubled: the
       // rescans then cost linear time in all, however the chunks fall.
       if (lastLf < 0 || carried < retryAt) {
-        checkCarry(carried, maxLine, base);
-        continue;
+        if (carried <= maxLine) continue;
+        // Over the line limit. Parse the whole lines held back first, so an
+        // error in them comes out as parse() reports it; what is left is
+        // then a line over the limit, which parse() refuses too.
+        const lf = carry.subarray(0, carried).lastIndexOf(LF);
+        if (lf < 0) {
+          // Text: a line that starts with NUL ends the input (promlex `\0`), however long.
+          if (!startsWithNul(carry, carried, format)) throw lineLimitError(maxLine, base);
+          carried = 0;
+          break;
+        }
+        data = carry;
+        end = lf + 1;
+      } else {
+        data = carry;
+        end = carried - chunk.length + lastLf + 1;
       }
-      data = carry;
-      end = carried - chunk.length + lastLf + 1;
     }
     p._feed(data.subarray(0, end), false, base);
     for (let e = p.next(); e !== Entry.EOF; e = p.next()) {
@@ -127,14 +139,28 @@ export async function* parseStream(source: StreamSource, options: ParseStreamOpt
 }
 
 function checkCarry(carried: number, maxLine: number, base: number): void {
-  if (carried > maxLine) {
-    throw new PromwireError(
-      'LIMIT_EXCEEDED',
-      `line is over ${maxLine} bytes without a line end (maxLineLength)`,
-      { line: 0, column: 0, offset: base },
-      'maxLineLength',
-    );
-  }
+  if (carried > maxLine) throw lineLimitError(maxLine, base);
+}
+
+function lineLimitError(maxLine: number, base: number): PromwireError {
+  return new PromwireError(
+    'LIMIT_EXCEEDED',
+    `line is over ${maxLine} bytes without a line end (maxLineLength)`,
+    { line: 0, column: 0, offset: base },
+    'maxLineLength',
+  );
+}
+
+/**
+ * True for a text line that starts (after blanks) with NUL: Prometheus
+ * (promlex `\0`) and parse() stop reading there without an error, so the
+ * stream must not refuse that line for its length.
+ */
+function startsWithNul(carry: Uint8Array, carried: number, format: string): boolean {
+  if (format === 'openmetrics') return false;
+  let i = 0;
+  while (i < carried && (carry[i] === 0x20 || carry[i] === 0x09)) i++;
+  return i < carried && carry[i] === 0;
 }
 
 async function* iterate(source: StreamSource): AsyncIterable<Uint8Array | string> {
