@@ -93,16 +93,7 @@ export interface GenOptions {
   specialShare?: number;
 }
 
-export const GEN_TYPES: readonly GenType[] = [
-  'counter',
-  'gauge',
-  'histogram',
-  'gaugehistogram',
-  'summary',
-  'info',
-  'stateset',
-  'untyped',
-];
+export const GEN_TYPES: readonly GenType[] = ['counter', 'gauge', 'histogram', 'gaugehistogram', 'summary', 'info', 'stateset', 'untyped'];
 
 /** mulberry32: a tiny, fast, well-mixed 32-bit PRNG; deterministic across platforms. */
 export class Rng {
@@ -134,29 +125,92 @@ export class Rng {
 
 const NAMESPACES = ['acme', 'shop', 'edge', 'core', 'infra', 'data', 'auth', 'media'];
 const SUBSYSTEMS = [
-  'http', 'grpc', 'db', 'cache', 'queue', 'worker', 'scheduler', 'storage', 'proxy', 'search',
-  'billing', 'ingest', 'kafka', 'redis', 'dns', 'tls',
+  'http',
+  'grpc',
+  'db',
+  'cache',
+  'queue',
+  'worker',
+  'scheduler',
+  'storage',
+  'proxy',
+  'search',
+  'billing',
+  'ingest',
+  'kafka',
+  'redis',
+  'dns',
+  'tls',
 ];
 const NOUNS = [
-  'requests', 'responses', 'errors', 'retries', 'connections', 'messages', 'jobs', 'tasks', 'queries',
-  'lookups', 'evictions', 'writes', 'reads', 'handshakes', 'sessions', 'uploads', 'batches', 'events',
+  'requests',
+  'responses',
+  'errors',
+  'retries',
+  'connections',
+  'messages',
+  'jobs',
+  'tasks',
+  'queries',
+  'lookups',
+  'evictions',
+  'writes',
+  'reads',
+  'handshakes',
+  'sessions',
+  'uploads',
+  'batches',
+  'events',
 ];
 /** Label names, each with a value maker. */
 const LABEL_NAMES = [
-  'service', 'instance', 'namespace', 'pod', 'container', 'method', 'status_code', 'endpoint',
-  'region', 'zone', 'cluster', 'job', 'version', 'tenant', 'shard', 'operation',
+  'service',
+  'instance',
+  'namespace',
+  'pod',
+  'container',
+  'method',
+  'status_code',
+  'endpoint',
+  'region',
+  'zone',
+  'cluster',
+  'job',
+  'version',
+  'tenant',
+  'shard',
+  'operation',
 ];
 const SERVICES = [
-  'checkout', 'payments-api', 'cart', 'catalog', 'search-frontend', 'recommendations', 'inventory',
-  'shipping', 'notifications', 'user-profile', 'auth-gateway', 'ledger', 'pricing', 'reviews',
+  'checkout',
+  'payments-api',
+  'cart',
+  'catalog',
+  'search-frontend',
+  'recommendations',
+  'inventory',
+  'shipping',
+  'notifications',
+  'user-profile',
+  'auth-gateway',
+  'ledger',
+  'pricing',
+  'reviews',
 ];
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD'];
 const CODES = ['200', '201', '204', '301', '304', '400', '401', '403', '404', '409', '429', '500', '502', '503'];
 const REGIONS = ['eu-west-1', 'eu-central-1', 'us-east-1', 'us-west-2', 'ap-southeast-1', 'sa-east-1'];
 const OPERATIONS = ['select', 'insert', 'update', 'delete', 'upsert', 'scan', 'get', 'set', 'publish', 'consume'];
 const PATHS = [
-  '/api/v1/orders', '/api/v1/orders/{id}', '/api/v1/orders/{id}/items', '/api/v2/cart', '/healthz',
-  '/api/v1/users/{id}/preferences', '/api/v1/search', '/metrics', '/api/v1/payments/{id}/refunds',
+  '/api/v1/orders',
+  '/api/v1/orders/{id}',
+  '/api/v1/orders/{id}/items',
+  '/api/v2/cart',
+  '/healthz',
+  '/api/v1/users/{id}/preferences',
+  '/api/v1/search',
+  '/metrics',
+  '/api/v1/payments/{id}/refunds',
 ];
 const HEX = '0123456789abcdef';
 const ALNUM = 'bcdfghjklmnpqrstvwxz2456789';
@@ -389,14 +443,7 @@ export function generateModel(options: GenOptions = {}): GenModel {
   return { families, samples };
 }
 
-function makeSeries(
-  rng: Rng,
-  type: GenType,
-  bounds: number[],
-  quantiles: number[],
-  states: string[],
-  labels: string[],
-): GenSeries {
+function makeSeries(rng: Rng, type: GenType, bounds: number[], quantiles: number[], states: string[], labels: string[]): GenSeries {
   const s: GenSeries = {
     labels,
     value: 0,
@@ -518,8 +565,7 @@ function render(model: GenModel, om: boolean): string {
     out.push(`# HELP ${famName} ${escHelp(f.help, om)}`);
     out.push(`# TYPE ${famName} ${typeWord(f.type, om)}`);
     if (om && f.unit !== '') out.push(`# UNIT ${famName} ${f.unit}`);
-    const ts = (t: number | null): string =>
-      t === null ? '' : ` ${om ? formatMillisAsSeconds(t) : String(t)}`;
+    const ts = (t: number | null): string => (t === null ? '' : ` ${om ? formatMillisAsSeconds(t) : String(t)}`);
     for (const s of f.series) {
       switch (f.type) {
         case 'counter':

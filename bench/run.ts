@@ -215,12 +215,14 @@ function encodeCases(): Case[] {
   const { model, text } = generatePayload(LARGE);
   const payload = 'large (100k series)';
   const expected = model.samples;
-  const checkOutput = (format: Format) => (r: unknown): string => {
-    const out = r as Uint8Array;
-    const fams = parse(out, { format });
-    expect(sampleCount(fams) === expected, `the output parses to ${sampleCount(fams)} samples, expected ${expected}`);
-    return '';
-  };
+  const checkOutput =
+    (format: Format) =>
+    (r: unknown): string => {
+      const out = r as Uint8Array;
+      const fams = parse(out, { format });
+      expect(sampleCount(fams) === expected, `the output parses to ${sampleCount(fams)} samples, expected ${expected}`);
+      return '';
+    };
   const cases: Case[] = [];
 
   const ms = buildMetricSet(model);
@@ -436,8 +438,7 @@ async function measureCase(c: Case, s: Settings): Promise<Result> {
     const longest = { ms: 0 };
     res.stallMs = await loopStall(chunkedJob(c.chunks, longest), s.stallRuns);
     res.chunkMs = longest.ms;
-  }
-  else if (c.blocking !== undefined) {
+  } else if (c.blocking !== undefined) {
     const blocking = c.blocking;
     res.stallMs = await loopStall(async () => void (await blocking()), s.stallRuns);
   }
@@ -499,8 +500,7 @@ function encodeTable(results: Result[]): string {
     }
     const mbs = r.c.bytes / MB / (r.ms / 1000);
     const sps = r.c.samples / (r.ms / 1000);
-    const alloc =
-      r.allocPerRun === null ? 'n/a' : `${fmt(r.allocPerRun / MB, 1)} MB (${fmt(r.allocPerRun / r.c.bytes, 2)}x output)`;
+    const alloc = r.allocPerRun === null ? 'n/a' : `${fmt(r.allocPerRun / MB, 1)} MB (${fmt(r.allocPerRun / r.c.bytes, 2)}x output)`;
     const stall =
       r.stallMs === null
         ? ''

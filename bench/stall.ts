@@ -41,7 +41,9 @@ async function measure(label: string, chunks: () => Iterator<Uint8Array>): Promi
     stop = true;
     await new Promise((resolve) => setImmediate(resolve));
   }
-  console.log(`${label.padEnd(40)} longest chunk ${maxChunk.toFixed(2)} ms, longest event-loop gap ${maxGap.toFixed(2)} ms (${RUNS} encodes)`);
+  console.log(
+    `${label.padEnd(40)} longest chunk ${maxChunk.toFixed(2)} ms, longest event-loop gap ${maxGap.toFixed(2)} ms (${RUNS} encodes)`,
+  );
 }
 
 const { set } = buildMetricSet(generateModel(LARGE));

@@ -35,26 +35,106 @@ const enc = new TextEncoder();
 
 /** Bytes the tokenizers branch on. */
 const INTERESTING_BYTES = [
-  0x5c, 0x22, 0x7b, 0x7d, 0x3d, 0x2c, 0x23, 0x0a, 0x00, 0xff, 0x20, 0x09, 0x0d, 0x2e, 0x2b, 0x2d, 0x65,
-  0x30, 0x39, 0x5f, 0x3a, 0x7f, 0x80, 0xc0, 0xe0, 0xf0, 0xf8,
+  0x5c, 0x22, 0x7b, 0x7d, 0x3d, 0x2c, 0x23, 0x0a, 0x00, 0xff, 0x20, 0x09, 0x0d, 0x2e, 0x2b, 0x2d, 0x65, 0x30, 0x39, 0x5f, 0x3a, 0x7f, 0x80,
+  0xc0, 0xe0, 0xf0, 0xf8,
 ];
 
 /** Keywords, suffixes, separators and number spellings, each a unit the grammar knows. */
 const DICTIONARY = [
-  '# HELP ', '# TYPE ', '# UNIT ', '# EOF', '# EOF\n', '#', '# ', ' # {', '} ', '{', '}', '="', '",', '"', '\\',
-  '\\\\', '\\"', '\\n', '\\t', 'counter', 'gauge', 'histogram', 'gaugehistogram', 'summary', 'info', 'stateset',
-  'unknown', 'untyped', '_total', '_created', '_bucket', '_count', '_sum', '_gcount', '_gsum', '_info',
-  'le="+Inf"', 'le="0.5"', 'quantile="0.5"', '__name__', '"my.metric"', '{"a.b"}', '"label.name"="v"',
-  'NaN', 'nan', '+Inf', '-Inf', 'Inf', 'inf', '+inf', 'Infinity', '-infinity', '+NaN', '1e+06', '1E6', '1e-07',
-  '1e309', '-1e309', '4.9e-324', '0x1A', '0X1p-2', '1_000', '.5', '5.', '-0', '+0', '00', '1.5.5', '1e', 'e1',
-  '9223372036854775807', '9223372036854775808', '-9223372036854775808', '-9223372036854775809',
-  '1520879607.789', '1e3', '123456789012345678901234567890', '0.1', ' 1 ', '\t', '\r\n', '\n\n',
+  '# HELP ',
+  '# TYPE ',
+  '# UNIT ',
+  '# EOF',
+  '# EOF\n',
+  '#',
+  '# ',
+  ' # {',
+  '} ',
+  '{',
+  '}',
+  '="',
+  '",',
+  '"',
+  '\\',
+  '\\\\',
+  '\\"',
+  '\\n',
+  '\\t',
+  'counter',
+  'gauge',
+  'histogram',
+  'gaugehistogram',
+  'summary',
+  'info',
+  'stateset',
+  'unknown',
+  'untyped',
+  '_total',
+  '_created',
+  '_bucket',
+  '_count',
+  '_sum',
+  '_gcount',
+  '_gsum',
+  '_info',
+  'le="+Inf"',
+  'le="0.5"',
+  'quantile="0.5"',
+  '__name__',
+  '"my.metric"',
+  '{"a.b"}',
+  '"label.name"="v"',
+  'NaN',
+  'nan',
+  '+Inf',
+  '-Inf',
+  'Inf',
+  'inf',
+  '+inf',
+  'Infinity',
+  '-infinity',
+  '+NaN',
+  '1e+06',
+  '1E6',
+  '1e-07',
+  '1e309',
+  '-1e309',
+  '4.9e-324',
+  '0x1A',
+  '0X1p-2',
+  '1_000',
+  '.5',
+  '5.',
+  '-0',
+  '+0',
+  '00',
+  '1.5.5',
+  '1e',
+  'e1',
+  '9223372036854775807',
+  '9223372036854775808',
+  '-9223372036854775808',
+  '-9223372036854775809',
+  '1520879607.789',
+  '1e3',
+  '123456789012345678901234567890',
+  '0.1',
+  ' 1 ',
+  '\t',
+  '\r\n',
+  '\n\n',
 ];
 
 /** UTF-8 pieces: valid multibyte characters and the malformed sequences a decoder must reject or replace. */
 const UTF8_FRAGMENTS: Uint8Array[] = [
-  enc.encode('é'), enc.encode('東'), enc.encode('🚀'), enc.encode('\u2028'), enc.encode('\ufeff'),
-  enc.encode('\u0085'), enc.encode('\u00a0'), enc.encode('Ω≈ç√'),
+  enc.encode('é'),
+  enc.encode('東'),
+  enc.encode('🚀'),
+  enc.encode('\u2028'),
+  enc.encode('\ufeff'),
+  enc.encode('\u0085'),
+  enc.encode('\u00a0'),
+  enc.encode('Ω≈ç√'),
   Uint8Array.of(0xc3), // truncated 2-byte
   Uint8Array.of(0xe6, 0x9d), // truncated 3-byte
   Uint8Array.of(0xf0, 0x9f, 0x9a), // truncated 4-byte
@@ -63,7 +143,8 @@ const UTF8_FRAGMENTS: Uint8Array[] = [
   Uint8Array.of(0xed, 0xa0, 0x80), // UTF-16 surrogate
   Uint8Array.of(0xf4, 0x90, 0x80, 0x80), // above U+10FFFF
   Uint8Array.of(0x80), // lone continuation
-  Uint8Array.of(0xfe), Uint8Array.of(0xff),
+  Uint8Array.of(0xfe),
+  Uint8Array.of(0xff),
 ];
 
 const DICT_BYTES = DICTIONARY.map((s) => enc.encode(s));
@@ -108,8 +189,19 @@ function lineStarts(buf: Uint8Array): number[] {
 
 /** The names of the mutations, in the order `mutateOnce` numbers them (for statistics). */
 export const MUTATIONS = [
-  'flip-bit', 'set-byte', 'insert-byte', 'insert-token', 'insert-utf8', 'delete-range', 'duplicate-range',
-  'repeat-range', 'splice-line', 'swap-lines', 'truncate', 'replace-number', 'drop-line',
+  'flip-bit',
+  'set-byte',
+  'insert-byte',
+  'insert-token',
+  'insert-utf8',
+  'delete-range',
+  'duplicate-range',
+  'repeat-range',
+  'splice-line',
+  'swap-lines',
+  'truncate',
+  'replace-number',
+  'drop-line',
 ] as const;
 
 function mutateOnce(rng: Rng, buf: Uint8Array, corpus: Seed[]): Uint8Array {
@@ -172,9 +264,7 @@ function mutateOnce(rng: Rng, buf: Uint8Array, corpus: Seed[]): Uint8Array {
       const end = (k: number): number => (k + 1 < starts.length ? starts[k + 1]! : n);
       const la = buf.subarray(starts[a]!, end(a));
       const lb = buf.subarray(starts[b]!, end(b));
-      return concat([
-        buf.subarray(0, starts[a]!), lb, buf.subarray(end(a), starts[b]!), la, buf.subarray(end(b)),
-      ]);
+      return concat([buf.subarray(0, starts[a]!), lb, buf.subarray(end(a), starts[b]!), la, buf.subarray(end(b))]);
     }
     case 'truncate':
       return buf.subarray(0, rng.int(n + 1));

@@ -35,7 +35,7 @@
  *   --recheck         replay every .bin in the findings folder; exit 1 if any still fails
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { Rng } from '../bench/generate.js';
@@ -284,7 +284,16 @@ async function runFuzz(argv: string[]): Promise<number> {
   const deadline = performance.now() + seconds * 1000;
   const end = iterations === Infinity ? Number.MAX_SAFE_INTEGER : iterations;
   let execsBefore = 0; // executions of workers that were replaced
-  const slots: { ctrl: Int32Array; data: Uint8Array; worker: Worker; done: boolean; lastIter: number; since: number; step: number; w: number }[] = [];
+  const slots: {
+    ctrl: Int32Array;
+    data: Uint8Array;
+    worker: Worker;
+    done: boolean;
+    lastIter: number;
+    since: number;
+    step: number;
+    w: number;
+  }[] = [];
 
   let fatal = false;
   const start = (w: number, from: number): void => {
@@ -295,7 +304,16 @@ async function runFuzz(argv: string[]): Promise<number> {
       workerData: init,
       resourceLimits: { maxOldGenerationSizeMb: 2048 },
     });
-    const slot = { ctrl: new Int32Array(ctrlBuf), data: new Uint8Array(dataBuf), worker, done: false, lastIter: -1, since: performance.now(), step: workers, w };
+    const slot = {
+      ctrl: new Int32Array(ctrlBuf),
+      data: new Uint8Array(dataBuf),
+      worker,
+      done: false,
+      lastIter: -1,
+      since: performance.now(),
+      step: workers,
+      w,
+    };
     slots[w] = slot;
     worker.on('message', (m: WorkerMessage) => {
       if (m.t === 'finding') {
@@ -321,7 +339,14 @@ async function runFuzz(argv: string[]): Promise<number> {
       const input = slot.data.slice(0, Atomics.load(slot.ctrl, C_LEN));
       const kind: FindingKind = e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'oom' : 'crash';
       store.add(
-        { kind, format: '', via: 'worker', message: `the worker died: ${e.message}`, stack: e.stack ?? '', signature: `${kind}|worker|${e.code ?? e.name}` },
+        {
+          kind,
+          format: '',
+          via: 'worker',
+          message: `the worker died: ${e.message}`,
+          stack: e.stack ?? '',
+          signature: `${kind}|worker|${e.code ?? e.name}`,
+        },
         input,
         iter,
         input.length,
@@ -423,7 +448,14 @@ async function replay(files: string[]): Promise<number> {
     } else {
       failing++;
       console.log(`FAILS ${file} (${input.length} bytes): ${f.kind} via ${f.via} ${f.format}: ${f.message}`);
-      if (f.stack !== '') console.log(f.stack.split('\n').slice(0, 8).map((l) => `      ${l}`).join('\n'));
+      if (f.stack !== '')
+        console.log(
+          f.stack
+            .split('\n')
+            .slice(0, 8)
+            .map((l) => `      ${l}`)
+            .join('\n'),
+        );
     }
   }
   console.log(`${files.length - failing} passed, ${failing} failed`);
@@ -439,7 +471,12 @@ if (!isMainThread) {
     code = await replay(argv.slice(argv.indexOf('--replay') + 1).filter((a) => !a.startsWith('--')));
   } else if (argv.includes('--recheck')) {
     const dir = resolve(arg(argv, '--findings') ?? join(ROOT, 'fuzz/findings'));
-    const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.bin')).sort().map((f) => join(dir, f)) : [];
+    const files = existsSync(dir)
+      ? readdirSync(dir)
+          .filter((f) => f.endsWith('.bin'))
+          .sort()
+          .map((f) => join(dir, f))
+      : [];
     code = await replay(files);
   } else {
     code = await runFuzz(argv);

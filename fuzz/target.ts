@@ -26,11 +26,11 @@
  *   families after this input (module-level state corrupted);
  * - `hang` / `slow` / `oom` are detected by the runner (fuzz/run.ts).
  */
-import { Entry, Parser, PromwireError, encode, formatFloat, parse, parseStream } from '../src/index.js';
+import { Entry, Parser, PromwireError, encode, parse, parseStream } from '../src/index.js';
 import type { Format, MetricFamily, Sample } from '../src/index.js';
 import { makeFamily } from '../src/model/index.js';
 import { normalizeNumber } from '../src/model/rules.js';
-import { Rng } from '../bench/generate.js';
+import type { Rng } from '../bench/generate.js';
 
 export type FindingKind = 'crash' | 'bad-error' | 'pull-vs-parse' | 'stream-vs-parse' | 'roundtrip' | 'state' | 'hang' | 'slow' | 'oom';
 
@@ -98,8 +98,7 @@ function describe(e: unknown): { message: string; stack: string; name: string } 
 
 function finding(kind: FindingKind, format: Format | '', via: string, e: unknown, detail = '', context = ''): Finding {
   const d = describe(e);
-  const message =
-    (detail === '' ? `${d.name}: ${d.message}` : `${detail}${e === undefined ? '' : `; ${d.name}: ${d.message}`}`) + context;
+  const message = (detail === '' ? `${d.name}: ${d.message}` : `${detail}${e === undefined ? '' : `; ${d.name}: ${d.message}`}`) + context;
   const what = e instanceof PromwireError ? e.code : d.name;
   return {
     kind,
@@ -221,7 +220,13 @@ export function execSync(bytes: Uint8Array, lenient = true, roundtrip = false): 
       if (families !== null && n !== sampleCount(families)) {
         return {
           codes,
-          finding: finding('pull-vs-parse', format, 'pull', undefined, `pull walked ${n} series, parse() returned ${sampleCount(families)} samples`),
+          finding: finding(
+            'pull-vs-parse',
+            format,
+            'pull',
+            undefined,
+            `pull walked ${n} series, parse() returned ${sampleCount(families)} samples`,
+          ),
         };
       }
     } catch (e) {
@@ -260,14 +265,16 @@ function normalized(families: MetricFamily[]): string {
   // Bounds read and spelled by the model's one rule (Go ParseFloat, canonical spelling).
   const num = normalizeNumber;
   return canon(
-    families.map((f) => makeFamily({
-      ...f,
-      samples: (f.samples as Sample[]).map((x) => {
-        const labels = { ...x.labels };
-        for (const k of ['le', 'quantile']) if (labels[k] !== undefined) labels[k] = num(labels[k]);
-        return { ...x, labels, timestamp: x.timestamp === 0 ? 0 : x.timestamp };
+    families.map((f) =>
+      makeFamily({
+        ...f,
+        samples: (f.samples as Sample[]).map((x) => {
+          const labels = { ...x.labels };
+          for (const k of ['le', 'quantile']) if (labels[k] !== undefined) labels[k] = num(labels[k]);
+          return { ...x, labels, timestamp: x.timestamp === 0 ? 0 : x.timestamp };
+        }),
       }),
-    })),
+    ),
   );
 }
 

@@ -351,7 +351,10 @@ describe('promwire parse', () => {
 
   it('reads standard input when FILE is "-" or absent', async () => {
     const payload = '# TYPE a gauge\na{x="1"} 1e6\nb 2 -5\n';
-    for (const argv of [['parse', '-', '--json'], ['parse', '--json']]) {
+    for (const argv of [
+      ['parse', '-', '--json'],
+      ['parse', '--json'],
+    ]) {
       const r = await runChild(argv, payload);
       expect(r.code).toBe(0);
       expect(r.stdout).toBe(
@@ -402,9 +405,13 @@ describe('promwire parse', () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^TYPE\s+SAMPLES\s+NAME\s+HELP$/);
-    expect(lines.find((l) => l.includes(' demo_sent_bytes_total ')!)).toMatch(/^counter\s+1\s+demo_sent_bytes_total\s+Bytes sent\. \[unit: bytes\]$/);
+    expect(lines.find((l) => l.includes(' demo_sent_bytes_total ')!)).toMatch(
+      /^counter\s+1\s+demo_sent_bytes_total\s+Bytes sent\. \[unit: bytes\]$/,
+    );
     // `_created` lines are start timestamps, not samples.
-    const expected = sampleLines(readFileSync(`${FIXTURES}python_client.om.txt`, 'utf8')).filter((e) => !e.name.endsWith('_created')).length;
+    const expected = sampleLines(readFileSync(`${FIXTURES}python_client.om.txt`, 'utf8')).filter(
+      (e) => !e.name.endsWith('_created'),
+    ).length;
     expect(lines.at(-1)).toMatch(new RegExp(`^\\d+ families, ${expected} samples$`));
   });
 
@@ -521,7 +528,10 @@ describe('promwire convert', () => {
     const canon = (fams: FamilyJson[]) =>
       fams.map((f) => ({
         ...f,
-        samples: f.samples.map((x) => ({ ...x, labels: { ...x.labels, ...(x.labels['le'] !== undefined ? { le: normalizeNumber(x.labels['le']) } : {}) } })),
+        samples: f.samples.map((x) => ({
+          ...x,
+          labels: { ...x.labels, ...(x.labels['le'] !== undefined ? { le: normalizeNumber(x.labels['le']) } : {}) },
+        })),
       }));
     const again = jsonLines((await runInProcess(['parse', '--json'], r.stdout)).stdout) as unknown as FamilyJson[];
     const orig = jsonLines((await runInProcess(['parse', 'fixtures/python_client.om.txt', '--json'])).stdout) as unknown as FamilyJson[];
@@ -581,10 +591,7 @@ describe('promwire lint', () => {
 // ---------------------------------------------------------------------------
 // scrape and serve, on 127.0.0.1 with free ports.
 
-async function withServer(
-  handler: http.RequestListener,
-  fn: (base: string) => Promise<void>,
-): Promise<void> {
+async function withServer(handler: http.RequestListener, fn: (base: string) => Promise<void>): Promise<void> {
   const server = http.createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -622,7 +629,9 @@ describe('promwire scrape', () => {
       expect(seen[0]!.accept).toContain('application/openmetrics-text');
       expect(seen[0]!.x).toBe('yes');
       expect(seen[0]!.auth).toBe('Basic ' + Buffer.from('u:p:w').toString('base64'));
-      expect(r.stderr).toMatch(/^promwire: http:\/\/127\.0\.0\.1:\d+\/metrics: 200, Content-Type "application\/openmetrics-text; version=1\.0\.0; charset=utf-8" read as openmetrics/);
+      expect(r.stderr).toMatch(
+        /^promwire: http:\/\/127\.0\.0\.1:\d+\/metrics: 200, Content-Type "application\/openmetrics-text; version=1\.0\.0; charset=utf-8" read as openmetrics/,
+      );
       expect(r.stdout.endsWith('# EOF\n')).toBe(true);
       const direct = await runInProcess(['convert', 'fixtures/python_client.om.txt', '--to', 'openmetrics']);
       expect(r.stdout).toBe(direct.stdout);
@@ -675,7 +684,21 @@ describe('promwire serve', () => {
   it('serves a payload file on the given path until SIGTERM, negotiating the format', async () => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', 'serve', 'fixtures/python_client.om.txt', '--port', '0', '--path', '/metric-service/metrics', '--user', 'admin:s3cret', '--label', 'site=lab 1'],
+      [
+        '--import',
+        'tsx',
+        'src/cli/main.ts',
+        'serve',
+        'fixtures/python_client.om.txt',
+        '--port',
+        '0',
+        '--path',
+        '/metric-service/metrics',
+        '--user',
+        'admin:s3cret',
+        '--label',
+        'site=lab 1',
+      ],
       { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
@@ -713,7 +736,9 @@ describe('promwire serve', () => {
       for (const f of direct) for (const smp of f.samples) smp.labels = { ...smp.labels, site: 'lab 1' };
       expect(served).toEqual(direct);
 
-      const q = await fetch(`${url}?format=prometheus`, { headers: { authorization: auth, accept: 'application/openmetrics-text;version=1.0.0' } });
+      const q = await fetch(`${url}?format=prometheus`, {
+        headers: { authorization: auth, accept: 'application/openmetrics-text;version=1.0.0' },
+      });
       expect(q.headers.get('content-type')).toMatch(/^text\/plain/);
       await q.text();
 

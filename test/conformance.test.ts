@@ -42,4 +42,3 @@ describe.skipIf(!present)(`OpenMetrics conformance suite${present ? '' : ` (skip
     }
   });
 });
-

@@ -2,7 +2,16 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatFloat } from '../src/core/number.js';
 import { encode, encodeChunks } from '../src/encode/encoder.js';
-import { type Exemplar, type FloatSample, type Format, type Labels, makeFamily, type MetricFamily, type MetricType, type Sample } from '../src/model/index.js';
+import {
+  type Exemplar,
+  type FloatSample,
+  type Format,
+  type Labels,
+  makeFamily,
+  type MetricFamily,
+  type MetricType,
+  type Sample,
+} from '../src/model/index.js';
 import { canonicalBound } from '../src/model/rules.js';
 import { parse } from '../src/parse/families.js';
 
@@ -45,15 +54,15 @@ const omTimestamp = fc.oneof(
 
 /** Distinct label sets over a random subset of label names. */
 function labelSets(n: number): fc.Arbitrary<Labels[]> {
-  return fc
-    .subarray(LABEL_NAMES, { minLength: 0, maxLength: 4 })
-    .chain((names) =>
-      fc.uniqueArray(fc.tuple(...names.map(() => labelValue)), {
+  return fc.subarray(LABEL_NAMES, { minLength: 0, maxLength: 4 }).chain((names) =>
+    fc
+      .uniqueArray(fc.tuple(...names.map(() => labelValue)), {
         minLength: names.length === 0 ? 1 : 1,
         maxLength: names.length === 0 ? 1 : n,
         selector: (vals) => JSON.stringify(vals),
-      }).map((rows) => rows.map((vals) => Object.fromEntries(names.map((k, i) => [k, vals[i]!])) as Labels)),
-    );
+      })
+      .map((rows) => rows.map((vals) => Object.fromEntries(names.map((k, i) => [k, vals[i]!])) as Labels)),
+  );
 }
 
 const exemplar: fc.Arbitrary<Exemplar | undefined> = fc.oneof(
@@ -74,7 +83,10 @@ const bounds = fc
   // Prometheus 3 reads bounds into canonical spelling (rules.normalizeLabelValue).
   .map((xs) => [...xs.sort((a, b) => a - b).map(canonicalBound), '+Inf']);
 const quantiles = fc
-  .uniqueArray(fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom(0, 0.5, 0.9, 0.99, 1)), { maxLength: 4, selector: (x) => formatFloat(x) })
+  .uniqueArray(fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom(0, 0.5, 0.9, 0.99, 1)), {
+    maxLength: 4,
+    selector: (x) => formatFloat(x),
+  })
   .map((xs) => xs.sort((a, b) => a - b).map(canonicalBound));
 
 interface Ctx {
@@ -106,7 +118,12 @@ function familyOf(type: MetricType, c: Ctx): fc.Arbitrary<MetricFamily> {
       samples = om
         ? perSeries((l) =>
             fc
-              .tuple(nonNegative.filter((v) => v === v), ts, exemplar, startTs)
+              .tuple(
+                nonNegative.filter((v) => v === v),
+                ts,
+                exemplar,
+                startTs,
+              )
               .map(([v, t, e, created]) => [sample(`${n}_total`, l, v, t, e, created)]),
           )
         : perSeries((l) => fc.tuple(anyDouble, ts).map(([v, t]) => [sample(n, l, v, t)]));
@@ -117,7 +134,13 @@ function familyOf(type: MetricType, c: Ctx): fc.Arbitrary<MetricFamily> {
       samples = bounds.chain((les) =>
         perSeries((l) =>
           fc
-            .tuple(fc.array(count, { minLength: les.length, maxLength: les.length }), nonNegative.filter((v) => v === v), ts, fc.array(exemplar, { minLength: les.length, maxLength: les.length }), startTs)
+            .tuple(
+              fc.array(count, { minLength: les.length, maxLength: les.length }),
+              nonNegative.filter((v) => v === v),
+              ts,
+              fc.array(exemplar, { minLength: les.length, maxLength: les.length }),
+              startTs,
+            )
             .map(([incs, sum, t, exs, created0]) => {
               const created = om && !gauge ? created0 : null;
               let acc = 0;
@@ -137,7 +160,13 @@ function familyOf(type: MetricType, c: Ctx): fc.Arbitrary<MetricFamily> {
       samples = quantiles.chain((qs) =>
         perSeries((l) =>
           fc
-            .tuple(fc.array(om ? nonNegative : anyDouble, { minLength: qs.length, maxLength: qs.length }), count, nonNegative.filter((v) => v === v), ts, startTs)
+            .tuple(
+              fc.array(om ? nonNegative : anyDouble, { minLength: qs.length, maxLength: qs.length }),
+              count,
+              nonNegative.filter((v) => v === v),
+              ts,
+              startTs,
+            )
             .map(([vals, cnt, sum, t, created0]) => {
               const created = om ? created0 : null;
               const out = qs.map((q, i) => sample(n, { ...l, quantile: q }, vals[i]!, t, undefined, created));
@@ -152,28 +181,32 @@ function familyOf(type: MetricType, c: Ctx): fc.Arbitrary<MetricFamily> {
       samples = perSeries((l) => ts.map((t) => [sample(`${n}_info`, l, 1, t)]));
       break;
     case 'stateset':
-      samples = fc.uniqueArray(fc.constantFrom('a', 'b', 'on', 'off', 'x y', '✓'), { minLength: 1, maxLength: 3 }).chain((states) =>
-        perSeries((l) =>
-          fc
-            .tuple(fc.array(fc.constantFrom(0, 1), { minLength: states.length, maxLength: states.length }), ts)
-            .map(([flags, t]) => states.map((st, i) => sample(n, { ...l, [n]: st }, flags[i]!, t))),
-        ),
-      );
+      samples = fc
+        .uniqueArray(fc.constantFrom('a', 'b', 'on', 'off', 'x y', '✓'), { minLength: 1, maxLength: 3 })
+        .chain((states) =>
+          perSeries((l) =>
+            fc
+              .tuple(fc.array(fc.constantFrom(0, 1), { minLength: states.length, maxLength: states.length }), ts)
+              .map(([flags, t]) => states.map((st, i) => sample(n, { ...l, [n]: st }, flags[i]!, t))),
+          ),
+        );
       break;
     default:
       samples = perSeries((l) => fc.tuple(anyDouble, ts).map(([v, t]) => [sample(n, l, v, t)]));
   }
-  return fc.record({ help: helpText, samples: fc.oneof({ weight: 1, arbitrary: fc.constant([] as Sample[]) }, { weight: 6, arbitrary: samples }) }).map(
-    ({ help, samples: ss }) => makeFamily({
-      // The model names an OpenMetrics counter and info after their series.
-      name: om && type === 'counter' ? `${n}_total` : om && type === 'info' ? `${n}_info` : n,
-      type,
-      // Text 0.0.4 cannot carry a HELP of blanks only: promlex reads it as empty.
-      help: !om && /^[ \t]+$/.test(help) ? '' : help,
-      unit: c.unit,
-      samples: ss,
-    }),
-  );
+  return fc
+    .record({ help: helpText, samples: fc.oneof({ weight: 1, arbitrary: fc.constant([] as Sample[]) }, { weight: 6, arbitrary: samples }) })
+    .map(({ help, samples: ss }) =>
+      makeFamily({
+        // The model names an OpenMetrics counter and info after their series.
+        name: om && type === 'counter' ? `${n}_total` : om && type === 'info' ? `${n}_info` : n,
+        type,
+        // Text 0.0.4 cannot carry a HELP of blanks only: promlex reads it as empty.
+        help: !om && /^[ \t]+$/.test(help) ? '' : help,
+        unit: c.unit,
+        samples: ss,
+      }),
+    );
 }
 
 const TEXT_TYPES: MetricType[] = ['counter', 'gauge', 'histogram', 'summary', 'unknown'];

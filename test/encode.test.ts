@@ -7,7 +7,15 @@ import { encode, encodeChunks, encodeHeader, encodeToString } from '../src/encod
 import { normalizeNumber, omName } from '../src/model/rules.js';
 import { ByteWriter } from '../src/encode/writer.js';
 import { PromwireError } from '../src/errors.js';
-import { type Exemplar, type FloatSample, type Format, type Labels, makeFamily, type MetricFamily, type Sample } from '../src/model/index.js';
+import {
+  type Exemplar,
+  type FloatSample,
+  type Format,
+  type Labels,
+  makeFamily,
+  type MetricFamily,
+  type Sample,
+} from '../src/model/index.js';
 import { parse } from '../src/parse/families.js';
 
 const FIXTURES = join(__dirname, '..', 'fixtures');
@@ -149,14 +157,15 @@ describe('timestamps and exemplars', () => {
 
   it('text writes integer milliseconds (fractions truncated), OpenMetrics seconds', () => {
     const f = [
-      fam('x', 'gauge', [s('x', { a: '1' }, 1, 1520879607789), s('x', { a: '2' }, 1, 1500.75), s('x', { a: '3' }, 1, -1500.75), s('x', { a: '4' }, 1, 0)]),
+      fam('x', 'gauge', [
+        s('x', { a: '1' }, 1, 1520879607789),
+        s('x', { a: '2' }, 1, 1500.75),
+        s('x', { a: '3' }, 1, -1500.75),
+        s('x', { a: '4' }, 1, 0),
+      ]),
     ];
-    expect(text(f)).toBe(
-      '# TYPE x gauge\nx{a="1"} 1 1520879607789\nx{a="2"} 1 1500\nx{a="3"} 1 -1500\nx{a="4"} 1 0\n',
-    );
-    expect(om(f)).toBe(
-      '# TYPE x gauge\nx{a="1"} 1 1520879607.789\nx{a="2"} 1 1.50075\nx{a="3"} 1 -1.50075\nx{a="4"} 1 0\n# EOF\n',
-    );
+    expect(text(f)).toBe('# TYPE x gauge\nx{a="1"} 1 1520879607789\nx{a="2"} 1 1500\nx{a="3"} 1 -1500\nx{a="4"} 1 0\n');
+    expect(om(f)).toBe('# TYPE x gauge\nx{a="1"} 1 1520879607.789\nx{a="2"} 1 1.50075\nx{a="3"} 1 -1.50075\nx{a="4"} 1 0\n# EOF\n');
     // the OpenMetrics spelling parses back to the same milliseconds
     expect(parse(om(f), { format: 'openmetrics' })[0]!.samples.map((x) => x.timestamp)).toEqual([1520879607789, 1500.75, -1500.75, 0]);
   });
@@ -222,9 +231,7 @@ describe('timestamps and exemplars', () => {
 
 describe('format conversion (as the Python client does it)', () => {
   it('OpenMetrics counter -> text: family foo_total, _created as its own gauge family', () => {
-    const f = [
-      fam('foo_total', 'counter', [st(s('foo_total', { a: 'x' }, 1), 1700000000000), s('foo_total', { a: 'y' }, 2)], 'Foo.'),
-    ];
+    const f = [fam('foo_total', 'counter', [st(s('foo_total', { a: 'x' }, 1), 1700000000000), s('foo_total', { a: 'y' }, 2)], 'Foo.')];
     expect(text(f)).toBe(
       [
         '# HELP foo_total Foo.',
@@ -333,7 +340,10 @@ describe('format conversion (as the Python client does it)', () => {
         .filter((l) => !l.startsWith('# UNIT'))
         .map((l) => l.replace(/ # \{.*$/, ''))
         .join('\n')
-        .replace('# HELP demo_build Build information.\n# TYPE demo_build info', '# HELP demo_build_info Build information.\n# TYPE demo_build_info gauge')
+        .replace(
+          '# HELP demo_build Build information.\n# TYPE demo_build info',
+          '# HELP demo_build_info Build information.\n# TYPE demo_build_info gauge',
+        )
         .replace('# TYPE demo_state stateset', '# TYPE demo_state gauge');
     const fromText = encodeToString(parse(fixture('python_client.prom')), { format: 'openmetrics' });
     const fromOm = encodeToString(parse(fixture('python_client.om.txt')), { format: 'openmetrics' });
@@ -397,7 +407,14 @@ describe('UTF-8 names (Prometheus 3)', () => {
 
 describe('real payloads', () => {
   const key = (name: string, labels: Labels, value: number, timestamp: number | null): string =>
-    JSON.stringify([name, Object.entries(labels).map(([k, v]) => [k, k === 'le' || k === 'quantile' ? normalizeNumber(v) : v]).sort(), Object.is(value, -0) ? '-0' : String(value), timestamp]);
+    JSON.stringify([
+      name,
+      Object.entries(labels)
+        .map(([k, v]) => [k, k === 'le' || k === 'quantile' ? normalizeNumber(v) : v])
+        .sort(),
+      Object.is(value, -0) ? '-0' : String(value),
+      timestamp,
+    ]);
   /**
    * The series a payload gives Prometheus: float samples, and for each start
    * timestamp the `_created` series OpenMetrics writes (text writes it as a

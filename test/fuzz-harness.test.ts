@@ -91,7 +91,9 @@ describe('fuzz/target', () => {
   });
 
   it('canon spells out NaN, infinities and negative zero, so two parses compare exactly', () => {
-    const fam = (v: number) => [{ name: 'a', type: 'gauge' as const, help: '', unit: '', samples: [{ name: 'a', labels: {}, value: v, timestamp: null }] }];
+    const fam = (v: number) => [
+      { name: 'a', type: 'gauge' as const, help: '', unit: '', samples: [{ name: 'a', labels: {}, value: v, timestamp: null }] },
+    ];
     expect(canon(fam(NaN))).toContain('"NaN"');
     expect(canon(fam(-0))).not.toBe(canon(fam(0)));
     expect(canon(fam(Infinity))).not.toBe(canon(fam(-Infinity)));

@@ -122,7 +122,9 @@ describe('HEAD', () => {
   it('fetch handler: headers only, nothing collected or encoded', async () => {
     const { source, counts } = countingSource();
     const h = createFetchHandler({ metrics: source });
-    const r = await h(new Request('http://x/metrics', { method: 'HEAD', headers: { accept: 'application/openmetrics-text;version=1.0.0' } }));
+    const r = await h(
+      new Request('http://x/metrics', { method: 'HEAD', headers: { accept: 'application/openmetrics-text;version=1.0.0' } }),
+    );
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toBe('application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=underscores');
     expect(r.body).toBeNull();

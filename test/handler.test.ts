@@ -85,7 +85,9 @@ function request(url: string, init: { method?: string; headers?: Record<string, 
 const OM_ACCEPT = 'application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
 
 function values(fams: MetricFamily[]): [string, Record<string, string>, number][] {
-  return fams.flatMap((f) => (f.samples as Sample[]).map((s): [string, Record<string, string>, number] => [s.name, s.labels, s.value as number]));
+  return fams.flatMap((f) =>
+    (f.samples as Sample[]).map((s): [string, Record<string, string>, number] => [s.name, s.labels, s.value as number]),
+  );
 }
 
 describe('node:http handler', () => {
@@ -138,7 +140,9 @@ describe('node:http handler', () => {
     }
     // an escaping named on a clause that is not served still applies (expfmt keeps the last one seen)
     const esc = await request(base + '/metrics', {
-      headers: { accept: 'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;escaping=allow-utf-8' },
+      headers: {
+        accept: 'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;escaping=allow-utf-8',
+      },
     });
     expect(esc.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8; escaping=allow-utf-8');
   });
@@ -427,7 +431,9 @@ describe('fetch handler', () => {
     const text = await r.text();
     expect(values(parse(text, { format: 'openmetrics' }))).toEqual(values(FAMILIES));
 
-    const gz = await handler(new Request('http://x/metrics?format=prometheus', { headers: { authorization: auth, 'accept-encoding': 'gzip' } }));
+    const gz = await handler(
+      new Request('http://x/metrics?format=prometheus', { headers: { authorization: auth, 'accept-encoding': 'gzip' } }),
+    );
     expect(gz.headers.get('content-encoding')).toBe('gzip');
     const raw = Buffer.from(await gz.arrayBuffer());
     expect(values(parse(zlib.gunzipSync(raw).toString('utf8'), { format: 'text' }))).toEqual(values(FAMILIES));

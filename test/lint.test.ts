@@ -87,7 +87,7 @@ describe('lint: the same findings as promtool 3.5.3 on real payloads (golden fil
   });
 
   const readable = Object.keys(EXIT_CODES).filter((f) => EXIT_CODES[f] !== 1);
-  it.each(readable)('%s: lint() + formatFindings() print promtool\'s stderr byte for byte', (file) => {
+  it.each(readable)("%s: lint() + formatFindings() print promtool's stderr byte for byte", (file) => {
     const g = golden(file);
     const findings = lint(parse(g.bytes, { format: 'text' }), { structural: false });
     expect(formatFindings(findings)).toBe(g.stderr);
@@ -154,7 +154,7 @@ describe('lint: promtool 3.5.3 rules, one at a time', () => {
     ['base unit', one('temp_kelvin', 'gauge'), []],
     ['word that ends like a unit', one('thermometers_count_ratio', 'unknown'), []],
     // promlint v1.22 walks the segments in order; v1.14 walked a Go map (either finding, at random).
-    ['two unit words: the first segment\'s', one('foo_hours_bits', 'gauge'), ['foo_hours_bits use base unit "seconds" instead of "hours"']],
+    ["two unit words: the first segment's", one('foo_hours_bits', 'gauge'), ['foo_hours_bits use base unit "seconds" instead of "hours"']],
     [
       'counter named _count',
       one('foo_count', 'counter'),
@@ -176,11 +176,22 @@ describe('lint: promtool 3.5.3 rules, one at a time', () => {
       ],
     ],
     ['gauge named _sum', one('x_sum', 'gauge'), ['x_sum non-histogram and non-summary metrics should not have "_sum" suffix']],
-    ['summary named _sum', fam('x_sum', 'summary', 'x', [['x_sum_sum', {}, 1], ['x_sum_count', {}, 1]]), []],
+    [
+      'summary named _sum',
+      fam('x_sum', 'summary', 'x', [
+        ['x_sum_sum', {}, 1],
+        ['x_sum_count', {}, 1],
+      ]),
+      [],
+    ],
     ['unknown with le', one('foo', 'unknown', { le: '1' }), []],
     ['own type in name', one('thing_counter_total', 'counter'), ["thing_counter_total metric name should not include type 'counter'"]],
     // promtool 3.5.3 looks for the family's own type only (2.42 reported 'gauge_histogram' and 'histogram' here too).
-    ['gauge with gauge_histogram in name', one('x_gauge_histogram_y', 'gauge'), ["x_gauge_histogram_y metric name should not include type 'gauge'"]],
+    [
+      'gauge with gauge_histogram in name',
+      one('x_gauge_histogram_y', 'gauge'),
+      ["x_gauge_histogram_y metric name should not include type 'gauge'"],
+    ],
     ['gauge named _histogram', one('queue_histogram', 'gauge'), []],
     ['unknown named _gauge', one('temp_gauge', 'unknown'), []],
     ['info is a gauge in text', one('build_gauge_info', 'info'), ["build_gauge_info metric name should not include type 'gauge'"]],
@@ -311,12 +322,15 @@ describe('lint: promtool 3.5.3 rules, one at a time', () => {
         ['queue_seconds_gcount', {}, 1],
       ]),
       // A native histogram is its +Inf bucket, count and sum: one Metric, no finding.
-      makeFamily({ name: 'rpc_seconds', type: 'histogram', help: 'x', unit: '', samples: [{ name: 'rpc_seconds', labels: {}, value: native, timestamp: null }] }),
+      makeFamily({
+        name: 'rpc_seconds',
+        type: 'histogram',
+        help: 'x',
+        unit: '',
+        samples: [{ name: 'rpc_seconds', labels: {}, value: native, timestamp: null }],
+      }),
     ];
-    expect(messages(families)).toEqual([
-      'build_info no help text',
-      'state_total non-counter metrics should not have "_total" suffix',
-    ]);
+    expect(messages(families)).toEqual(['build_info no help text', 'state_total non-counter metrics should not have "_total" suffix']);
   });
 
   it('sorts by metric name in byte order, as Go does', () => {
@@ -329,7 +343,9 @@ describe('lint: promtool 3.5.3 rules, one at a time', () => {
     // Results checked against promtool 3.5.3 (the integration test asks it again).
     expect(promtoolReadError(text('# HELP a x\n# TYPE a gauge\na 1\n# HELP b x\n# TYPE b gauge\nb 1\na 2\n'))).toBeUndefined();
     expect(promtoolReadError(text('a 1\n# HELP a x\na 2\n'))).toBeUndefined();
-    expect(promtoolReadError(text('a 1\n# TYPE a gauge\na 2\n'))).toBe('second TYPE line for metric name "a", or TYPE reported after samples');
+    expect(promtoolReadError(text('a 1\n# TYPE a gauge\na 2\n'))).toBe(
+      'second TYPE line for metric name "a", or TYPE reported after samples',
+    );
     expect(promtoolReadError(text('# HELP a x\n# TYPE a gauge\na 1\n# HELP a x\na 2\n'))).toBe('second HELP line for metric name "a"');
     expect(promtoolReadError(text('# HELP a x\n# HELP b x\n# TYPE b gauge\nb 1\n# TYPE a gauge\na 1\n'))).toBeUndefined();
     // A gauge `s_count` after the summary `s` is filed under `s`: its HELP is a second one.
@@ -339,7 +355,8 @@ describe('lint: promtool 3.5.3 rules, one at a time', () => {
   });
 
   it('a histogram block repeated without HELP and TYPE joins the histogram, as in expfmt: no findings', () => {
-    const t = '# HELP h x\n# TYPE h histogram\nh_bucket{le="+Inf"} 1\nh_count 1\n# HELP b x\n# TYPE b gauge\nb 1\nh_bucket{le="+Inf"} 1\nh_count 1\n';
+    const t =
+      '# HELP h x\n# TYPE h histogram\nh_bucket{le="+Inf"} 1\nh_count 1\n# HELP b x\n# TYPE b gauge\nb 1\nh_bucket{le="+Inf"} 1\nh_count 1\n';
     const families = parse(new TextEncoder().encode(t), { format: 'text' });
     expect(families.map((f) => f.name)).toContain('h_bucket');
     expect(messages(families)).toEqual([]);
@@ -457,7 +474,9 @@ describe('lint: structural checks', () => {
     const r = await cli(['lint'], '# TYPE "my.metric" gauge\n{"my.metric"} 1\n');
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe('promwire: lint: invalid metric name "my.metric" (promtool 3.5.3 cannot read this payload, so it does not lint it)\n');
+    expect(r.stderr).toBe(
+      'promwire: lint: invalid metric name "my.metric" (promtool 3.5.3 cannot read this payload, so it does not lint it)\n',
+    );
     const again = await cli(['lint'], '# HELP a x\n# TYPE a gauge\na 1\n# HELP b x\n# TYPE b gauge\nb 1\n# TYPE a gauge\na 2\n');
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('second TYPE line for metric name "a", or TYPE reported after samples');

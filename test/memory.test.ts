@@ -31,17 +31,13 @@ function child(args: string[], nodeArgs: string[] = []): Promise<Result> {
 }
 
 describe('memory bounds (hardening)', () => {
-  it(
-    'parse() of 50M tiny samples (200 MB) stops at maxModelBytes under a 1 GiB heap instead of aborting',
-    async () => {
-      // Before the budget this input took 4.8 GB and a V8 out-of-memory abort;
-      // the child's heap is capped at 1 GiB, so an abort fails the test.
-      const r = await child(['tiny', '50000000'], ['--max-old-space-size=1024']);
-      expect(r.outcome).toBe('LIMIT_EXCEEDED:maxModelBytes');
-      expect(r.peakHeapMB).toBeLessThan(900);
-    },
-    120_000,
-  );
+  it('parse() of 50M tiny samples (200 MB) stops at maxModelBytes under a 1 GiB heap instead of aborting', async () => {
+    // Before the budget this input took 4.8 GB and a V8 out-of-memory abort;
+    // the child's heap is capped at 1 GiB, so an abort fails the test.
+    const r = await child(['tiny', '50000000'], ['--max-old-space-size=1024']);
+    expect(r.outcome).toBe('LIMIT_EXCEEDED:maxModelBytes');
+    expect(r.peakHeapMB).toBeLessThan(900);
+  }, 120_000);
 
   it('a smaller maxModelBytes bounds parse() in proportion', async () => {
     const r = await child(['tiny', '5000000', JSON.stringify({ maxModelBytes: 32 * 1048576 })]);
@@ -49,18 +45,14 @@ describe('memory bounds (hardening)', () => {
     expect(r.peakHeapMB).toBeLessThan(64);
   }, 60_000);
 
-  it(
-    'parseStream with batchSamples: one family of 800k samples streams in the memory of 200k',
-    async () => {
-      const small = await child(['oneFamily', '200000', JSON.stringify({ stream: 1, batchSamples: 5000 })]);
-      const large = await child(['oneFamily', '800000', JSON.stringify({ stream: 1, batchSamples: 5000 })]);
-      expect([small.outcome, large.outcome]).toEqual(['ok', 'ok']);
-      expect(large.samples).toBe(800000);
-      // Bounded: 4x the samples, not 4x the memory (without batches it is ~4x).
-      expect(large.peakHeapMB).toBeLessThan(Math.max(2 * small.peakHeapMB, 40));
-    },
-    120_000,
-  );
+  it('parseStream with batchSamples: one family of 800k samples streams in the memory of 200k', async () => {
+    const small = await child(['oneFamily', '200000', JSON.stringify({ stream: 1, batchSamples: 5000 })]);
+    const large = await child(['oneFamily', '800000', JSON.stringify({ stream: 1, batchSamples: 5000 })]);
+    expect([small.outcome, large.outcome]).toEqual(['ok', 'ok']);
+    expect(large.samples).toBe(800000);
+    // Bounded: 4x the samples, not 4x the memory (without batches it is ~4x).
+    expect(large.peakHeapMB).toBeLessThan(Math.max(2 * small.peakHeapMB, 40));
+  }, 120_000);
 
   it('parseStream without batches is bounded by maxModelBytes for the family it holds', async () => {
     const r = await child(['oneFamily', '800000', JSON.stringify({ stream: 1, maxModelBytes: 16 * 1048576 })]);
@@ -70,12 +62,25 @@ describe('memory bounds (hardening)', () => {
 });
 
 describe('the CLI reads with a bound (hardening)', () => {
-  function cli(args: string[], stdin?: (w: NodeJS.WritableStream) => void): Promise<{ code: number | null; stderr: string; maxRssMB: number }> {
+  function cli(
+    args: string[],
+    stdin?: (w: NodeJS.WritableStream) => void,
+  ): Promise<{ code: number | null; stderr: string; maxRssMB: number }> {
     return new Promise((resolve) => {
-      const p = spawn(process.execPath, ['--import', 'tsx', '-e', `
+      const p = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          '-e',
+          `
         process.on('exit', () => process.stderr.write('\\nMAXRSS ' + process.resourceUsage().maxRSS + '\\n'));
         process.argv.splice(1, 0, 'promwire');
-        await import('./src/cli/main.ts');`, ...args], { cwd: ROOT });
+        await import('./src/cli/main.ts');`,
+          ...args,
+        ],
+        { cwd: ROOT },
+      );
       let err = '';
       p.stderr.on('data', (d: Buffer) => (err += d.toString()));
       p.stdout.resume();

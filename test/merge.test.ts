@@ -93,7 +93,7 @@ describe('merge: unaggregated', () => {
     expect(lines(a[0])).toEqual(['conn{listener="tcp"} 5']);
   });
 
-  it('keeps a label of the node label\'s name as exported_<name>, and honours nodeLabel', () => {
+  it("keeps a label of the node label's name as exported_<name>, and honours nodeLabel", () => {
     const a = [fam('up', 'gauge', [['up', { node: 'x', exported_node: 'y' }, 1]])];
     expect(lines(merge([{ node: 'a', families: a }], { mode: 'unaggregated' })[0])).toEqual([
       'up{node="a",exported_exported_node="x",exported_node="y"} 1',
@@ -203,14 +203,10 @@ describe('merge: aggregated', () => {
 
   it('drops summary quantiles, sums sum and count, takes the earliest _created', () => {
     const out = merge(nodes(), options);
-    expect(lines(byName(out, 'rpc_seconds'))).toEqual([
-      'rpc_seconds_sum 10',
-      'rpc_seconds_count 50',
-      'rpc_seconds_created 1700000000',
-    ]);
+    expect(lines(byName(out, 'rpc_seconds'))).toEqual(['rpc_seconds_sum 10', 'rpc_seconds_count 50', 'rpc_seconds_created 1700000000']);
   });
 
-  it('takes the earliest of a text exposition\'s separate X_created gauge family', () => {
+  it("takes the earliest of a text exposition's separate X_created gauge family", () => {
     const node = (created: number) =>
       parse(`# TYPE foo_total counter\nfoo_total 1\n# TYPE foo_created gauge\nfoo_created ${created}\n`, { format: 'text' });
     const out = merge(
@@ -237,15 +233,31 @@ describe('merge: aggregated', () => {
   it('treats a status value other than 0 as true and NaN as false', () => {
     const out = merge(
       [
-        { node: 'a', families: [fam('ok', 'gauge', [['ok', { x: '1' }, 2], ['ok', { x: '2' }, NaN]])] },
-        { node: 'b', families: [fam('ok', 'gauge', [['ok', { x: '1' }, 1], ['ok', { x: '2' }, 1]])] },
+        {
+          node: 'a',
+          families: [
+            fam('ok', 'gauge', [
+              ['ok', { x: '1' }, 2],
+              ['ok', { x: '2' }, NaN],
+            ]),
+          ],
+        },
+        {
+          node: 'b',
+          families: [
+            fam('ok', 'gauge', [
+              ['ok', { x: '1' }, 1],
+              ['ok', { x: '2' }, 1],
+            ]),
+          ],
+        },
       ],
       { mode: 'aggregated', status: ['ok'] },
     );
     expect(lines(out[0])).toEqual(['ok{x="1"} 1', 'ok{x="2"} 0']);
   });
 
-  it('keeps a timestamp all nodes agree on, drops others, drops exemplars, and lets a node\'s last point count', () => {
+  it("keeps a timestamp all nodes agree on, drops others, drops exemplars, and lets a node's last point count", () => {
     const a = fam('c_total', 'counter', [
       ['c_total', { k: 'same' }, 1, 5000],
       ['c_total', { k: 'diff' }, 1, 5000],
@@ -284,7 +296,16 @@ describe('merge: aggregated', () => {
 
   it('joins two families of one name within a node', () => {
     const out = merge(
-      [{ node: 'a', families: [fam('x', 'unknown', [['x', { a: '1' }, 1]]), fam('y', 'gauge', [['y', {}, 1]]), fam('x', 'unknown', [['x', { a: '2' }, 2]])] }],
+      [
+        {
+          node: 'a',
+          families: [
+            fam('x', 'unknown', [['x', { a: '1' }, 1]]),
+            fam('y', 'gauge', [['y', {}, 1]]),
+            fam('x', 'unknown', [['x', { a: '2' }, 2]]),
+          ],
+        },
+      ],
       { mode: 'aggregated' },
     );
     expect(lines(out[0])).toEqual(['x{a="1"} 1', 'x{a="2"} 2']);
@@ -349,7 +370,17 @@ describe('merge: errors', () => {
   it('INVALID_ARGUMENT for duplicate or empty node names, a bad mode, double declarations, a non-gauge status', () => {
     const f = [fam('x', 'gauge', [['x', {}, 1]])];
     const cases: [() => unknown, string][] = [
-      [() => merge([{ node: 'a', families: f }, { node: 'a', families: f }], { mode: 'aggregated' }), 'merge: node names must be unique, got "a" twice'],
+      [
+        () =>
+          merge(
+            [
+              { node: 'a', families: f },
+              { node: 'a', families: f },
+            ],
+            { mode: 'aggregated' },
+          ),
+        'merge: node names must be unique, got "a" twice',
+      ],
       [() => merge([{ node: '', families: f }], { mode: 'aggregated' }), 'merge: expected a non-empty node name, got ""'],
       [() => merge([], { mode: 'sum' as 'aggregated' }), `merge: expected mode 'aggregated' or 'unaggregated', got "sum"`],
       [() => merge([], { mode: 'aggregated', nodeLabel: '' }), 'merge: expected a non-empty nodeLabel, got ""'],
@@ -468,7 +499,7 @@ describe('merge: three MQTT broker nodes (fixtures/cluster)', () => {
     expect(out.map((f) => f.name)).toEqual(inputs[0]!.families.map((f) => f.name));
   });
 
-  it('unaggregated: every node\'s series with its node label, consistent families once', () => {
+  it("unaggregated: every node's series with its node label, consistent families once", () => {
     const expected = new Map<string, number>();
     raw.forEach((samples, i) => {
       for (const s of samples) {
@@ -500,7 +531,10 @@ describe('merge: one metric whatever format each node speaks', () => {
       format: 'openmetrics',
     });
     const set = new MetricSet();
-    set.counter({ name: 'jobs_total', help: 'Jobs.', labelNames: ['q'] }).labels({ q: 'a' }).inc(5);
+    set
+      .counter({ name: 'jobs_total', help: 'Jobs.', labelNames: ['q'] })
+      .labels({ q: 'a' })
+      .inc(5);
     const out = merge(
       [
         { node: 'text', families: text },
@@ -521,7 +555,9 @@ describe('merge: one metric whatever format each node speaks', () => {
 
   it('sums buckets spelled le="0x10p0", le="16" and le="16.0" as one bucket, as Prometheus reads them', () => {
     const node = (le: string, v: number): MetricFamily[] =>
-      parse(`# HELP h H.\n# TYPE h histogram\nh_bucket{le="${le}"} ${v}\nh_bucket{le="+Inf"} ${v}\nh_count ${v}\nh_sum 1\n`, { format: 'text' });
+      parse(`# HELP h H.\n# TYPE h histogram\nh_bucket{le="${le}"} ${v}\nh_bucket{le="+Inf"} ${v}\nh_count ${v}\nh_sum 1\n`, {
+        format: 'text',
+      });
     const out = merge(
       [
         { node: 'a', families: node('0x10p0', 1) },
@@ -539,7 +575,15 @@ describe('merge: one metric whatever format each node speaks', () => {
       parse(`# HELP h H.\n# TYPE h histogram\nh_bucket{le="${le}"} 1\nh_bucket{le="+Inf"} 1\nh_count 1\nh_sum 1\n`, { format: 'text' });
     // Prometheus keeps a bound it cannot read verbatim (normalizeFloatsInLabelValues).
     expect(fams('0x10')[0]!.samples[0]!.labels.le).toBe('0x10');
-    const err = conflict(() => merge([{ node: 'a', families: fams('0x10') }, { node: 'b', families: fams('16') }], { mode: 'aggregated' }));
+    const err = conflict(() =>
+      merge(
+        [
+          { node: 'a', families: fams('0x10') },
+          { node: 'b', families: fams('16') },
+        ],
+        { mode: 'aggregated' },
+      ),
+    );
     expect(err.message).toContain('has buckets [NaN, +Inf] on node "a" but [16.0, +Inf] on node "b"');
     expect(lint(fams('0x10')).map((f) => f.message)).toContain('bucket h_bucket{le="0x10"} has le="0x10", expected a number');
   });

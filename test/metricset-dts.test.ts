@@ -19,7 +19,19 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'promwire-dts-'));
   execFileSync(
     process.execPath,
-    [join(root, 'node_modules/tsup/dist/cli-default.js'), '--no-config', 'src/index.ts', '--dts-only', '--format', 'esm', '--tsconfig', 'tsconfig.json', '--out-dir', dir, '--silent'],
+    [
+      join(root, 'node_modules/tsup/dist/cli-default.js'),
+      '--no-config',
+      'src/index.ts',
+      '--dts-only',
+      '--format',
+      'esm',
+      '--tsconfig',
+      'tsconfig.json',
+      '--out-dir',
+      dir,
+      '--silent',
+    ],
     { cwd: root, stdio: 'pipe' },
   );
   dts = readFileSync(join(dir, 'index.d.ts'), 'utf8');
@@ -42,9 +54,41 @@ describe('published declarations (dist/index.d.ts)', () => {
     expect(dts).toContain('declare class MetricSet');
     expect(dts).not.toContain('@internal');
     // and none of the members that were marked so is declared by a metric class
-    const classes = ['MetricSet', 'Metric', 'Series', 'Counter', 'CounterSeries', 'Gauge', 'GaugeSeries', 'Histogram', 'HistogramSeries', 'Summary', 'SummarySeries', 'Info', 'InfoSeries', 'StateSet', 'StateSetSeries'];
+    const classes = [
+      'MetricSet',
+      'Metric',
+      'Series',
+      'Counter',
+      'CounterSeries',
+      'Gauge',
+      'GaugeSeries',
+      'Histogram',
+      'HistogramSeries',
+      'Summary',
+      'SummarySeries',
+      'Info',
+      'InfoSeries',
+      'StateSet',
+      'StateSetSeries',
+    ];
     const bodies = classes.map(classBody).join('\n');
-    for (const name of ['seriesMap', 'writeOne', 'writeAll', 'defaultPairs', 'arena', 'escaped', 'omLines', 'lines', 'labelValues', 'lineSpecs', 'snapshot', 'counts', 'flags', 'owner', 'header']) {
+    for (const name of [
+      'seriesMap',
+      'writeOne',
+      'writeAll',
+      'defaultPairs',
+      'arena',
+      'escaped',
+      'omLines',
+      'lines',
+      'labelValues',
+      'lineSpecs',
+      'snapshot',
+      'counts',
+      'flags',
+      'owner',
+      'header',
+    ]) {
       expect(bodies, name).not.toMatch(new RegExp(`^\\s+(?:readonly |protected |abstract |private )*${name}\\b`, 'm'));
     }
   });

@@ -114,7 +114,9 @@ describe('MetricSet output', () => {
       everyType({ defaultLabels: { type: 'gw', ip: '10.0.0.1', name: 'n"1', id: '✓' } }),
       (() => {
         const s = new MetricSet({ nameValidation: 'utf-8', defaultLabels: { 'host.name': 'h' } });
-        s.counter({ name: 'my.requests', help: 'h', labelNames: ['http.method', 'a:b'] }).labels({ 'http.method': 'GET', 'a:b': 'x' }).inc();
+        s.counter({ name: 'my.requests', help: 'h', labelNames: ['http.method', 'a:b'] })
+          .labels({ 'http.method': 'GET', 'a:b': 'x' })
+          .inc();
         s.histogram({ name: 'my.latency', help: '', buckets: [1] }).observe(0.5);
         s.gauge({ name: 'plain', help: '' }).set(1);
         return s;
@@ -141,7 +143,10 @@ describe('MetricSet output', () => {
 
   it('UTF-8 names are quoted or escaped as negotiated', () => {
     const set = new MetricSet({ nameValidation: 'utf-8' });
-    set.gauge({ name: 'my.gauge', help: '', labelNames: ['my.label'] }).labels({ 'my.label': 'v' }).set(1);
+    set
+      .gauge({ name: 'my.gauge', help: '', labelNames: ['my.label'] })
+      .labels({ 'my.label': 'v' })
+      .set(1);
     expect(set.encodeToString()).toBe('# TYPE "my.gauge" gauge\n{"my.gauge","my.label"="v"} 1\n');
     expect(set.encodeToString({ escaping: 'underscores' })).toBe('# TYPE my_gauge gauge\nmy_gauge{my_label="v"} 1\n');
     expect(set.encodeToString({ escaping: 'values' })).toBe('# TYPE U__my_2e_gauge gauge\nU__my_2e_gauge{U__my_2e_label="v"} 1\n');
@@ -359,7 +364,9 @@ describe('series handles', () => {
     expect(set.counter({ name: 'sent', help: '', unit: 'bytes' }).name).toBe('sent_bytes');
     expect(set.gauge({ name: 'temp_celsius', help: '', unit: 'celsius' }).name).toBe('temp_celsius');
     expect(set.counter({ name: 'x_seconds_total', help: '', unit: 'seconds' }).name).toBe('x_seconds');
-    expect(set.encodeToString({ format: 'openmetrics' })).toContain('# TYPE sent_bytes counter\n# UNIT sent_bytes bytes\nsent_bytes_total 0\n');
+    expect(set.encodeToString({ format: 'openmetrics' })).toContain(
+      '# TYPE sent_bytes counter\n# UNIT sent_bytes bytes\nsent_bytes_total 0\n',
+    );
   });
 });
 
@@ -373,7 +380,11 @@ describe('validation at definition time', () => {
     ['__ label', (s) => s.gauge({ name: 'g', help: '', labelNames: ['__x'] }), 'RESERVED_LABEL'],
     ['le on a histogram', (s) => s.histogram({ name: 'h', help: '', labelNames: ['le'] }), 'RESERVED_LABEL'],
     ['quantile on a summary', (s) => s.summary({ name: 'q', help: '', labelNames: ['quantile'] }), 'RESERVED_LABEL'],
-    ['stateset label named as the stateset', (s) => s.stateset({ name: 'st', help: '', states: ['a'], labelNames: ['st'] }), 'RESERVED_LABEL'],
+    [
+      'stateset label named as the stateset',
+      (s) => s.stateset({ name: 'st', help: '', states: ['a'], labelNames: ['st'] }),
+      'RESERVED_LABEL',
+    ],
     ['stateset name must be a label name', (s) => s.stateset({ name: 'a:b', help: '', states: ['a'] }), 'INVALID_NAME'],
     ['unsorted buckets', (s) => s.histogram({ name: 'h', help: '', buckets: [1, 0.5] }), 'INVALID_BUCKETS'],
     ['repeated bucket', (s) => s.histogram({ name: 'h', help: '', buckets: [1, 1] }), 'INVALID_BUCKETS'],
@@ -387,14 +398,70 @@ describe('validation at definition time', () => {
     ['unit charset', (s) => s.gauge({ name: 'g', help: '', unit: 'm/s' }), 'INVALID_NAME'],
     ['label declared twice', (s) => s.gauge({ name: 'g', help: '', labelNames: ['a', 'a'] }), 'INVALID_ARGUMENT'],
     ['help not a string', (s) => s.gauge({ name: 'g', help: undefined as unknown as string }), 'INVALID_ARGUMENT'],
-    ['same name twice', (s) => { s.gauge({ name: 'g', help: '' }); return s.gauge({ name: 'g', help: '' }); }, 'DUPLICATE_SERIES'],
-    ['counter vs gauge _total', (s) => { s.counter({ name: 'c', help: '' }); return s.gauge({ name: 'c_total', help: '' }); }, 'DUPLICATE_SERIES'],
-    ['counter vs gauge of its OpenMetrics family name', (s) => { s.counter({ name: 'c_total', help: '' }); return s.gauge({ name: 'c', help: '' }); }, 'DUPLICATE_SERIES'],
-    ['counter vs counter named with and without _total', (s) => { s.counter({ name: 'c_total', help: '' }); return s.counter({ name: 'c', help: '' }); }, 'DUPLICATE_SERIES'],
-    ['histogram vs gauge _bucket', (s) => { s.histogram({ name: 'h', help: '' }); return s.gauge({ name: 'h_bucket', help: '' }); }, 'DUPLICATE_SERIES'],
-    ['gauge vs summary _count', (s) => { s.gauge({ name: 'q_count', help: '' }); return s.summary({ name: 'q', help: '' }); }, 'DUPLICATE_SERIES'],
-    ['counter _created vs gauge', (s) => { s.counter({ name: 'c', help: '' }); return s.gauge({ name: 'c_created', help: '' }); }, 'DUPLICATE_SERIES'],
-    ['info vs gauge _info', (s) => { s.info({ name: 'b', help: '' }); return s.gauge({ name: 'b_info', help: '' }); }, 'DUPLICATE_SERIES'],
+    [
+      'same name twice',
+      (s) => {
+        s.gauge({ name: 'g', help: '' });
+        return s.gauge({ name: 'g', help: '' });
+      },
+      'DUPLICATE_SERIES',
+    ],
+    [
+      'counter vs gauge _total',
+      (s) => {
+        s.counter({ name: 'c', help: '' });
+        return s.gauge({ name: 'c_total', help: '' });
+      },
+      'DUPLICATE_SERIES',
+    ],
+    [
+      'counter vs gauge of its OpenMetrics family name',
+      (s) => {
+        s.counter({ name: 'c_total', help: '' });
+        return s.gauge({ name: 'c', help: '' });
+      },
+      'DUPLICATE_SERIES',
+    ],
+    [
+      'counter vs counter named with and without _total',
+      (s) => {
+        s.counter({ name: 'c_total', help: '' });
+        return s.counter({ name: 'c', help: '' });
+      },
+      'DUPLICATE_SERIES',
+    ],
+    [
+      'histogram vs gauge _bucket',
+      (s) => {
+        s.histogram({ name: 'h', help: '' });
+        return s.gauge({ name: 'h_bucket', help: '' });
+      },
+      'DUPLICATE_SERIES',
+    ],
+    [
+      'gauge vs summary _count',
+      (s) => {
+        s.gauge({ name: 'q_count', help: '' });
+        return s.summary({ name: 'q', help: '' });
+      },
+      'DUPLICATE_SERIES',
+    ],
+    [
+      'counter _created vs gauge',
+      (s) => {
+        s.counter({ name: 'c', help: '' });
+        return s.gauge({ name: 'c_created', help: '' });
+      },
+      'DUPLICATE_SERIES',
+    ],
+    [
+      'info vs gauge _info',
+      (s) => {
+        s.info({ name: 'b', help: '' });
+        return s.gauge({ name: 'b_info', help: '' });
+      },
+      'DUPLICATE_SERIES',
+    ],
   ])('%s', (_, define, want) => {
     expect(code(() => define(new MetricSet()))).toBe(want);
   });

@@ -133,7 +133,8 @@ describe('rules: naming and membership', () => {
 });
 
 describe('one metric, every layer: parse, encode, MetricSet, merge and lint agree', () => {
-  const textPayload = '# HELP jobs_total Jobs.\n# TYPE jobs_total counter\njobs_total 2\n# HELP lat Latency.\n# TYPE lat histogram\nlat_bucket{le="1"} 1\nlat_bucket{le="+Inf"} 2\nlat_sum 3\nlat_count 2\n';
+  const textPayload =
+    '# HELP jobs_total Jobs.\n# TYPE jobs_total counter\njobs_total 2\n# HELP lat Latency.\n# TYPE lat histogram\nlat_bucket{le="1"} 1\nlat_bucket{le="+Inf"} 2\nlat_sum 3\nlat_count 2\n';
   const omPayload =
     '# TYPE jobs counter\n# HELP jobs Jobs.\njobs_total 3\njobs_created 1700000000.5\n# TYPE lat histogram\n# HELP lat Latency.\nlat_bucket{le="1.0"} 1\nlat_bucket{le="+Inf"} 2\nlat_sum 3\nlat_count 2\nlat_created 1700000000\n# EOF\n';
 
@@ -182,7 +183,10 @@ describe('one metric, every layer: parse, encode, MetricSet, merge and lint agre
   });
 
   it('normalises le by the last TYPE line, as Prometheus 3.5 textparse does, even for a stray sample', () => {
-    const f = parse('# TYPE h histogram\nh_bucket{le="1"} 1\nh_bucket{le="+Inf"} 1\nh_sum 1\nh_count 1\nuntyped_thing{le="1"} 1\n# TYPE g gauge\ng{le="1"} 1\n', { format: 'text' });
+    const f = parse(
+      '# TYPE h histogram\nh_bucket{le="1"} 1\nh_bucket{le="+Inf"} 1\nh_sum 1\nh_count 1\nuntyped_thing{le="1"} 1\n# TYPE g gauge\ng{le="1"} 1\n',
+      { format: 'text' },
+    );
     expect(f.map((x) => [x.name, x.type, x.samples.map((s) => s.labels.le)])).toEqual([
       ['h', 'histogram', ['1.0', '+Inf', undefined, undefined]],
       // stored by Prometheus 3.5.3 as le="1.0" (checked by test/integration/real-payloads.test.ts, lint/rules.prom)
@@ -219,16 +223,47 @@ describe('native histograms in the model', () => {
     expect(validateNativeHistogram(h())).toBeNull();
     expect(validateNativeHistogram(h({ schema: 9 }))).toMatch(/schema/);
     expect(validateNativeHistogram(h({ positiveBuckets: [1, 2] }))).toMatch(/spans cover 3 buckets but 2/);
-    expect(validateNativeHistogram(h({ positiveSpans: [{ offset: 0, length: 2 }, { offset: -1, length: 1 }] }))).toMatch(/negative offset/);
+    expect(
+      validateNativeHistogram(
+        h({
+          positiveSpans: [
+            { offset: 0, length: 2 },
+            { offset: -1, length: 1 },
+          ],
+        }),
+      ),
+    ).toMatch(/negative offset/);
     expect(validateNativeHistogram(h({ count: 2 }))).toMatch(/count 2 is less than/);
     expect(validateNativeHistogram(h({ positiveBuckets: [1, 0.5, 1] }))).toMatch(/whole/);
     expect(validateNativeHistogram(h({ kind: 'float', positiveBuckets: [1, 0.5, 1], count: 4.5 }))).toBeNull();
-    expect(validateNativeHistogram(h({ schema: -53, customValues: [1, 2, 3], negativeSpans: [], negativeBuckets: [], zeroThreshold: 0, zeroCount: 0 }))).toBeNull();
+    expect(
+      validateNativeHistogram(
+        h({ schema: -53, customValues: [1, 2, 3], negativeSpans: [], negativeBuckets: [], zeroThreshold: 0, zeroCount: 0 }),
+      ),
+    ).toBeNull();
   });
 
   it('adds two histograms at the coarser schema, bucket by bucket', () => {
-    const a = h({ schema: 1, positiveSpans: [{ offset: 1, length: 2 }], positiveBuckets: [1, 1], negativeSpans: [], negativeBuckets: [], zeroCount: 0, count: 2, sum: 3 });
-    const b = h({ schema: 0, positiveSpans: [{ offset: 1, length: 1 }], positiveBuckets: [4], negativeSpans: [], negativeBuckets: [], zeroCount: 0, count: 4, sum: 4 });
+    const a = h({
+      schema: 1,
+      positiveSpans: [{ offset: 1, length: 2 }],
+      positiveBuckets: [1, 1],
+      negativeSpans: [],
+      negativeBuckets: [],
+      zeroCount: 0,
+      count: 2,
+      sum: 3,
+    });
+    const b = h({
+      schema: 0,
+      positiveSpans: [{ offset: 1, length: 1 }],
+      positiveBuckets: [4],
+      negativeSpans: [],
+      negativeBuckets: [],
+      zeroCount: 0,
+      count: 4,
+      sum: 4,
+    });
     // Schema 1 buckets 1 and 2 ((1, √2], (√2, 2]) are schema 0 bucket 1 ((1, 2]).
     expect(addNativeHistograms(a, b)).toEqual({
       kind: 'integer',
@@ -246,25 +281,52 @@ describe('native histograms in the model', () => {
   });
 
   it('cannot be put in a counter family, at compile time (makeFamily checks at run time)', () => {
-    expect(() => makeFamily({ name: 'c_total', type: 'counter', help: '', unit: '', samples: [{ name: 'c_total', labels: {}, value: h(), timestamp: null }] })).toThrow(
-      /cannot hold a native histogram/,
-    );
+    expect(() =>
+      makeFamily({
+        name: 'c_total',
+        type: 'counter',
+        help: '',
+        unit: '',
+        samples: [{ name: 'c_total', labels: {}, value: h(), timestamp: null }],
+      }),
+    ).toThrow(/cannot hold a native histogram/);
   });
 
   it('is written to text 0.0.4 as client_golang writes it there, and the loss is reported', () => {
     const f: MetricFamily[] = [
-      makeFamily({ name: 'rpc_seconds', type: 'histogram', help: 'RPC.', unit: '', samples: [{ name: 'rpc_seconds', labels: { a: 'b' }, value: h(), timestamp: null }] }),
+      makeFamily({
+        name: 'rpc_seconds',
+        type: 'histogram',
+        help: 'RPC.',
+        unit: '',
+        samples: [{ name: 'rpc_seconds', labels: { a: 'b' }, value: h(), timestamp: null }],
+      }),
     ];
     const warnings: string[] = [];
     expect(encodeToString(f, { onWarning: (m) => warnings.push(m) })).toBe(
       '# HELP rpc_seconds RPC.\n# TYPE rpc_seconds histogram\nrpc_seconds_bucket{a="b",le="+Inf"} 6\nrpc_seconds_count{a="b"} 6\nrpc_seconds_sum{a="b"} 10.5\n',
     );
-    expect(warnings).toEqual(['"rpc_seconds": 1 native histogram sample written as +Inf bucket, sum and count: text 0.0.4 has no native histograms']);
+    expect(warnings).toEqual([
+      '"rpc_seconds": 1 native histogram sample written as +Inf bucket, sum and count: text 0.0.4 has no native histograms',
+    ]);
   });
 
   it('merges across nodes', () => {
     const node = (n: number): MetricFamily[] => [
-      makeFamily({ name: 'rpc', type: 'histogram', help: '', unit: '', samples: [{ name: 'rpc', labels: {}, value: h({ count: 6 * n, zeroCount: n, positiveBuckets: [n, 2 * n, n], negativeBuckets: [n] }), timestamp: null }] }),
+      makeFamily({
+        name: 'rpc',
+        type: 'histogram',
+        help: '',
+        unit: '',
+        samples: [
+          {
+            name: 'rpc',
+            labels: {},
+            value: h({ count: 6 * n, zeroCount: n, positiveBuckets: [n, 2 * n, n], negativeBuckets: [n] }),
+            timestamp: null,
+          },
+        ],
+      }),
     ];
     const out = merge(
       [
@@ -287,14 +349,29 @@ describe('the encoder checks what it is given (PromwireError naming family and s
     throw new Error('no error');
   };
   it.each([
-    [{ name: 'g', type: 'gauge', help: '', unit: '', samples: [{ name: 'g', labels: {}, value: 'oops', timestamp: null }] }, /family "g" sample 0 \(g\): expected a number as value, got "oops"/],
+    [
+      { name: 'g', type: 'gauge', help: '', unit: '', samples: [{ name: 'g', labels: {}, value: 'oops', timestamp: null }] },
+      /family "g" sample 0 \(g\): expected a number as value, got "oops"/,
+    ],
     [{ name: 'g', type: 'gauge', help: '', unit: '' }, /family "g": expected samples to be an array, got undefined/],
     [{ name: 'g', type: 'gauge', help: 3, unit: '', samples: [] }, /expected help to be a string, got number 3/],
     [{ name: 'g', type: 'bogus', help: '', unit: '', samples: [] }, /expected type counter, gauge, .* got "bogus"/],
-    [{ name: 'g', type: 'gauge', help: '', unit: '', samples: [{ name: 'g', labels: { '': 'x' }, value: 1, timestamp: null }] }, /label name "" is not allowed/],
-    [{ name: 'g', type: 'gauge', help: '', unit: '', samples: [{ name: 'g', labels: { a: 1 }, value: 1, timestamp: null }] }, /expected label "a" to be a string, got number 1/],
-    [{ name: 'g', type: 'gauge', help: '', unit: '', samples: [{ name: 'h', labels: {}, value: 1, timestamp: null }] }, /sample name "h" does not belong to the gauge family "g"/],
-    [{ name: 'g', type: 'gauge', help: '', unit: '', samples: [{ name: 'g', labels: {}, value: 1, timestamp: Infinity }] }, /expected timestamp to be finite milliseconds or null/],
+    [
+      { name: 'g', type: 'gauge', help: '', unit: '', samples: [{ name: 'g', labels: { '': 'x' }, value: 1, timestamp: null }] },
+      /label name "" is not allowed/,
+    ],
+    [
+      { name: 'g', type: 'gauge', help: '', unit: '', samples: [{ name: 'g', labels: { a: 1 }, value: 1, timestamp: null }] },
+      /expected label "a" to be a string, got number 1/,
+    ],
+    [
+      { name: 'g', type: 'gauge', help: '', unit: '', samples: [{ name: 'h', labels: {}, value: 1, timestamp: null }] },
+      /sample name "h" does not belong to the gauge family "g"/,
+    ],
+    [
+      { name: 'g', type: 'gauge', help: '', unit: '', samples: [{ name: 'g', labels: {}, value: 1, timestamp: Infinity }] },
+      /expected timestamp to be finite milliseconds or null/,
+    ],
     [{ name: '', type: 'gauge', help: '', unit: '', samples: [] }, /expected a non-empty UTF-8 family name/],
   ])('%j', (f, message) => {
     const e = bad(f);
@@ -306,13 +383,21 @@ describe('the encoder checks what it is given (PromwireError naming family and s
 
 describe('review findings', () => {
   it('a unit cannot write lines of its own', () => {
-    const f = makeFamily({ name: 'g_x', type: 'gauge', help: '', unit: 'x\ng_x 666', samples: [{ name: 'g_x', labels: {}, value: 1, timestamp: null }] });
+    const f = makeFamily({
+      name: 'g_x',
+      type: 'gauge',
+      help: '',
+      unit: 'x\ng_x 666',
+      samples: [{ name: 'g_x', labels: {}, value: 1, timestamp: null }],
+    });
     expect(() => encode([f], { format: 'openmetrics' })).toThrow(/expected unit to hold only/);
   });
 
   it('a _created value that is no time is an error, not a start timestamp NaN', () => {
     for (const v of ['NaN', '+Inf']) {
-      expect(() => parse(`# TYPE a counter\na_total 1\na_created ${v}\n# EOF\n`, { format: 'openmetrics' })).toThrow(/a_created must be a finite number of seconds/);
+      expect(() => parse(`# TYPE a counter\na_total 1\na_created ${v}\n# EOF\n`, { format: 'openmetrics' })).toThrow(
+        /a_created must be a finite number of seconds/,
+      );
     }
   });
 

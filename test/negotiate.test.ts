@@ -28,9 +28,7 @@ describe('negotiate', () => {
     // scrape/scrape.go acceptHeader over config.DefaultScrapeProtocols, escaping allow-utf-8
     expect(scrapeAcceptHeader(DEFAULT_SCRAPE_PROTOCOLS, 'allow-utf-8')).toBe(PROMETHEUS_ACCEPT);
     // ...and over DefaultProtoFirstScrapeProtocols with escaping underscores: weights still start at 0.6
-    expect(
-      scrapeAcceptHeader(['PrometheusProto', ...DEFAULT_SCRAPE_PROTOCOLS], 'underscores'),
-    ).toBe(
+    expect(scrapeAcceptHeader(['PrometheusProto', ...DEFAULT_SCRAPE_PROTOCOLS], 'underscores')).toBe(
       'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.6,' +
         'application/openmetrics-text;version=1.0.0;escaping=underscores;q=0.5,application/openmetrics-text;version=0.0.1;q=0.4,' +
         'text/plain;version=1.0.0;escaping=underscores;q=0.3,text/plain;version=0.0.4;q=0.2,*/*;q=0.1',
@@ -64,7 +62,11 @@ describe('negotiate', () => {
     ['*/*;version=1.0.0,text/plain;version=9;q=0.5', TEXT_U, 'text'],
     ['text/*;q=0.9,application/openmetrics-text;q=0.5', OM0_U, 'openmetrics'],
     // Prometheus 2.x
-    ['application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1', OM1_U, 'openmetrics'],
+    [
+      'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1',
+      OM1_U,
+      'openmetrics',
+    ],
     ['application/openmetrics-text; version=0.0.1,text/plain;version=0.0.4;q=0.5,*/*;q=0.1', OM0_U, 'openmetrics'],
     // weights decide, not order
     ['text/plain;version=0.0.4;q=0.9,application/openmetrics-text;version=1.0.0;q=0.5', TEXT_U, 'text'],
@@ -76,7 +78,11 @@ describe('negotiate', () => {
     // media types are case-insensitive
     ['Application/OpenMetrics-Text; Version=1.0.0', OM1_U, 'openmetrics'],
     // the protobuf format is not served
-    ['application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.7,text/plain;version=0.0.4;q=0.3', TEXT_U, 'text'],
+    [
+      'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.7,text/plain;version=0.0.4;q=0.3',
+      TEXT_U,
+      'text',
+    ],
   ])('%j', (accept, contentType, format) => {
     const r = negotiate(accept);
     expect(r.contentType).toBe(contentType);
@@ -96,9 +102,7 @@ describe('negotiate', () => {
       escaping: 'allow-utf-8',
     });
     // ...but not one on a lower-weight clause after the match
-    expect(negotiate('application/openmetrics-text;version=1.0.0;q=0.9,text/plain;escaping=dots;q=0.1').escaping).toBe(
-      'underscores',
-    );
+    expect(negotiate('application/openmetrics-text;version=1.0.0;q=0.9,text/plain;escaping=dots;q=0.1').escaping).toBe('underscores');
   });
 
   it('malformed headers give the default and never throw', () => {

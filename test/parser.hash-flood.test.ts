@@ -68,7 +68,7 @@ function oldGroupKey(value: Uint8Array): number {
 }
 
 /** A fixed-width value for counter i: `v` and 8 letters a-p. */
-function valueOf(i: number, out: Uint8Array): Uint8Array {
+function counterValue(i: number, out: Uint8Array): Uint8Array {
   out[0] = 0x76;
   for (let j = 8, x = i; j >= 1; j--, x >>>= 4) out[j] = 0x61 + (x & 15);
   return out;
@@ -83,7 +83,7 @@ function collidingValues(): string[] {
   const out: string[] = [];
   let target = -1;
   for (let i = 0; out.length < N; i++) {
-    const h = v8NumberHash(oldGroupKey(valueOf(i, buf))) & BUCKET_MASK;
+    const h = v8NumberHash(oldGroupKey(counterValue(i, buf))) & BUCKET_MASK;
     if (target < 0) target = h;
     if (h === target) out.push(new TextDecoder().decode(buf));
   }
@@ -93,7 +93,7 @@ function collidingValues(): string[] {
 function randomValues(): string[] {
   const buf = new Uint8Array(9);
   const seen = new Set<string>();
-  while (seen.size < N) seen.add(new TextDecoder().decode(valueOf((Math.random() * 0x100000000) >>> 0, buf)));
+  while (seen.size < N) seen.add(new TextDecoder().decode(counterValue((Math.random() * 0x100000000) >>> 0, buf)));
   return [...seen];
 }
 

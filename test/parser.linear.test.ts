@@ -68,7 +68,8 @@ describe.each(['text', 'openmetrics'] as const)('%s: time grows linearly with', 
     const walk = (b: Uint8Array): number => {
       const p = new Parser(b, { ...NO_LIMITS, format });
       let n = 0;
-      for (let e = p.next(); e !== Entry.EOF; e = p.next()) if (e === Entry.Series) n += p.labelCount() + p.metricName().length + p.labelValue(0).length;
+      for (let e = p.next(); e !== Entry.EOF; e = p.next())
+        if (e === Entry.Series) n += p.labelCount() + p.metricName().length + p.labelValue(0).length;
       return n;
     };
     expect(await ratio(lines(20_000), lines(40_000), walk, 9)).toBeLessThan(3);

@@ -21,7 +21,10 @@ const grammarByte = fc.oneof(
   fc.constantFrom(...'{}=",# \t\n\\.+-eE0123456789abc_:'.split('').map((c) => c.charCodeAt(0))),
   fc.integer({ min: 0, max: 255 }),
 );
-const bytesArb = fc.oneof(fc.uint8Array({ maxLength: 200 }), fc.array(grammarByte, { maxLength: 200 }).map((a) => Uint8Array.from(a)));
+const bytesArb = fc.oneof(
+  fc.uint8Array({ maxLength: 200 }),
+  fc.array(grammarByte, { maxLength: 200 }).map((a) => Uint8Array.from(a)),
+);
 
 describe('arbitrary bytes', () => {
   it.each(['text', 'openmetrics'] as const)('%s: a result or a PromwireError, nothing else', (format) => {

@@ -71,7 +71,11 @@ describe('text 0.0.4: what Prometheus accepts, with its meaning', () => {
   });
 
   it.each([
-    ['blanks around tokens and at line start', '  a { x = "1" , y="2" }   3   4  \n', { labels: { x: '1', y: '2' }, value: 3, timestamp: 4 }],
+    [
+      'blanks around tokens and at line start',
+      '  a { x = "1" , y="2" }   3   4  \n',
+      { labels: { x: '1', y: '2' }, value: 3, timestamp: 4 },
+    ],
     ['tabs as blanks', 'a\t{x="1"}\t3\n', { labels: { x: '1' }, value: 3 }],
     ['no blank between } and the value', 'a{x="1"}3\n', { value: 3 }],
     ['a trailing comma in labels', 'a{x="1",} 3\n', { labels: { x: '1' } }],
@@ -88,7 +92,11 @@ describe('text 0.0.4: what Prometheus accepts, with its meaning', () => {
     ['unknown escapes kept verbatim', 'a{x="\\t\\a"} 1\n', { labels: { x: '\\t\\a' } }],
     ['a raw line feed inside a label value', 'a{x="line1\nline2"} 1\n', { labels: { x: 'line1\nline2' } }],
     ['UTF-8 label value', 'a{x="日本語 ✓"} 1\n', { labels: { x: '日本語 ✓' } }],
-    ['quoted UTF-8 metric name (Prometheus 3)', '{"my.metric", "label.name"="v"} 1\n', { name: 'my.metric', labels: { 'label.name': 'v' } }],
+    [
+      'quoted UTF-8 metric name (Prometheus 3)',
+      '{"my.metric", "label.name"="v"} 1\n',
+      { name: 'my.metric', labels: { 'label.name': 'v' } },
+    ],
     ['quoted metric name after labels', '{a="1", "my.metric"} 1\n', { name: 'my.metric', labels: { a: '1' } }],
     ['negative timestamp', 'a 1 -1\n', { timestamp: -1 }],
     ['metric name with colons', 'job:rate5m 1\n', { name: 'job:rate5m' }],
@@ -192,10 +200,7 @@ describe('text 0.0.4: what Prometheus rejects', () => {
 
 describe('pull API', () => {
   it('walks entries with accessors that build strings only on request', () => {
-    const p = new Parser(
-      enc.encode('# HELP a Help.\n# TYPE a gauge\n# just a comment\na{x="1",y="2"} 3 4\n'),
-      { format: 'text' },
-    );
+    const p = new Parser(enc.encode('# HELP a Help.\n# TYPE a gauge\n# just a comment\na{x="1",y="2"} 3 4\n'), { format: 'text' });
     expect(p.format).toBe('text');
     expect(p.next()).toBe(Entry.Help);
     expect([p.familyName(), p.help()]).toEqual(['a', 'Help.']);
@@ -358,7 +363,6 @@ describe('review findings', () => {
     expect(fams[0]!.help).toBe('x\\ty');
     expect(fams[0]!.samples[0]!.labels.x).toBe('\\t\\q');
   });
-
 
   it('finds duplicate label names that hold escapes', () => {
     expect(() => parse('a{"x\\\\y"="1","x\\\\y"="2"} 1\n', { format: 'text' })).toThrow(/appears twice/);

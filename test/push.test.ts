@@ -97,9 +97,7 @@ describe('pushgatewayUrl (Pushgateway README URL rules)', () => {
   });
 
   it('keeps key order, a base path prefix, and base64-encodes a job with a slash', () => {
-    expect(pushgatewayUrl('http://gw:9091/pg/', 'a/b', { z: '1', a: '2' })).toBe(
-      'http://gw:9091/pg/metrics/job@base64/YS9i/z/1/a/2',
-    );
+    expect(pushgatewayUrl('http://gw:9091/pg/', 'a/b', { z: '1', a: '2' })).toBe('http://gw:9091/pg/metrics/job@base64/YS9i/z/1/a/2');
   });
 
   it.each([

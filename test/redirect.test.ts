@@ -137,8 +137,23 @@ describe('credentials stay with their origin', () => {
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'promwire-tls-'));
       execFileSync(
         'openssl',
-        ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-          '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')],
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-days',
+          '1',
+          '-subj',
+          '/CN=127.0.0.1',
+          '-addext',
+          'subjectAltName=IP:127.0.0.1',
+          '-keyout',
+          path.join(dir, 'key.pem'),
+          '-out',
+          path.join(dir, 'cert.pem'),
+        ],
         { stdio: 'ignore' },
       );
       cert = fs.readFileSync(path.join(dir, 'cert.pem'));
@@ -158,7 +173,10 @@ describe('credentials stay with their origin', () => {
      */
     async function dualServer(seen: Seen[], reply: (s: Seen, res: http.ServerResponse, tls: boolean) => void): Promise<number> {
       const plain = http.createServer(record(seen, (s, res) => reply(s, res, false)));
-      const secure = https.createServer({ cert, key }, record(seen, (s, res) => reply(s, res, true)));
+      const secure = https.createServer(
+        { cert, key },
+        record(seen, (s, res) => reply(s, res, true)),
+      );
       const sockets = new Set<net.Socket>();
       const track = (s: net.Socket): void => {
         sockets.add(s);

@@ -127,11 +127,17 @@ describe('scrape', () => {
 
   it.each<[string | undefined, string]>([
     [undefined, 'the answer has no Content-Type and no fallbackFormat given'],
-    ['text/html; charset=utf-8', 'unsupported Content-Type "text/html; charset=utf-8" (expected text/plain or application/openmetrics-text) and no fallbackFormat given'],
+    [
+      'text/html; charset=utf-8',
+      'unsupported Content-Type "text/html; charset=utf-8" (expected text/plain or application/openmetrics-text) and no fallbackFormat given',
+    ],
     ['application/json', 'unsupported Content-Type "application/json"'],
     ['text/plain; version', 'cannot parse Content-Type "text/plain; version"'],
     ['text/plain; a=1; a=2', 'cannot parse Content-Type'],
-    ['application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited', 'the Prometheus protobuf format, which promwire does not read yet'],
+    [
+      'application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited',
+      'the Prometheus protobuf format, which promwire does not read yet',
+    ],
   ])('Content-Type %j without fallbackFormat is an error naming the URL and the type', async (ct, message) => {
     const base = await serve((_req, res) => {
       if (ct === undefined) res.removeHeader('content-type');
@@ -219,9 +225,7 @@ describe('scrape', () => {
     expect(err).toBeInstanceOf(HttpError);
     expect(err.status).toBe(503);
     expect(err.body).toBe('collector "disk" failed');
-    expect(err.message).toBe(
-      `scrape: GET ${base}/metrics: server returned HTTP status 503 Service Unavailable: collector "disk" failed`,
-    );
+    expect(err.message).toBe(`scrape: GET ${base}/metrics: server returned HTTP status 503 Service Unavailable: collector "disk" failed`);
   });
 
   it('times out a server that stalls halfway through the body', async () => {

@@ -161,7 +161,10 @@ describe('parseStream sources', () => {
       const junk = new Uint8Array(1024).fill(0x61);
       for (let i = 0; i < 10_000; i++) yield junk;
     }
-    await expect(collect(endless(), { maxLineLength: 64 * 1024 })).rejects.toMatchObject({ code: 'LIMIT_EXCEEDED', limit: 'maxLineLength' });
+    await expect(collect(endless(), { maxLineLength: 64 * 1024 })).rejects.toMatchObject({
+      code: 'LIMIT_EXCEEDED',
+      limit: 'maxLineLength',
+    });
   });
 
   it('bounds the body by maxBodyBytes', async () => {

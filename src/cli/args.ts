@@ -120,8 +120,7 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     positionals: { min: 1, max: 1, names: ['URL'] },
   },
   serve: {
-    synopsis:
-      'serve FILE --port N [--path P] [--host H] [--user USER:PASS] [--label NAME=VALUE]... [--format auto|text|openmetrics]',
+    synopsis: 'serve FILE --port N [--path P] [--host H] [--user USER:PASS] [--label NAME=VALUE]... [--format auto|text|openmetrics]',
     summary: 'serve a payload file as an exporter would (re-read on every scrape)',
     help: `  --port N           TCP port (0 picks a free one; the address is printed on stderr); required
   --path P           path to serve (default /metrics)
@@ -244,12 +243,7 @@ function describeParseArgsError(e: unknown): string {
 }
 
 /** Reads a non-negative integer flag; throws `UsageError` naming the flag. */
-export function integerFlag(
-  command: CommandName,
-  flags: Flags,
-  name: string,
-  bounds: { min: number; max: number },
-): number | undefined {
+export function integerFlag(command: CommandName, flags: Flags, name: string, bounds: { min: number; max: number }): number | undefined {
   const v = flags[name];
   if (v === undefined) return undefined;
   if (typeof v !== 'string' || !/^[0-9]+$/.test(v)) {
@@ -263,10 +257,7 @@ export function integerFlag(
 }
 
 /** Reads `USER:PASS` for --user; throws `UsageError` when the colon is missing. */
-export function basicAuthFlag(
-  command: CommandName,
-  flags: Flags,
-): { username: string; password: string } | undefined {
+export function basicAuthFlag(command: CommandName, flags: Flags): { username: string; password: string } | undefined {
   const v = flags['user'];
   if (typeof v !== 'string') return undefined;
   const i = v.indexOf(':');

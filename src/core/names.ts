@@ -135,7 +135,8 @@ export function escapeName(name: string, scheme: EscapingScheme, kind: NameKind 
       default: // values
         if (cp === 0x5f) out += '__';
         else if (ok) out += String.fromCharCode(cp);
-        else if (lone) out += '_FFFD_'; // Go: !utf8.ValidRune(b)
+        else if (lone)
+          out += '_FFFD_'; // Go: !utf8.ValidRune(b)
         else out += '_' + cp.toString(16) + '_';
     }
   }

@@ -2,7 +2,15 @@ import { escapeHelp } from '../core/escape.js';
 import type { EscapingScheme } from '../core/names.js';
 import { formatFloat, formatMillisAsSeconds } from '../core/number.js';
 import { PromwireError } from '../errors.js';
-import { type Exemplar, type FloatSample, type Format, isHistogramFamily, type Labels, type MetricFamily, type Sample } from '../model/index.js';
+import {
+  type Exemplar,
+  type FloatSample,
+  type Format,
+  isHistogramFamily,
+  type Labels,
+  type MetricFamily,
+  type Sample,
+} from '../model/index.js';
 import { isQuoted, writtenName, writtenSampleName } from './series.js';
 import { normalizeNumber, omName, parseBound, reservedLabel, seriesKey, typeWord } from '../model/rules.js';
 import { validateFamily } from './validate.js';
@@ -168,10 +176,7 @@ export function encodeToString(families: readonly MetricFamily[], options?: Enco
  * byte. Each chunk is a distinct buffer that the caller may keep. The
  * families must not change while the iteration is under way.
  */
-export function* encodeChunks(
-  families: readonly MetricFamily[],
-  options?: EncodeChunksOptions,
-): Generator<Uint8Array, void, undefined> {
+export function* encodeChunks(families: readonly MetricFamily[], options?: EncodeChunksOptions): Generator<Uint8Array, void, undefined> {
   const chunkSize = chunkSizeOption(options?.chunkSize);
   const w = new ByteWriter(chunkSize + 4096);
   const enc = new FamilyEncoder(options);
@@ -284,8 +289,18 @@ class FamilyEncoder {
         out.push(this.block(f, f.name, type, main));
         // Python: sorted suffixes: `_created`, `_gcount`, `_gsum`.
         this.pushGauge(out, f, base + '_created', createdSamples(f, base, samples));
-        this.pushGauge(out, f, gcount, samples.filter((s) => s.name === gcount));
-        this.pushGauge(out, f, gsum, samples.filter((s) => s.name === gsum));
+        this.pushGauge(
+          out,
+          f,
+          gcount,
+          samples.filter((s) => s.name === gcount),
+        );
+        this.pushGauge(
+          out,
+          f,
+          gsum,
+          samples.filter((s) => s.name === gsum),
+        );
         continue;
       }
       // A hand-built counter `foo` (or info) whose series are `foo_total`
@@ -700,10 +715,7 @@ function textBound(v: string): string {
  * The HELP/TYPE/UNIT lines of one family exactly as `encode` writes them
  * for a family with no samples (used by MetricSet, which renders them once).
  */
-export function encodeHeader(
-  family: Pick<MetricFamily, 'name' | 'type' | 'help' | 'unit'>,
-  options?: EncodeOptions,
-): Uint8Array {
+export function encodeHeader(family: Pick<MetricFamily, 'name' | 'type' | 'help' | 'unit'>, options?: EncodeOptions): Uint8Array {
   const enc = new FamilyEncoder(options);
   const w = new ByteWriter(256);
   for (const b of enc.plan([{ ...family, samples: [] }])) enc.writeHeader(w, b);

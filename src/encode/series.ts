@@ -56,11 +56,7 @@ export function isQuoted(written: string): boolean {
  * escaped (`\\`, `\"`, `\n`). No braces when there are no labels and the name
  * is bare.
  */
-export function renderPrefix(
-  writtenSample: string,
-  labels: ReadonlyArray<readonly [string, string]>,
-  escaping: EscapingScheme,
-): string {
+export function renderPrefix(writtenSample: string, labels: ReadonlyArray<readonly [string, string]>, escaping: EscapingScheme): string {
   const quoted = isQuoted(writtenSample);
   let s = quoted ? '{' + writtenSample : writtenSample;
   let sep = quoted ? ',' : '{';

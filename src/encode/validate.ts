@@ -87,7 +87,8 @@ export function validateFamily(f: MetricFamily): void {
           fail(`${at} (${sn}): expected each exemplar to be { labels, value, timestamp }, got ${describe(e)}`);
         }
         for (const k in el.labels as object) {
-          if (typeof (el.labels as Record<string, unknown>)[k] !== 'string') fail(`${at} (${sn}): exemplar label ${JSON.stringify(k)} is not a string`);
+          if (typeof (el.labels as Record<string, unknown>)[k] !== 'string')
+            fail(`${at} (${sn}): exemplar label ${JSON.stringify(k)} is not a string`);
         }
       }
     }

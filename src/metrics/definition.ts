@@ -165,7 +165,10 @@ export function define<L extends string>(ctx: DefinitionContext, o: BaseOptions<
   // rules.reservedLabel: `le`, `quantile`, the stateset's own name (OpenMetrics 1.0 "Histogram", "Summary", "StateSet").
   const reserved = reservedLabel({ name, type });
   if (reserved !== null && all.includes(reserved)) {
-    fail('RESERVED_LABEL', `label ${q(reserved)} is reserved for the ${type} ${q(name)} (it carries the ${type === 'histogram' ? 'bucket bound' : type === 'summary' ? 'quantile' : 'state'})`);
+    fail(
+      'RESERVED_LABEL',
+      `label ${q(reserved)} is reserved for the ${type} ${q(name)} (it carries the ${type === 'histogram' ? 'bucket bound' : type === 'summary' ? 'quantile' : 'state'})`,
+    );
   }
   return { name, help: o.help, unit, labelNames: [...labelNames] };
 }

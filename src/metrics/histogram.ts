@@ -62,7 +62,10 @@ export class HistogramSeries extends Series {
     const n = this.counts.length;
     const given = state.buckets;
     if (!Array.isArray(given) || (given.length !== n && given.length !== n - 1)) {
-      fail('INVALID_ARGUMENT', `expected ${n - 1} or ${n} bucket counts (the bounds, then optionally +Inf), got ${Array.isArray(given) ? given.length : typeof given}`);
+      fail(
+        'INVALID_ARGUMENT',
+        `expected ${n - 1} or ${n} bucket counts (the bounds, then optionally +Inf), got ${Array.isArray(given) ? given.length : typeof given}`,
+      );
     }
     checkValue(state.sum, 'set().sum', this.metric);
     const counts = new Float64Array(n);

@@ -28,13 +28,7 @@ import { StateSet } from './stateset.js';
 import { Summary } from './summary.js';
 
 /** Any metric of a set. */
-export type AnyMetric =
-  | Counter<string>
-  | Gauge<string>
-  | Histogram<string>
-  | Summary<string>
-  | Info<string>
-  | StateSet<string>;
+export type AnyMetric = Counter<string> | Gauge<string> | Histogram<string> | Summary<string> | Info<string> | StateSet<string>;
 
 /**
  * A live set of metrics for exporters and services, with precomputed

@@ -110,10 +110,7 @@ export abstract class Metric<L extends string, S extends Series> {
   /** The single series of an unlabelled metric. */
   protected only(): S {
     if (this.labelNames.length !== 0) {
-      fail(
-        'LABEL_MISMATCH',
-        `${this.type} ${q(this.name)} has labels [${this.labelNames.join(', ')}]: call .labels({...}) first`,
-      );
+      fail('LABEL_MISMATCH', `${this.type} ${q(this.name)} has labels [${this.labelNames.join(', ')}]: call .labels({...}) first`);
     }
     let s = this.seriesMap.get('');
     if (s === undefined) {

@@ -24,15 +24,7 @@
  * reads it (textparse: `model.MetricTypeUnknown`); the text encoder writes
  * it back as `untyped`.
  */
-export type MetricType =
-  | 'counter'
-  | 'gauge'
-  | 'histogram'
-  | 'gaugehistogram'
-  | 'summary'
-  | 'info'
-  | 'stateset'
-  | 'unknown';
+export type MetricType = 'counter' | 'gauge' | 'histogram' | 'gaugehistogram' | 'summary' | 'info' | 'stateset' | 'unknown';
 
 /** Every metric type, in the order the OpenMetrics spec lists them. */
 export const METRIC_TYPES: readonly MetricType[] = [

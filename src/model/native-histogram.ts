@@ -70,7 +70,13 @@ function checkSide(
   for (let i = 0; i < spans.length; i++) {
     const s = spans[i]!;
     // Prometheus holds offsets as int32 and lengths as uint32 (BucketSpan).
-    if (!Number.isInteger(s.offset) || !Number.isInteger(s.length) || s.length < 0 || Math.abs(s.offset) > 2 ** 31 - 1 || s.length > 2 ** 32 - 1) {
+    if (
+      !Number.isInteger(s.offset) ||
+      !Number.isInteger(s.length) ||
+      s.length < 0 ||
+      Math.abs(s.offset) > 2 ** 31 - 1 ||
+      s.length > 2 ** 32 - 1
+    ) {
       return `${side} span ${i} must have an int32 offset and a uint32 length`;
     }
     // checkHistogramSpans: only the first span may have a negative offset.

@@ -174,8 +174,7 @@ export class FamilyBuilder {
       bytes += SAMPLE_BYTES + LABEL_BYTES * p.labelCount();
       // An exemplar is an object, a labels object and an array (measured ~200 B more a sample).
       if (p.hasExemplar()) bytes += EXEMPLAR_BYTES;
-    }
-    else if (e !== Entry.Comment) bytes += FAMILY_BYTES;
+    } else if (e !== Entry.Comment) bytes += FAMILY_BYTES;
     this.currentBytes += bytes;
     if (this.heldBytes + this.currentBytes > this.maxModelBytes) {
       const mb = (n: number): string => `${Math.round(n / 1048576)} MiB`;

@@ -263,7 +263,11 @@ function exemplarOpenMetrics(s: Scanner, at: number, lineEnd: number): number {
   while (i < lineEnd && buf[i] !== SPACE) i++;
   const v = vs < i ? parseNumber(buf, vs, i, latin1Slice) : undefined;
   if (v === undefined) {
-    throw s.error('INVALID_EXEMPLAR', `expected a number as exemplar value, got ${vs < i ? `"${s.snippet(vs, i)}"` : s.describe(i, lineEnd)}`, vs);
+    throw s.error(
+      'INVALID_EXEMPLAR',
+      `expected a number as exemplar value, got ${vs < i ? `"${s.snippet(vs, i)}"` : s.describe(i, lineEnd)}`,
+      vs,
+    );
   }
   s.exVal = v;
   s.exHasTs = false;

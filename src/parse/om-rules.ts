@@ -186,7 +186,10 @@ export class OpenMetricsRules {
           }
           if (v < 0) return { code: 'INVALID_VALUE', reason: `quantile value of summary "${this.name}" must not be negative, got ${v}` };
         } else if ((suffix === S_COUNT || suffix === S_SUM) && !(v >= 0)) {
-          return { code: 'INVALID_VALUE', reason: `${SUFFIX_TEXT[suffix]} of summary "${this.name}" must be a non-negative number, got ${v}` };
+          return {
+            code: 'INVALID_VALUE',
+            reason: `${SUFFIX_TEXT[suffix]} of summary "${this.name}" must be a non-negative number, got ${v}`,
+          };
         }
         break;
       case 'info':
@@ -202,8 +205,14 @@ export class OpenMetricsRules {
     }
     // Exemplars: "Exemplars MUST NOT be used on any MetricPoint other than
     // counter totals and histogram buckets."
-    if (p.hasEx && !((type === 'counter' && suffix === S_TOTAL) || ((type === 'histogram' || type === 'gaugehistogram') && suffix === S_BUCKET))) {
-      return { code: 'INVALID_EXEMPLAR', reason: `exemplars are allowed only on counter _total and histogram _bucket samples, not on "${p.name()}"` };
+    if (
+      p.hasEx &&
+      !((type === 'counter' && suffix === S_TOTAL) || ((type === 'histogram' || type === 'gaugehistogram') && suffix === S_BUCKET))
+    ) {
+      return {
+        code: 'INVALID_EXEMPLAR',
+        reason: `exemplars are allowed only on counter _total and histogram _bucket samples, not on "${p.name()}"`,
+      };
     }
 
     // Grouping: "MetricPoints of one MetricFamily with the same labels MUST
@@ -248,7 +257,8 @@ export class OpenMetricsRules {
 
   /** End of input. */
   finish(): RuleError | undefined {
-    if (!this.sawEof) return { code: 'MISSING_EOF', reason: 'expected "# EOF" as the last line of an OpenMetrics exposition, found end of input' };
+    if (!this.sawEof)
+      return { code: 'MISSING_EOF', reason: 'expected "# EOF" as the last line of an OpenMetrics exposition, found end of input' };
     return undefined;
   }
 
@@ -286,7 +296,10 @@ export class OpenMetricsRules {
       if (s === S_NONE) continue;
       const sample = this.name + SUFFIX_TEXT[s]!;
       if (this.families.has(sample) || (this.reserved.get(sample) ?? this.name) !== this.name) {
-        return { code: 'INTERLEAVED_FAMILY', reason: `family "${this.name}" of type ${this.type} would use sample name "${sample}", which another family has` };
+        return {
+          code: 'INTERLEAVED_FAMILY',
+          reason: `family "${this.name}" of type ${this.type} would use sample name "${sample}", which another family has`,
+        };
       }
       this.reserved.set(sample, this.name);
     }
@@ -298,7 +311,10 @@ export class OpenMetricsRules {
     // "If non-empty, it MUST be a suffix of the MetricFamily name separated
     // by an underscore"; info and stateset families have no unit.
     if (!this.name.endsWith(`_${this.unit}`)) {
-      return { code: 'INVALID_METADATA', reason: `unit "${this.unit}" must be the suffix of the family name "${this.name}" after an underscore` };
+      return {
+        code: 'INVALID_METADATA',
+        reason: `unit "${this.unit}" must be the suffix of the family name "${this.name}" after an underscore`,
+      };
     }
     if (this.type === 'info' || this.type === 'stateset') {
       return { code: 'INVALID_METADATA', reason: `${this.type} family "${this.name}" cannot have a unit` };
@@ -395,14 +411,18 @@ export class OpenMetricsRules {
     const n = this.name;
     if (!this.hHasLe || this.hLe !== Infinity) return { code: 'INVALID_FAMILY', reason: `histogram "${n}" has no +Inf bucket` };
     if (this.hHasCount && this.hCount !== this.hBucketValue) {
-      return { code: 'INVALID_FAMILY', reason: `count of histogram "${n}" (${this.hCount}) does not match its +Inf bucket (${this.hBucketValue})` };
+      return {
+        code: 'INVALID_FAMILY',
+        reason: `count of histogram "${n}" (${this.hCount}) does not match its +Inf bucket (${this.hBucketValue})`,
+      };
     }
     if (this.hHasSum && !this.hHasCount) return { code: 'INVALID_FAMILY', reason: `histogram "${n}" has _sum but no _count` };
     if (this.hHasGsum && !this.hHasCount) return { code: 'INVALID_FAMILY', reason: `gauge histogram "${n}" has _gsum but no _gcount` };
     if (!(this.hHasSum || this.hHasGsum) && this.hHasCount) {
       return { code: 'INVALID_FAMILY', reason: `histogram "${n}" has a count but no sum` };
     }
-    if (this.hNegBucket && this.hHasSum) return { code: 'INVALID_FAMILY', reason: `histogram "${n}" has negative buckets, so it cannot have _sum` };
+    if (this.hNegBucket && this.hHasSum)
+      return { code: 'INVALID_FAMILY', reason: `histogram "${n}" has negative buckets, so it cannot have _sum` };
     if (!this.hNegBucket && this.hNegGsum) {
       return { code: 'INVALID_FAMILY', reason: `gauge histogram "${n}" has a negative _gsum but no negative bucket` };
     }

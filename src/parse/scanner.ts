@@ -252,7 +252,11 @@ export class Scanner implements PositionSource, SeriesView {
   // The throws of the hot checks live out of line: message building in the
   // checks themselves made them too big for V8 to inline into the walk.
   private lineTooLong(upTo: number): never {
-    throw this.limit('maxLineLength', `line is ${upTo - this.logicalStart} bytes, over the limit of ${this.maxLineLength}`, this.logicalStart);
+    throw this.limit(
+      'maxLineLength',
+      `line is ${upTo - this.logicalStart} bytes, over the limit of ${this.maxLineLength}`,
+      this.logicalStart,
+    );
   }
 
   truncated(at: number, expected: string): never {
@@ -422,7 +426,12 @@ export class Scanner implements PositionSource, SeriesView {
   countBody(n: number): void {
     this.bodyBytes += n;
     if (this.bodyBytes > this.maxBodyBytes) {
-      throw new PromwireError('LIMIT_EXCEEDED', `body is over the limit of ${this.maxBodyBytes} bytes (maxBodyBytes)`, undefined, 'maxBodyBytes');
+      throw new PromwireError(
+        'LIMIT_EXCEEDED',
+        `body is over the limit of ${this.maxBodyBytes} bytes (maxBodyBytes)`,
+        undefined,
+        'maxBodyBytes',
+      );
     }
   }
 
@@ -484,7 +493,7 @@ export class Scanner implements PositionSource, SeriesView {
  * the text walk with the limits at Infinity.
  */
 function smallInt(limit: number): number {
-  return limit >= SMALL_INT_MAX ? SMALL_INT_MAX : limit;
+  return Math.min(limit, SMALL_INT_MAX);
 }
 const SMALL_INT_MAX = 0x3fffffff;
 

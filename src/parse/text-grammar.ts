@@ -107,7 +107,11 @@ function commentText(s: Scanner, hashAt: number): Entry {
     s.nameEnd = i;
     s.nameFlags = 0;
   } else {
-    throw s.error('INVALID_METRIC_NAME', `expected metric name after ${kind === Entry.Help ? 'HELP' : 'TYPE'}, got ${s.describe(i, lineEnd)}`, i);
+    throw s.error(
+      'INVALID_METRIC_NAME',
+      `expected metric name after ${kind === Entry.Help ? 'HELP' : 'TYPE'}, got ${s.describe(i, lineEnd)}`,
+      i,
+    );
   }
   const metaEnd = s.findLineEnd(i);
   // promlex `<sMeta2>{C}*`, then promparse drops its first byte (the
@@ -262,4 +266,3 @@ function labelsText(s: Scanner, at: number): number {
     if (i < end && buf[i] === COMMA) i++;
   }
 }
-

@@ -322,7 +322,10 @@ interface Collection {
 function checkOption(name: string, v: number | undefined, min: number, integer: boolean): void {
   if (v === undefined) return;
   if (!(v >= min) || (integer && Number.isFinite(v) && !Number.isInteger(v))) {
-    throw new PromwireError('INVALID_ARGUMENT', `handler: expected ${name} ${integer ? 'to be an integer ' : ''}>= ${min} (or Infinity), got ${String(v)}`);
+    throw new PromwireError(
+      'INVALID_ARGUMENT',
+      `handler: expected ${name} ${integer ? 'to be an integer ' : ''}>= ${min} (or Infinity), got ${String(v)}`,
+    );
   }
 }
 
@@ -351,8 +354,7 @@ export class ExpositionCore {
     if ((metrics === undefined) === (collect === undefined)) {
       throw new PromwireError('INVALID_ARGUMENT', 'handler: expected exactly one of `metrics` or `collect`');
     }
-    this.collectFn =
-      collect !== undefined ? async (ctx) => collect(ctx) : async () => (metrics as Collectable).collect();
+    this.collectFn = collect !== undefined ? async (ctx) => collect(ctx) : async () => (metrics as Collectable).collect();
     this.perRequest = collect !== undefined;
     checkOption('collectTimeout', options.collectTimeout, 1, false);
     checkOption('maxConcurrentCollections', options.maxConcurrentCollections, 1, true);
@@ -403,11 +405,7 @@ export class ExpositionCore {
    * Everything up to the first body byte: route, method, format, auth
    * (through `checkAuth`), collect. Never throws: failures become answers.
    */
-  async answer(
-    req: CoreRequest,
-    checkAuth: (username: string, password: string) => Promise<boolean>,
-    canPass: boolean,
-  ): Promise<Answer> {
+  async answer(req: CoreRequest, checkAuth: (username: string, password: string) => Promise<boolean>, canPass: boolean): Promise<Answer> {
     const a = await this.answerInner(req, checkAuth, canPass);
     if (a.kind === 'text') this.self?.countAnswer(a.status);
     return a;

@@ -54,11 +54,7 @@ function yieldToLoop(): Promise<void> {
  * Waits for `event` ('drain' or 'finish'), for the stream to close or fail,
  * or for `timeout` ms. Resolves 'ok', 'closed' or 'timeout'.
  */
-function waitFor(
-  stream: NodeJS.EventEmitter,
-  event: 'drain' | 'finish',
-  timeout: number,
-): Promise<'ok' | 'closed' | 'timeout'> {
+function waitFor(stream: NodeJS.EventEmitter, event: 'drain' | 'finish', timeout: number): Promise<'ok' | 'closed' | 'timeout'> {
   return new Promise((resolve) => {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const done = (r: 'ok' | 'closed' | 'timeout') => () => {
@@ -96,7 +92,10 @@ export function createNodeHandler(options: HandlerOptions): NodeHandler {
       ? async () => true
       : typeof auth === 'function'
         ? async (u, p) => (await auth(u, p)) === true
-        : ((check) => async (u: string, p: string) => check(u, p))(fixedCredentials(auth.username, auth.password));
+        : (
+            (check) => async (u: string, p: string) =>
+              check(u, p)
+          )(fixedCredentials(auth.username, auth.password));
 
   return async function promwireHandler(req, res, next) {
     let answer: Answer;

@@ -310,12 +310,7 @@ export async function readBody(ex: Exchange, limit: number): Promise<Buffer> {
     for await (const chunk of ex.response as AsyncIterable<Buffer>) {
       size += chunk.length;
       if (size > limit) {
-        throw new PromwireError(
-          'LIMIT_EXCEEDED',
-          `${ex.method} ${ex.url}: answer body larger than ${limit} bytes`,
-          undefined,
-          'bodyLimit',
-        );
+        throw new PromwireError('LIMIT_EXCEEDED', `${ex.method} ${ex.url}: answer body larger than ${limit} bytes`, undefined, 'bodyLimit');
       }
       chunks.push(chunk);
     }

@@ -109,8 +109,24 @@ const UNITS: ReadonlyMap<string, string> = new Map([
 
 /** promlint's unit prefixes (units.go `unitPrefixes`, "mibi" is its spelling), in its order. */
 const UNIT_PREFIXES = [
-  'pico', 'nano', 'micro', 'milli', 'centi', 'deci', 'deca', 'hecto', 'kilo',
-  'kibi', 'mega', 'mibi', 'giga', 'gibi', 'tera', 'tebi', 'peta', 'pebi',
+  'pico',
+  'nano',
+  'micro',
+  'milli',
+  'centi',
+  'deci',
+  'deca',
+  'hecto',
+  'kilo',
+  'kibi',
+  'mega',
+  'mibi',
+  'giga',
+  'gibi',
+  'tera',
+  'tebi',
+  'peta',
+  'pebi',
 ];
 
 /** promlint's discouraged unit abbreviations (units.go `unitAbbreviations`), in its order. */
@@ -585,12 +601,11 @@ function structuralChecks(f: MetricFamily, out: LintFinding[]): void {
   // Samples that do not belong to the family (rules.ts belongsTo, in either
   // format; a native histogram sample is named as its family).
   for (const s of f.samples) {
-    const ok =
-      typeof s.value === 'number'
-        ? belongsTo('openmetrics', f, s.name) || belongsTo('text', f, s.name)
-        : s.name === f.name;
+    const ok = typeof s.value === 'number' ? belongsTo('openmetrics', f, s.name) || belongsTo('text', f, s.name) : s.name === f.name;
     if (!ok) {
-      const expected = expectedNames(f).map((x) => `"${x}"`).join(', ');
+      const expected = expectedNames(f)
+        .map((x) => `"${x}"`)
+        .join(', ');
       push(`sample "${s.name}" does not belong to ${f.type} family "${f.name}" (expected ${expected})`);
     }
   }
@@ -675,9 +690,7 @@ function checkHistogram(f: MetricFamily, push: (message: string) => void): void 
     if (inf === undefined) {
       push(`${where} has no le="+Inf" bucket`);
     } else if (count !== undefined && count.value !== inf.value && !(Number.isNaN(count.value) && Number.isNaN(inf.value))) {
-      push(
-        `${countName} of ${where} is ${formatValue(count.value)}, expected the le="+Inf" bucket's ${formatValue(inf.value)}`,
-      );
+      push(`${countName} of ${where} is ${formatValue(count.value)}, expected the le="+Inf" bucket's ${formatValue(inf.value)}`);
     }
   }
 }

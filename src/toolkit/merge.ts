@@ -142,10 +142,7 @@ export function merge(inputs: readonly MergeInput[], options: MergeOptions): Met
       }
       // The same name twice in one payload (its samples were not consecutive): one family.
       if (!sameType(seen.type, f.type)) {
-        throw new PromwireError(
-          'MERGE_CONFLICT',
-          `merge: metric "${f.name}" is both ${seen.type} and ${f.type} on node "${input.node}"`,
-        );
+        throw new PromwireError('MERGE_CONFLICT', `merge: metric "${f.name}" is both ${seen.type} and ${f.type} on node "${input.node}"`);
       }
       families.set(f.name, makeFamily({ ...seen, samples: (seen.samples as Sample[]).concat(f.samples) }));
     }
@@ -274,12 +271,7 @@ function withNode(s: Sample, nodeLabel: string, node: string): Sample {
  * quantiles, taking the minimum of `_created`, and checking histogram bucket
  * layouts.
  */
-function combine(
-  entries: readonly { node: string; family: MetricFamily }[],
-  type: MetricType,
-  name: string,
-  how: 'sum' | 'and',
-): Sample[] {
+function combine(entries: readonly { node: string; family: MetricFamily }[], type: MetricType, name: string, how: 'sum' | 'and'): Sample[] {
   const isHistogram = type === 'histogram' || type === 'gaugehistogram';
   const created = name + '_created';
   // Text 0.0.4 exposes `X_created` as a gauge family of its own (the Python
@@ -310,11 +302,17 @@ function combine(
       const av = acc.value;
       if (typeof av !== 'number' || typeof v !== 'number') {
         if (typeof av === 'number' || typeof v === 'number') {
-          throw new PromwireError('MERGE_CONFLICT', `merge: histogram "${name}" series ${labelsText(s.labels, '')} is native on one node and classic on node "${node}"`);
+          throw new PromwireError(
+            'MERGE_CONFLICT',
+            `merge: histogram "${name}" series ${labelsText(s.labels, '')} is native on one node and classic on node "${node}"`,
+          );
         }
         const sum = addNativeHistograms(av, v);
         if (typeof sum === 'string') {
-          throw new PromwireError('MERGE_CONFLICT', `merge: native histogram "${name}" series ${labelsText(s.labels, '')} cannot be added on node "${node}": ${sum}`);
+          throw new PromwireError(
+            'MERGE_CONFLICT',
+            `merge: native histogram "${name}" series ${labelsText(s.labels, '')} cannot be added on node "${node}": ${sum}`,
+          );
         }
         acc.value = sum;
       } else if (how === 'and') acc.value = av !== 0 && v !== 0 ? 1 : 0;
@@ -341,12 +339,7 @@ function combine(
  * that reports it (summing buckets of different bounds would make buckets
  * that count nothing in particular).
  */
-function checkLayouts(
-  family: MetricFamily,
-  node: string,
-  name: string,
-  layouts: Map<string, { node: string; bounds: string }>,
-): void {
+function checkLayouts(family: MetricFamily, node: string, name: string, layouts: Map<string, { node: string; bounds: string }>): void {
   const bucket = name + '_bucket';
   const mine = new Map<string, number[]>();
   const display = new Map<string, Labels>();
@@ -361,7 +354,10 @@ function checkLayouts(
     list.push(parseBound(s.labels['le'] ?? '') ?? NaN);
   }
   for (const [key, list] of mine) {
-    const bounds = [...new Set(list)].sort((a, b) => a - b).map(canonicalBound).join(', ');
+    const bounds = [...new Set(list)]
+      .sort((a, b) => a - b)
+      .map(canonicalBound)
+      .join(', ');
     const prev = layouts.get(key);
     if (prev === undefined) {
       layouts.set(key, { node, bounds });
@@ -381,7 +377,6 @@ function seriesKey(s: Sample, bound: string | null): string {
   if (v === undefined) return modelSeriesKey(s.name, s.labels);
   return modelSeriesKey(s.name, { ...s.labels, [bound!]: normalizeNumber(v) });
 }
-
 
 function labelsText(labels: Labels, omit: string): string {
   const parts: string[] = [];

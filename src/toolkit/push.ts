@@ -134,10 +134,7 @@ export function pushgatewayUrl(base: string | URL, job: string, groupingKey: Rea
  * the URL). Throws `INVALID_ARGUMENT` for an unknown variable or a pair
  * without a value.
  */
-export function expandJobTemplate(
-  template: string,
-  vars: Readonly<Record<string, string | number>>,
-): { job: string; groupingKey: Labels } {
+export function expandJobTemplate(template: string, vars: Readonly<Record<string, string | number>>): { job: string; groupingKey: Labels } {
   const parts = template.split('/');
   const expand = (part: string): string =>
     part.replace(/\$\{([^}]*)\}/g, (_m, key: string) => {
@@ -148,9 +145,7 @@ export function expandJobTemplate(
       return String(v);
     });
   if (parts.length % 2 !== 1) {
-    throw invalid(
-      `push: expected job template "${template}" to be JOB{/LABEL/VALUE}, but the last label has no value`,
-    );
+    throw invalid(`push: expected job template "${template}" to be JOB{/LABEL/VALUE}, but the last label has no value`);
   }
   const job = expand(parts[0]!);
   const groupingKey: Labels = {};
@@ -391,10 +386,7 @@ export class Pusher {
   private async pushOnce(method: PushMethod, signal: AbortSignal | undefined): Promise<PushResult> {
     const src = this.options.source;
     const body = typeof src === 'function' && method !== 'DELETE' ? await src() : src;
-    const result = await pushWith(
-      { ...this.options, method, ...(typeof body === 'function' ? {} : { body }) },
-      signal,
-    );
+    const result = await pushWith({ ...this.options, method, ...(typeof body === 'function' ? {} : { body }) }, signal);
     this.pushes++;
     this.lastError = undefined;
     this.options.onPush?.(result);

@@ -366,12 +366,7 @@ async function* prepend(first: Uint8Array, rest: AsyncGenerator<Uint8Array>): As
   yield* rest;
 }
 
-async function* countBytes(
-  ex: Exchange,
-  source: Readable,
-  limit: number,
-  counter: { bytes: number },
-): AsyncGenerator<Uint8Array> {
+async function* countBytes(ex: Exchange, source: Readable, limit: number, counter: { bytes: number }): AsyncGenerator<Uint8Array> {
   try {
     for await (const chunk of source as AsyncIterable<Buffer>) {
       counter.bytes += chunk.length;

@@ -12,7 +12,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LARGE, SMALL, generatePayload } from '../../bench/generate.js';
 import { BIN, runWithStdin as run } from './helpers.js';
 
-
 const PY_COUNT = `
 import sys, json
 from prometheus_client.openmetrics.parser import text_string_to_metric_families

@@ -26,8 +26,14 @@ import { parse } from '../../src/parse/families.js';
 import { BIN, type Run, runWithStdin as run } from './helpers.js';
 
 const ROOT = path.resolve(__dirname, '../..');
-const FIXTURES = ['node_exporter.prom', 'prometheus.prom', 'pushgateway.prom', 'federate.prom', 'python_client.prom', 'python_client.om.txt'];
-
+const FIXTURES = [
+  'node_exporter.prom',
+  'prometheus.prom',
+  'pushgateway.prom',
+  'federate.prom',
+  'python_client.prom',
+  'python_client.om.txt',
+];
 
 /** Every sample the Python parser reads: [family, type, sample, labels, value, timestamp, exemplar]. */
 const PY_SAMPLES = `
@@ -50,7 +56,15 @@ for f in text_string_to_metric_families(sys.stdin.buffer.read().decode('utf-8'))
 print(json.dumps(out))
 `;
 
-type PySample = [string, string, string, Record<string, string>, string, string | null, [Record<string, string>, string, string | null] | null];
+type PySample = [
+  string,
+  string,
+  string,
+  Record<string, string>,
+  string,
+  string | null,
+  [Record<string, string>, string, string | null] | null,
+];
 
 function pyNumber(r: string): number {
   return r === 'nan' ? NaN : r === 'inf' ? Infinity : r === '-inf' ? -Infinity : Number(r);
@@ -90,7 +104,15 @@ function ours(fams: MetricFamily[]): unknown[] {
     for (let i = 0; i < samples.length; i++) {
       const s = samples[i]!;
       const e = s.exemplars?.[0];
-      out.push([fam, f.type, s.name, s.labels, s.value, nsOfMs(s.timestamp), e === undefined ? null : [e.labels, e.value, nsOfMs(e.timestamp)]]);
+      out.push([
+        fam,
+        f.type,
+        s.name,
+        s.labels,
+        s.value,
+        nsOfMs(s.timestamp),
+        e === undefined ? null : [e.labels, e.value, nsOfMs(e.timestamp)],
+      ]);
       const next = samples[i + 1];
       const endsPoint = f.type === 'counter' || next === undefined || point(next.labels) !== point(s.labels);
       if (s.startTimestamp !== undefined && endsPoint) {
@@ -236,7 +258,12 @@ function everyType(): MetricSet {
   c.labels({ method: 'GET', code: 200 }).inc(41);
   c.labels({ method: 'POST', code: 500 }).inc(0.5);
   set.counter({ name: 'sent_bytes_total', help: 'Bytes sent.', unit: 'bytes' }).inc(1e9);
-  const g = set.gauge({ name: 'temperature_celsius', help: 'Temperature with "quotes" and \\ backslash.', unit: 'celsius', labelNames: ['room'] });
+  const g = set.gauge({
+    name: 'temperature_celsius',
+    help: 'Temperature with "quotes" and \\ backslash.',
+    unit: 'celsius',
+    labelNames: ['room'],
+  });
   g.labels({ room: 'lab "B"\\x ✓' }).set(-0.00425);
   g.labels({ room: 'kitchen' }).set(21.5);
   set.gauge({ name: 'queue_depth', help: 'Depth.' }).set(NaN);
@@ -247,13 +274,19 @@ function everyType(): MetricSet {
   s.observe(300);
   s.set({ quantiles: [100, 290, 299] });
   set.info({ name: 'build', help: 'Build information.', labelNames: ['version', 'commit'] }).labels({ version: '1.2.3', commit: 'abc' });
-  set.stateset({ name: 'state', help: 'Current state.', labelNames: ['worker'], states: ['starting', 'running', 'stopped'] }).labels({ worker: 'w1' }).set('running');
+  set
+    .stateset({ name: 'state', help: 'Current state.', labelNames: ['worker'], states: ['starting', 'running', 'stopped'] })
+    .labels({ worker: 'w1' })
+    .set('running');
   return set;
 }
 
 function utf8Set(): MetricSet {
   const set = new MetricSet({ nameValidation: 'utf-8', defaultLabels: { 'service.name': 'api' } });
-  set.counter({ name: 'http.server.requests', help: 'Requests.', labelNames: ['http.method'] }).labels({ 'http.method': 'GET' }).inc(3);
+  set
+    .counter({ name: 'http.server.requests', help: 'Requests.', labelNames: ['http.method'] })
+    .labels({ 'http.method': 'GET' })
+    .inc(3);
   set.histogram({ name: 'http.server.duration', help: 'Duration.', unit: 'seconds', buckets: [0.1, 1] }).observe(0.5);
   set.gauge({ name: 'temp°', help: 'Temperature.' }).set(20);
   return set;

@@ -220,10 +220,7 @@ export async function waitReady(proc: RunningProcess, url: string, timeoutMs: nu
 }
 
 /** Serves a node:http handler on 127.0.0.1 on a free port; closed by `cleanup`. */
-export async function serve(
-  cleanup: Cleanup,
-  handler: http.RequestListener,
-): Promise<{ server: http.Server; port: number; base: string }> {
+export async function serve(cleanup: Cleanup, handler: http.RequestListener): Promise<{ server: http.Server; port: number; base: string }> {
   const server = http.createServer(handler);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -268,8 +265,7 @@ export async function startPrometheus(
   const dir = await tempDir(cleanup, 'prometheus');
   const port = await freePort();
   const config =
-    `global:\n  scrape_interval: ${scrapeInterval}\n  scrape_timeout: ${scrapeInterval}\n` +
-    `scrape_configs:\n${scrapeConfigsYaml}`;
+    `global:\n  scrape_interval: ${scrapeInterval}\n  scrape_timeout: ${scrapeInterval}\n` + `scrape_configs:\n${scrapeConfigsYaml}`;
   await writeFile(path.join(dir, 'prometheus.yml'), config);
   const proc = startProcess(
     cleanup,

@@ -28,7 +28,9 @@ const ROOT = path.resolve(__dirname, '../..');
 function promtoolPath(): string {
   const file = process.env['PROMTOOL'] ?? path.join(process.env['PROMWIRE_TOOLS'] ?? '/var/cache/promwire-tools', 'bin', 'promtool');
   if (!existsSync(file)) {
-    throw new Error(`${file} is missing: run 'bash .ci/sid-tools.sh' (fetches promtool 3.5.3 from Debian sid) or set PROMTOOL=/path/to/promtool`);
+    throw new Error(
+      `${file} is missing: run 'bash .ci/sid-tools.sh' (fetches promtool 3.5.3 from Debian sid) or set PROMTOOL=/path/to/promtool`,
+    );
   }
   const v = spawnSync(file, ['--version'], { encoding: 'utf8', timeout: 30_000 });
   const first = `${v.stdout}${v.stderr}`.split('\n')[0] ?? '';
@@ -114,14 +116,21 @@ const BUILT: [string, MetricFamily[]][] = [
         ['lat_seconds_sum', {}, 1],
         ['lat_seconds_count', {}, 2],
       ]),
-      fam('rpc_seconds', 'summary', 'x', [['rpc_seconds', { quantile: '0.5' }, 1], ['rpc_seconds_sum', {}, 1], ['rpc_seconds_count', {}, 1]]),
+      fam('rpc_seconds', 'summary', 'x', [
+        ['rpc_seconds', { quantile: '0.5' }, 1],
+        ['rpc_seconds_sum', {}, 1],
+        ['rpc_seconds_count', {}, 1],
+      ]),
       fam('queue_seconds', 'gaugehistogram', 'x', [
         ['queue_seconds_bucket', { le: '+Inf' }, 1],
         ['queue_seconds_gcount', {}, 1],
         ['queue_seconds_gsum', {}, 1],
       ]),
       fam('build_info', 'info', 'x', [['build_info', { version: '1' }, 1]]),
-      fam('door_state', 'stateset', 'x', [['door_state', { door_state: 'open' }, 1], ['door_state', { door_state: 'shut' }, 0]]),
+      fam('door_state', 'stateset', 'x', [
+        ['door_state', { door_state: 'open' }, 1],
+        ['door_state', { door_state: 'shut' }, 0],
+      ]),
       fam('thing_total', 'unknown', '', [['thing_total', { le: '1' }, 1]]),
     ],
   ],
@@ -158,7 +167,10 @@ const BUILT: [string, MetricFamily[]][] = [
       fam('ops', 'counter', 'x', [['ops_total', { someLabel: 'a' }, 1]]),
       fam('mem_kilobits', 'gauge', 'x', [['mem_kilobits', { le: '1', quantile: '0.5' }, 1]]),
       fam('x_gauge_histogram_y', 'gauge', 'x', [['x_gauge_histogram_y', {}, 1]]),
-      fam('lat_summary', 'histogram', 'x', [['lat_summary_bucket', { le: '+Inf' }, 1], ['lat_summary_count', {}, 1]]),
+      fam('lat_summary', 'histogram', 'x', [
+        ['lat_summary_bucket', { le: '+Inf' }, 1],
+        ['lat_summary_count', {}, 1],
+      ]),
       fam('foo_hours_bits', 'gauge', 'x', [['foo_hours_bits', {}, 1]]),
       fam('a:b_ms', 'gauge', 'x', [['a:b_ms', {}, 1]]),
       fam('gauge_count', 'stateset', 'x', [['gauge_count', { gauge_count: 'a' }, 1]]),
@@ -184,7 +196,10 @@ const BUILT: [string, MetricFamily[]][] = [
         ['h_seconds_bucket', { le: '+Inf' }, 1],
         ['h_seconds_count', {}, 1],
       ]),
-      fam('e_bytes', 'gauge', 'x', [['e_bytes', { x: '' }, 1], ['e_bytes', {}, 1]]),
+      fam('e_bytes', 'gauge', 'x', [
+        ['e_bytes', { x: '' }, 1],
+        ['e_bytes', {}, 1],
+      ]),
     ],
   ],
 ];
@@ -199,7 +214,7 @@ describe('lint() matches promtool check metrics 3.5.3', () => {
     expect(theirs.code).toBe(findings.length === 0 ? 0 : 3);
   });
 
-  it.each([...REAL, ...CLUSTER])('%s: the same again on promwire\'s re-encoding of it', async (file) => {
+  it.each([...REAL, ...CLUSTER])("%s: the same again on promwire's re-encoding of it", async (file) => {
     const families = parse(readFileSync(path.join(ROOT, 'fixtures', file)), { format: 'text' });
     const { theirs, ours } = await compareOnEncoded(families);
     const names = families.map((f) => f.name);
@@ -219,7 +234,12 @@ describe('lint() matches promtool check metrics 3.5.3', () => {
 
   it('promtool still finds what the goldens say it finds (guards against a promtool that finds nothing)', async () => {
     const counts: Record<string, number> = {};
-    for (const f of ['lint/node_exporter-1.11.1.prom', 'lint/victoria-metrics-1.145.prom', 'lint/rules.prom', 'lint/prometheus-3.5.3.prom']) {
+    for (const f of [
+      'lint/node_exporter-1.11.1.prom',
+      'lint/victoria-metrics-1.145.prom',
+      'lint/rules.prom',
+      'lint/prometheus-3.5.3.prom',
+    ]) {
       counts[f] = (await promtoolCheck(readFileSync(path.join(ROOT, 'fixtures', f)))).stderr.split('\n').length - 1;
     }
     expect(counts).toEqual({
@@ -238,7 +258,9 @@ describe('lint() matches promtool check metrics 3.5.3', () => {
 
   it('the built sets do trip the rules they are meant to (not a comparison of two empty outputs)', async () => {
     const byName = new Map(BUILT);
-    const dup = formatFindings(lint(byName.get('duplicate series: in one family, labels reordered, at other timestamps, empty label')!, { structural: false }));
+    const dup = formatFindings(
+      lint(byName.get('duplicate series: in one family, labels reordered, at other timestamps, empty label')!, { structural: false }),
+    );
     expect(dup).toBe('dup_total metric not unique\n'.repeat(3));
     const names = formatFindings(lint(byName.get('names that break rules')!, { structural: false }));
     expect(names.split('\n').length).toBeGreaterThan(12);
@@ -253,15 +275,21 @@ describe('lint() matches promtool check metrics 3.5.3', () => {
   // and stops at a second HELP line or a TYPE line after samples.
   const REPEATED: [string, string][] = [
     ['headerless repeat', '# HELP a x\n# TYPE a gauge\na 1\n# HELP b x\n# TYPE b gauge\nb 1\na 2\n'],
-    ['headerless repeat, labels', '# HELP a x\n# TYPE a gauge\na{x="1"} 1\na{x="2"} 1\n# HELP b x\n# TYPE b gauge\nb 1\na{x="1"} 2\na{x="2"} 2\na{x="3"} 2\n'],
+    [
+      'headerless repeat, labels',
+      '# HELP a x\n# TYPE a gauge\na{x="1"} 1\na{x="2"} 1\n# HELP b x\n# TYPE b gauge\nb 1\na{x="1"} 2\na{x="2"} 2\na{x="3"} 2\n',
+    ],
     ['HELP after samples, none before', 'a 1\n# HELP a x\na 2\n'],
     ['TYPE after samples', 'a 1\n# TYPE a gauge\na 2\n'],
     ['second HELP', '# HELP a x\n# TYPE a gauge\na{x="1"} 1\n# HELP a x\na{x="1"} 2\n'],
     ['second HELP of a family without samples', '# HELP a x\n# TYPE a gauge\n# HELP b x\n# TYPE b gauge\nb 1\n# HELP a x\na 2\n'],
     ['second TYPE', '# HELP a x\na 1\nb 1\n# TYPE a gauge\na 2\n'],
     ['HELP-only family, TYPE later', '# HELP a x\n# HELP b x\n# TYPE b gauge\nb 1\n# TYPE a gauge\na 1\n'],
-    ['gauge named as a summary\'s count', '# HELP s x\n# TYPE s summary\ns_count 1\n# HELP s_count x\n# TYPE s_count gauge\ns_count 2\n'],
-    ['repeated histogram block', '# HELP h x\n# TYPE h histogram\nh_bucket{le="+Inf"} 1\nh_count 1\n# HELP b x\n# TYPE b gauge\nb 1\nh_bucket{le="+Inf"} 1\nh_count 1\n'],
+    ["gauge named as a summary's count", '# HELP s x\n# TYPE s summary\ns_count 1\n# HELP s_count x\n# TYPE s_count gauge\ns_count 2\n'],
+    [
+      'repeated histogram block',
+      '# HELP h x\n# TYPE h histogram\nh_bucket{le="+Inf"} 1\nh_count 1\n# HELP b x\n# TYPE b gauge\nb 1\nh_bucket{le="+Inf"} 1\nh_count 1\n',
+    ],
   ];
   it.each(REPEATED)('a repeated block (%s): same findings, or the same reason not to lint', async (_name, text) => {
     const bytes = new TextEncoder().encode(text);

@@ -37,7 +37,18 @@ const cleanup = new Cleanup();
 afterAll(() => cleanup.run(), 60_000);
 
 /** Label values that need escaping or are not ASCII. */
-const ODD_VALUES = ['plain', 'quote"inside', 'back\\slash', 'new\nline', 'Zürich', '東京', 'emoji 🚀', 'all\\"\n三', 'tab\there', ' spaced '];
+const ODD_VALUES = [
+  'plain',
+  'quote"inside',
+  'back\\slash',
+  'new\nline',
+  'Zürich',
+  '東京',
+  'emoji 🚀',
+  'all\\"\n三',
+  'tab\there',
+  ' spaced ',
+];
 
 function s(name: string, labels: Labels, value: number): FloatSample {
   return { name, labels, value, timestamp: null };
@@ -56,7 +67,13 @@ function buildFamilies(): MetricFamily[] {
   const temps: FloatSample[] = [];
   const specials = [NaN, Infinity, -Infinity, -0.000123, 1e21, 1.5e-7, 123456789.125, -42];
   for (let i = 0; i < 2000; i++) {
-    temps.push(s('pw_temperature_celsius', { sensor: `s${i}`, city: ODD_VALUES[(i * 3) % ODD_VALUES.length]! }, i < specials.length ? specials[i]! : i / 8 - 100));
+    temps.push(
+      s(
+        'pw_temperature_celsius',
+        { sensor: `s${i}`, city: ODD_VALUES[(i * 3) % ODD_VALUES.length]! },
+        i < specials.length ? specials[i]! : i / 8 - 100,
+      ),
+    );
   }
   fams.push({ name: 'pw_temperature_celsius', type: 'gauge', help: 'Temperature.', unit: 'celsius', samples: temps });
 
@@ -192,7 +209,12 @@ describe('a real Prometheus scrapes the handler', () => {
     (h: ReturnType<typeof createNodeHandler>) =>
     (req: IncomingMessage, res: ServerResponse): void => {
       void h(req, res).then(() => {
-        served.push({ url: req.url ?? '', status: res.statusCode, accept: String(req.headers.accept ?? ''), contentType: String(res.getHeader('content-type') ?? '') });
+        served.push({
+          url: req.url ?? '',
+          status: res.statusCode,
+          accept: String(req.headers.accept ?? ''),
+          contentType: String(res.getHeader('content-type') ?? ''),
+        });
       });
     };
 
@@ -200,7 +222,14 @@ describe('a real Prometheus scrapes the handler', () => {
     expect(seriesCount).toBeGreaterThanOrEqual(10_000);
     const open = await serve(
       cleanup,
-      record(createNodeHandler({ collect: () => families, path: '/custom/exposition', defaultLabels: DEFAULT_LABELS, onError: (e) => errors.push(e) })),
+      record(
+        createNodeHandler({
+          collect: () => families,
+          path: '/custom/exposition',
+          defaultLabels: DEFAULT_LABELS,
+          onError: (e) => errors.push(e),
+        }),
+      ),
     );
     const secure = await serve(
       cleanup,
@@ -214,7 +243,10 @@ describe('a real Prometheus scrapes the handler', () => {
         }),
       ),
     );
-    const app = await serve(cleanup, record(createNodeHandler({ metrics: metricSet, path: '/app/metrics', onError: (e) => errors.push(e) })));
+    const app = await serve(
+      cleanup,
+      record(createNodeHandler({ metrics: metricSet, path: '/app/metrics', onError: (e) => errors.push(e) })),
+    );
     const yamlString = (v: string) => JSON.stringify(v); // JSON strings are YAML double-quoted strings
     prom = await startPrometheus(
       cleanup,
@@ -271,7 +303,10 @@ describe('a real Prometheus scrapes the handler', () => {
       const format = job === 'pw_text' ? 'text' : 'openmetrics';
       for (const f of families) {
         for (const smp of f.samples) {
-          expected.set(seriesKey(smp.name, { ...DEFAULT_LABELS, ...stored(f.type, format, smp.labels), job, instance }), smp.value as number);
+          expected.set(
+            seriesKey(smp.name, { ...DEFAULT_LABELS, ...stored(f.type, format, smp.labels), job, instance }),
+            smp.value as number,
+          );
         }
       }
       expect(expected.size).toBe(seriesCount);
@@ -298,7 +333,10 @@ describe('a real Prometheus scrapes the handler', () => {
       expect(mismatches.slice(0, 10).map((m) => m.slice(0, 300))).toEqual([]);
 
       const up = await prom.query(`up{job="${job}"}`);
-      expect(up.map((u) => u.value), JSON.stringify(await prom.targets(job))).toEqual([1]);
+      expect(
+        up.map((u) => u.value),
+        JSON.stringify(await prom.targets(job)),
+      ).toEqual([1]);
       const samples = await prom.query(`scrape_samples_scraped{job="${job}"}`);
       expect(samples.map((u) => u.value)).toEqual([seriesCount]);
     });
@@ -332,17 +370,22 @@ describe('a real Prometheus scrapes the handler', () => {
     const instance = target.labels['instance']!;
     const expected = new Map<string, number>();
     for (const f of metricSet.collect()) {
-      for (const smp of f.samples) expected.set(seriesKey(smp.name, { ...stored(f.type, 'openmetrics', smp.labels), job: 'pw_app', instance }), smp.value as number);
+      for (const smp of f.samples)
+        expected.set(seriesKey(smp.name, { ...stored(f.type, 'openmetrics', smp.labels), job: 'pw_app', instance }), smp.value as number);
     }
     expect(expected.size).toBeGreaterThan(60);
     const got = await prom.query('{job="pw_app",__name__=~"pw_app_.+"}');
-    const actual = new Map(got.map(({ metric, value }) => {
-      const { __name__: name, ...labels } = metric;
-      return [seriesKey(name!, labels), value];
-    }));
+    const actual = new Map(
+      got.map(({ metric, value }) => {
+        const { __name__: name, ...labels } = metric;
+        return [seriesKey(name!, labels), value];
+      }),
+    );
     expect([...actual.keys()].sort()).toEqual([...expected.keys()].sort());
     for (const [k, v] of expected) expect(sameValue(actual.get(k)!, v), k).toBe(true);
-    expect(actual.get(seriesKey('pw_app_deployments_total', { manager: 'am-1', site: 'Zürich "HQ"', result: 'ok', job: 'pw_app', instance }))).toBe(41);
+    expect(
+      actual.get(seriesKey('pw_app_deployments_total', { manager: 'am-1', site: 'Zürich "HQ"', result: 'ok', job: 'pw_app', instance })),
+    ).toBe(41);
   });
 
   it('served OpenMetrics to Prometheus, text 0.0.4 for ?format=prometheus, 401 only to wrong credentials', () => {
@@ -431,7 +474,9 @@ describe('Prometheus 2.42 (Debian 12) stores le and quantile as written; 3.5.3 n
       250,
     );
     await prom.proc.stop();
-    return got.map((r) => `${r.metric['__name__']}{${r.metric['le'] !== undefined ? `le=${r.metric['le']}` : `quantile=${r.metric['quantile']}`}}`).sort();
+    return got
+      .map((r) => `${r.metric['__name__']}{${r.metric['le'] !== undefined ? `le=${r.metric['le']}` : `quantile=${r.metric['quantile']}`}}`)
+      .sort();
   }
 
   it('2.42: verbatim, and promwire writes OpenMetrics bounds canonically, so 2.42 stores what 3.5.3 stores', async () => {
@@ -462,7 +507,10 @@ describe('UTF-8 metric and label names: Prometheus 3.5.3 stores them as they are
   // the handler escapes with underscores (model.NameEscapingScheme).
   function utf8Set(): MetricSet {
     const set = new MetricSet({ nameValidation: 'utf-8', defaultLabels: { 'service.name': 'api ✓' } });
-    set.counter({ name: 'http.server.requests', help: 'Requests.', labelNames: ['http.method'] }).labels({ 'http.method': 'GET' }).inc(3);
+    set
+      .counter({ name: 'http.server.requests', help: 'Requests.', labelNames: ['http.method'] })
+      .labels({ 'http.method': 'GET' })
+      .inc(3);
     set.gauge({ name: 'temp°', help: 'Temperature.' }).set(20);
     return set;
   }
@@ -470,7 +518,12 @@ describe('UTF-8 metric and label names: Prometheus 3.5.3 stores them as they are
   async function stored(binary: string): Promise<string[]> {
     const set = utf8Set();
     const srv = await serve(cleanup, (req, res) => void createNodeHandler({ metrics: set })(req, res));
-    const prom = await startPrometheus(cleanup, `  - job_name: utf8\n    static_configs:\n      - targets: ['127.0.0.1:${srv.port}']\n`, '1s', binary);
+    const prom = await startPrometheus(
+      cleanup,
+      `  - job_name: utf8\n    static_configs:\n      - targets: ['127.0.0.1:${srv.port}']\n`,
+      '1s',
+      binary,
+    );
     const got = await waitFor(
       'the UTF-8 series',
       async () => {

@@ -95,7 +95,12 @@ const GROUP = { job: 'pw_batch', instance: 'host-a/worker 1', path: '/var/lib/ba
 
 describe('a real Pushgateway', () => {
   it('PUT with a grouping key holding "/" stores the series under those grouping labels', async () => {
-    const r = await push({ url: gateway, job: GROUP.job, groupingKey: { instance: GROUP.instance, path: GROUP.path }, body: batchFamilies(10) });
+    const r = await push({
+      url: gateway,
+      job: GROUP.job,
+      groupingKey: { instance: GROUP.instance, path: GROUP.path },
+      body: batchFamilies(10),
+    });
     expect(r.status).toBe(200);
     expect(r.url).toContain('/instance@base64/');
     expect(r.url).toContain('/path@base64/');
@@ -142,7 +147,15 @@ describe('a real Pushgateway', () => {
     const err = await push({
       url: gateway,
       job: 'pw_other',
-      body: [{ name: 'pw_batch_records_processed_total', type: 'gauge', help: 'Clash.', unit: '', samples: [s('pw_batch_records_processed_total', {}, 1)] }],
+      body: [
+        {
+          name: 'pw_batch_records_processed_total',
+          type: 'gauge',
+          help: 'Clash.',
+          unit: '',
+          samples: [s('pw_batch_records_processed_total', {}, 1)],
+        },
+      ],
     }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HttpError);
     const h = err as HttpError;

@@ -177,7 +177,13 @@ function sameValue(a: number, b: number): boolean {
 }
 
 /** The series the scrape itself adds (scrape.go reportNames). */
-const REPORT_SERIES = new Set(['up', 'scrape_duration_seconds', 'scrape_samples_scraped', 'scrape_samples_post_metric_relabeling', 'scrape_series_added']);
+const REPORT_SERIES = new Set([
+  'up',
+  'scrape_duration_seconds',
+  'scrape_samples_scraped',
+  'scrape_samples_post_metric_relabeling',
+  'scrape_series_added',
+]);
 
 const jobOf = (file: string): string => 'fx_' + file.replace(/[^A-Za-z0-9]/g, '_');
 
@@ -236,13 +242,16 @@ const QUIRKS: Record<string, { format: 'text' | 'openmetrics'; body: string }> =
   'duplicate-label': { format: 'text', body: 'm{a="1",a="2"} 1\n' },
   'tabs-between': { format: 'text', body: 'm{a="1"}\t1\t1000\n' },
   'leading-space': { format: 'text', body: ' m 1\n' },
-  'crlf': { format: 'text', body: 'm 1\r\n' },
+  crlf: { format: 'text', body: 'm 1\r\n' },
   'no-final-newline': { format: 'text', body: 'm 1' },
   'colon-name': { format: 'text', body: 'a:b 1\n' },
   'label-leading-digit': { format: 'text', body: 'm{1a="x"} 1\n' },
   'unquoted-utf8-name': { format: 'text', body: 'm\u00e9 1\n' },
   'type-after-samples': { format: 'text', body: 'm 1\n# TYPE m gauge\n' },
-  'histogram-odd-le': { format: 'text', body: '# TYPE h histogram\nh_bucket{le="1e3"} 1\nh_bucket{le="Inf"} 2\nh_bucket{le="+Inf"} 3\nh_sum 1\nh_count 3\n' },
+  'histogram-odd-le': {
+    format: 'text',
+    body: '# TYPE h histogram\nh_bucket{le="1e3"} 1\nh_bucket{le="Inf"} 2\nh_bucket{le="+Inf"} 3\nh_sum 1\nh_count 3\n',
+  },
   'summary-odd-quantile': { format: 'text', body: '# TYPE s summary\ns{quantile="0.50"} 1\ns{quantile="1"} 2\ns_sum 1\ns_count 2\n' },
   'help-twice': { format: 'text', body: '# HELP m a\n# HELP m b\nm 1\n' },
   'type-twice-conflict': { format: 'text', body: '# TYPE m gauge\n# TYPE m counter\nm 1\n' },
@@ -254,9 +263,18 @@ const QUIRKS: Record<string, { format: 'text' | 'openmetrics'; body: string }> =
   'timestamp-overflow': { format: 'text', body: 'm 1 99999999999999999999\n' },
   'om-counter-created': { format: 'openmetrics', body: '# TYPE c counter\n# HELP c Count.\nc_total 3\nc_created 1.7e9\n# EOF\n' },
   'om-no-eof': { format: 'openmetrics', body: '# TYPE g gauge\ng 1\n' },
-  'om-gaugehistogram-le': { format: 'openmetrics', body: '# TYPE q gaugehistogram\nq_bucket{le="1"} 1\nq_bucket{le="+Inf"} 2\nq_gcount 2\nq_gsum 1\n# EOF\n' },
-  'om-unit': { format: 'openmetrics', body: '# TYPE t_seconds gauge\n# UNIT t_seconds seconds\n# HELP t_seconds Time.\nt_seconds 1\n# EOF\n' },
-  'om-info-stateset': { format: 'openmetrics', body: '# TYPE b info\nb_info{v="1"} 1\n# TYPE st stateset\nst{st="a"} 1\nst{st="b"} 0\n# EOF\n' },
+  'om-gaugehistogram-le': {
+    format: 'openmetrics',
+    body: '# TYPE q gaugehistogram\nq_bucket{le="1"} 1\nq_bucket{le="+Inf"} 2\nq_gcount 2\nq_gsum 1\n# EOF\n',
+  },
+  'om-unit': {
+    format: 'openmetrics',
+    body: '# TYPE t_seconds gauge\n# UNIT t_seconds seconds\n# HELP t_seconds Time.\nt_seconds 1\n# EOF\n',
+  },
+  'om-info-stateset': {
+    format: 'openmetrics',
+    body: '# TYPE b info\nb_info{v="1"} 1\n# TYPE st stateset\nst{st="a"} 1\nst{st="b"} 0\n# EOF\n',
+  },
   'om-exemplar': { format: 'openmetrics', body: '# TYPE r counter\nr_total 5 # {trace_id="abc"} 1 1.7e9\n# EOF\n' },
   'om-negative-counter': { format: 'openmetrics', body: '# TYPE c counter\nc_total -1\n# EOF\n' },
   'om-counter-without-total': { format: 'openmetrics', body: '# TYPE c counter\nc 1\n# EOF\n' },
@@ -282,8 +300,12 @@ describe('every fixture: Prometheus 3.5.3 stores what parse() reads', () => {
   beforeAll(async () => {
     expect(files.length).toBeGreaterThanOrEqual(15);
     const bodies = new Map(files.map((f) => [`/${f}`, { body: readFileSync(path.join(FIXTURES, f)), type: contentTypeOf(f) }]));
-    bodies.set('/octet-stream/prometheus.prom', { body: readFileSync(path.join(FIXTURES, 'prometheus.prom')), type: 'application/octet-stream' });
-    for (const [name, q] of Object.entries(QUIRKS)) bodies.set(`/quirk/${name}`, { body: Buffer.from(q.body, 'utf8'), type: CONTENT_TYPE[q.format] });
+    bodies.set('/octet-stream/prometheus.prom', {
+      body: readFileSync(path.join(FIXTURES, 'prometheus.prom')),
+      type: 'application/octet-stream',
+    });
+    for (const [name, q] of Object.entries(QUIRKS))
+      bodies.set(`/quirk/${name}`, { body: Buffer.from(q.body, 'utf8'), type: CONTENT_TYPE[q.format] });
     const srv = await serve(cleanup, (req, res) => {
       const hit = bodies.get(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
       if (hit === undefined) {
@@ -320,7 +342,12 @@ describe('every fixture: Prometheus 3.5.3 stores what parse() reads', () => {
     // All targets scraped once: a scrape's samples and its own `up` are
     // committed together. (Payloads have `up` series too: federate's, kept by
     // honor_labels; so look for each job's own, by the file server's instance.)
-    const wanted = new Set([...files.map(jobOf), ...Object.keys(QUIRKS).map((q) => jobOf(`quirk/${q}`)), 'octet_stream_no_fallback', 'octet_stream_fallback']);
+    const wanted = new Set([
+      ...files.map(jobOf),
+      ...Object.keys(QUIRKS).map((q) => jobOf(`quirk/${q}`)),
+      'octet_stream_no_fallback',
+      'octet_stream_fallback',
+    ]);
     let seen = new Set<string>();
     await waitFor(
       `every fixture target scraped (${wanted.size} jobs)`,
@@ -358,16 +385,22 @@ describe('every fixture: Prometheus 3.5.3 stores what parse() reads', () => {
     const got = new Map<string, number>();
     for (const { metric, value } of await prom.query(`{fixture=${JSON.stringify(file)}}`)) {
       const { __name__: name, ...labels } = metric;
-      const own =
-        REPORT_SERIES.has(name!) && Object.keys(labels).length === 3 && labels['job'] === job && labels['instance'] === instance;
+      const own = REPORT_SERIES.has(name!) && Object.keys(labels).length === 3 && labels['job'] === job && labels['instance'] === instance;
       if (!own) got.set(seriesKey(name!, labels), value);
     }
 
     const missing = [...want.keys()].filter((k) => !got.has(k));
     const extra = [...got.keys()].filter((k) => !want.has(k));
-    const same = (k: string, a: number, b: number): boolean => sameValue(a, b) || (createdKeys.has(k) && Math.floor(a * 1000) === Math.floor(b * 1000));
-    const differ = [...want].filter(([k, v]) => got.has(k) && !same(k, got.get(k)!, v)).map(([k, v]) => `${k}: promwire ${v}, Prometheus ${got.get(k)}`);
-    expect({ missing: missing.slice(0, 10), extra: extra.slice(0, 10), differ: differ.slice(0, 10) }).toEqual({ missing: [], extra: [], differ: [] });
+    const same = (k: string, a: number, b: number): boolean =>
+      sameValue(a, b) || (createdKeys.has(k) && Math.floor(a * 1000) === Math.floor(b * 1000));
+    const differ = [...want]
+      .filter(([k, v]) => got.has(k) && !same(k, got.get(k)!, v))
+      .map(([k, v]) => `${k}: promwire ${v}, Prometheus ${got.get(k)}`);
+    expect({ missing: missing.slice(0, 10), extra: extra.slice(0, 10), differ: differ.slice(0, 10) }).toEqual({
+      missing: [],
+      extra: [],
+      differ: [],
+    });
     expect(got.size).toBe(want.size);
     expect(got.size).toBeGreaterThan(0);
   }
@@ -377,33 +410,39 @@ describe('every fixture: Prometheus 3.5.3 stores what parse() reads', () => {
     const metaBug = KNOWN_METADATA_BUGS[file];
 
     // promwire bug, fixed by the model/parser work: see KNOWN_SERIES_BUGS for the reason.
-    (seriesBug === undefined ? it : it.fails)(`${file}: same series and values${seriesBug === undefined ? '' : ` (known bug: ${seriesBug})`}`, async () => {
-      const targets = await prom.targets(jobOf(file));
-      expect(targets.map((t) => [t.health, t.lastError])).toEqual([['up', '']]);
-      await sameSeries(file, parseAsServed(file));
-    });
+    (seriesBug === undefined ? it : it.fails)(
+      `${file}: same series and values${seriesBug === undefined ? '' : ` (known bug: ${seriesBug})`}`,
+      async () => {
+        const targets = await prom.targets(jobOf(file));
+        expect(targets.map((t) => [t.health, t.lastError])).toEqual([['up', '']]);
+        await sameSeries(file, parseAsServed(file));
+      },
+    );
 
     // promwire bug, fixed by the model/parser work: see KNOWN_METADATA_BUGS for the reason.
-    (metaBug === undefined ? it : it.fails)(`${file}: same metadata (type, help, unit)${metaBug === undefined ? '' : ` (known bug: ${metaBug})`}`, async () => {
-      const entries = await prom.api<{ metric: string; type: string; help: string; unit: string }[]>(
-        `/api/v1/targets/metadata?match_target=${encodeURIComponent(`{job="${jobOf(file)}"}`)}`,
-      );
-      const got = new Map(entries.map((e) => [e.metric, { type: e.type, help: e.help, unit: e.unit }]));
-      const want = promwireMetadata(parseAsServed(file), formatOf(file));
-      const diffs: string[] = [];
-      for (const [name, m] of want) {
-        const g = got.get(name);
-        if (g === undefined) {
-          if (!bareMeta(m)) diffs.push(`${name}: promwire ${JSON.stringify(m)}, Prometheus has no entry`);
+    (metaBug === undefined ? it : it.fails)(
+      `${file}: same metadata (type, help, unit)${metaBug === undefined ? '' : ` (known bug: ${metaBug})`}`,
+      async () => {
+        const entries = await prom.api<{ metric: string; type: string; help: string; unit: string }[]>(
+          `/api/v1/targets/metadata?match_target=${encodeURIComponent(`{job="${jobOf(file)}"}`)}`,
+        );
+        const got = new Map(entries.map((e) => [e.metric, { type: e.type, help: e.help, unit: e.unit }]));
+        const want = promwireMetadata(parseAsServed(file), formatOf(file));
+        const diffs: string[] = [];
+        for (const [name, m] of want) {
+          const g = got.get(name);
+          if (g === undefined) {
+            if (!bareMeta(m)) diffs.push(`${name}: promwire ${JSON.stringify(m)}, Prometheus has no entry`);
+          } else if (g.type !== m.type || g.help !== m.help || g.unit !== m.unit)
+            diffs.push(`${name}: promwire ${JSON.stringify(m)}, Prometheus ${JSON.stringify(g)}`);
         }
-        else if (g.type !== m.type || g.help !== m.help || g.unit !== m.unit) diffs.push(`${name}: promwire ${JSON.stringify(m)}, Prometheus ${JSON.stringify(g)}`);
-      }
-      for (const [name, g] of got) {
-        if (!want.has(name)) diffs.push(`${name}: Prometheus ${JSON.stringify(g)}, promwire has no such family metadata`);
-      }
-      expect(diffs.slice(0, 10)).toEqual([]);
-      expect(got.size).toBeGreaterThanOrEqual([...want.values()].filter((m) => !bareMeta(m)).length);
-    });
+        for (const [name, g] of got) {
+          if (!want.has(name)) diffs.push(`${name}: Prometheus ${JSON.stringify(g)}, promwire has no such family metadata`);
+        }
+        expect(diffs.slice(0, 10)).toEqual([]);
+        expect(got.size).toBeGreaterThanOrEqual([...want.values()].filter((m) => !bareMeta(m)).length);
+      },
+    );
   }
 
   for (const [name, q] of Object.entries(QUIRKS)) {
@@ -425,23 +464,28 @@ describe('every fixture: Prometheus 3.5.3 stores what parse() reads', () => {
       continue;
     }
     // promwire bug, fixed by the model/parser work: see KNOWN_QUIRK_BUGS for the reason.
-    (bug === undefined ? it : it.fails)(`quirk ${name} (${q.format}): Prometheus and parse() agree${bug === undefined ? '' : ` (known bug: ${bug})`}`, async () => {
-      const [target] = await prom.targets(jobOf(file));
-      let families: MetricFamily[] | undefined;
-      let error: unknown;
-      try {
-        families = parse(new TextEncoder().encode(q.body), { format: q.format });
-      } catch (err) {
-        error = err;
-      }
-      if (target?.health === 'up') {
-        expect(error, `Prometheus 3.5.3 takes ${JSON.stringify(q.body)}; parse() threw`).toBeUndefined();
-        await sameSeries(file, families!);
-      } else {
-        expect(target?.health).toBe('down');
-        expect(error, `Prometheus 3.5.3 refuses ${JSON.stringify(q.body)} (${target?.lastError}); parse() read it`).toBeInstanceOf(PromwireError);
-      }
-    });
+    (bug === undefined ? it : it.fails)(
+      `quirk ${name} (${q.format}): Prometheus and parse() agree${bug === undefined ? '' : ` (known bug: ${bug})`}`,
+      async () => {
+        const [target] = await prom.targets(jobOf(file));
+        let families: MetricFamily[] | undefined;
+        let error: unknown;
+        try {
+          families = parse(new TextEncoder().encode(q.body), { format: q.format });
+        } catch (err) {
+          error = err;
+        }
+        if (target?.health === 'up') {
+          expect(error, `Prometheus 3.5.3 takes ${JSON.stringify(q.body)}; parse() threw`).toBeUndefined();
+          await sameSeries(file, families!);
+        } else {
+          expect(target?.health).toBe('down');
+          expect(error, `Prometheus 3.5.3 refuses ${JSON.stringify(q.body)} (${target?.lastError}); parse() read it`).toBeInstanceOf(
+            PromwireError,
+          );
+        }
+      },
+    );
   }
 
   it('an unknown Content-Type is refused without fallback_scrape_protocol, and read as text 0.0.4 with it', async () => {
