@@ -350,7 +350,7 @@ describe('promwire parse', () => {
   });
 
   it('reads standard input when FILE is "-" or absent', async () => {
-    const payload = '# TYPE a gauge\na{x="1"} 1e6\nb 2 -5\n';
+    const payload = '# TYPE a gauge\na{x="1"} 1e6\nb 2 5\n';
     for (const argv of [
       ['parse', '-', '--json'],
       ['parse', '--json'],
@@ -360,7 +360,7 @@ describe('promwire parse', () => {
       expect(r.stdout).toBe(
         '[\n' +
           '{"name":"a","type":"gauge","help":"","samples":[{"name":"a","labels":{"x":"1"},"value":"1e+06","timestamp_ms":null}]},\n' +
-          '{"name":"b","type":"unknown","help":"","samples":[{"name":"b","labels":{},"value":"2","timestamp_ms":-5}]}\n' +
+          '{"name":"b","type":"unknown","help":"","samples":[{"name":"b","labels":{},"value":"2","timestamp_ms":5}]}\n' +
           ']\n',
       );
     }

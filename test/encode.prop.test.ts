@@ -44,7 +44,8 @@ const nonNegative = fc.oneof(
   fc.integer({ min: 0, max: 1e9 }),
 );
 const count = fc.integer({ min: 0, max: 1e6 });
-const textTimestamp = fc.oneof(fc.constant(null), fc.integer({ min: -1e15, max: 1e15 }));
+// Text timestamps are digits only (Prometheus 3.5 promlex `{D}+`).
+const textTimestamp = fc.oneof(fc.constant(null), fc.integer({ min: 0, max: 1e15 }));
 /** OpenMetrics timestamps that survive the decimal shift: whole and half milliseconds. */
 const omTimestamp = fc.oneof(
   fc.constant(null),

@@ -103,13 +103,13 @@ describe('formatFloat: Go strconv.FormatFloat(v, g, -1, 64)', () => {
 });
 
 describe('timestamps', () => {
-  it('text: integer milliseconds within int64, a leading minus allowed', () => {
+  it('text: integer milliseconds within int64, digits only (Prometheus 3.5 promlex `{D}+`)', () => {
     const ts = (s: string) => {
       const b = enc.encode(s);
       return parseTextTimestamp(b, 0, b.length);
     };
     expect(ts('1395066363000')).toBe(1395066363000);
-    expect(ts('-1')).toBe(-1);
+    expect(ts('-1')).toBeUndefined();
     expect(ts('9223372036854775807')).toBe(9223372036854775807);
     expect(ts('9223372036854775808')).toBeUndefined();
     expect(ts('1.5')).toBeUndefined();

@@ -70,7 +70,7 @@ const valueArb = fc.oneof(
 const sampleArb = fc.record({
   labels: fc.uniqueArray(fc.tuple(labelNameArb, labelValueArb), { selector: (t) => t[0], maxLength: 5 }),
   value: valueArb,
-  timestamp: fc.option(fc.integer({ min: -1e12, max: 1e13 }), { nil: null }),
+  timestamp: fc.option(fc.integer({ min: 0, max: 1e13 }), { nil: null }),
 });
 const familyArb = fc.record({ name: nameArb, help: labelValueArb, samples: fc.array(sampleArb, { minLength: 1, maxLength: 4 }) });
 

@@ -145,36 +145,30 @@ function slowNumber(
 }
 
 const INT64_MAX = 9223372036854775807n;
-const INT64_MIN = -9223372036854775808n;
 
 /**
- * Parses a text 0.0.4 timestamp: integer milliseconds, `-?[0-9]+`, within int64.
+ * Parses a text 0.0.4 timestamp: integer milliseconds, `[0-9]+`, within int64.
  *
- * Prometheus' promlex accepts `{D}+` only; the exposition format document and
- * expfmt (promtool) read an int64, so a leading minus is accepted here, as the
- * spec allows. A value outside int64 is rejected as Go's ParseInt does.
+ * Prometheus 3.5's promlex.l reads a timestamp as `{D}+` (digits only) and
+ * refuses `m 1 -1000` ("expected timestamp or new record"); the exposition
+ * format document says int64, but Prometheus decides (checked against the
+ * real 3.5.3 by test/integration/real-payloads.test.ts). A value outside
+ * int64 is rejected as Go's ParseInt does.
  */
 export function parseTextTimestamp(buf: Uint8Array, start: number, end: number): number | undefined {
-  let i = start;
-  let neg = false;
-  if (i < end && buf[i] === C_MINUS) {
-    neg = true;
-    i++;
-  }
-  if (i === end) return undefined;
+  if (start === end) return undefined;
   let v = 0;
-  const digitsStart = i;
-  for (; i < end; i++) {
+  for (let i = start; i < end; i++) {
     const d = buf[i]! - C_0;
     if (d < 0 || d > 9) return undefined;
     v = v * 10 + d;
   }
-  if (end - digitsStart > 15) {
-    const big = BigInt((neg ? '-' : '') + latin1(buf, digitsStart, end));
-    if (big > INT64_MAX || big < INT64_MIN) return undefined;
+  if (end - start > 15) {
+    const big = BigInt(latin1(buf, start, end));
+    if (big > INT64_MAX) return undefined;
     return Number(big);
   }
-  return neg ? -v : v;
+  return v;
 }
 
 /**

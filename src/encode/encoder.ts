@@ -562,7 +562,13 @@ class FamilyEncoder {
     // Text timestamps are int64 milliseconds. int64's maximum, read as a
     // double, becomes 2^63, which is past int64: write the limit itself
     // (it reads back to the same double); clamp below the minimum likewise.
-    else if (ms >= 9223372036854775807) w.writeAscii('9223372036854775807');
+    else if (ms <= -1) {
+      // Prometheus 3.5 reads a text timestamp as digits only (promlex.l `{D}+`).
+      throw new PromwireError(
+        'INVALID_ARGUMENT',
+        `text 0.0.4 cannot hold the negative timestamp ${ms} of sample ${JSON.stringify(sample)} (Prometheus reads digits only); write OpenMetrics`,
+      );
+    } else if (ms >= 9223372036854775807) w.writeAscii('9223372036854775807');
     else if (ms <= -9223372036854775808) w.writeAscii('-9223372036854775808');
     else w.writeInteger(Number.isInteger(ms) ? ms : Math.trunc(ms));
   }

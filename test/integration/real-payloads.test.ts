@@ -195,13 +195,7 @@ const jobOf = (file: string): string => 'fx_' + file.replace(/[^A-Za-z0-9]/g, '_
 const KNOWN_SERIES_BUGS: Record<string, string> = {};
 const KNOWN_METADATA_BUGS: Record<string, string> = {};
 /** The same for the crafted payloads in QUIRKS, keyed by quirk name. */
-const KNOWN_QUIRK_BUGS: Record<string, string> = {
-  // promwire bug, fixed by the model/parser work: a text 0.0.4 timestamp is
-  // digits only in Prometheus 3.5.3 (model/textparse promlex.l); it refuses
-  // `m 1 -1000` ("expected timestamp or new record, got "-""), parse() reads
-  // timestamp -1000.
-  'negative-timestamp': 'text timestamp with a minus sign accepted',
-};
+const KNOWN_QUIRK_BUGS: Record<string, string> = {};
 
 /**
  * Deliberate differences from Prometheus 3.5.3, each asserted as it is (both
