@@ -27,9 +27,9 @@
  * - `hang` / `slow` / `oom` are detected by the runner (fuzz/run.ts).
  */
 import { Entry, Parser, PromwireError, encode, parse, parseStream } from '../src/index.js';
-import type { Format, MetricFamily, Sample } from '../src/index.js';
+import type { Format, MetricFamily, MetricType, Sample } from '../src/index.js';
 import { makeFamily } from '../src/model/index.js';
-import { normalizeNumber } from '../src/model/rules.js';
+import { belongsTo, familyName, isCreatedSample, normalizeNumber } from '../src/model/rules.js';
 import type { Rng } from '../bench/generate.js';
 
 export type FindingKind = 'crash' | 'bad-error' | 'pull-vs-parse' | 'stream-vs-parse' | 'roundtrip' | 'state' | 'hang' | 'slow' | 'oom';
@@ -140,9 +140,28 @@ export function walk(bytes: Uint8Array, format: Format): number {
   const p = new Parser(bytes, { format });
   let n = 0;
   let sink = 0;
+  // The family each entry belongs to, as the families layer decides it (model/rules), so that
+  // an OpenMetrics `_created` line, a start timestamp in the model and not a sample, is not counted.
+  let fam: { name: string; type: MetricType } | undefined;
+  let meta = '';
+  let famHasSamples = false;
+  const metadata = (name: string): void => {
+    if (fam === undefined || meta !== name || famHasSamples) {
+      fam = { name, type: 'unknown' };
+      meta = name;
+      famHasSamples = false;
+    }
+  };
   for (let e = p.next(); e !== Entry.EOF; e = p.next()) {
     switch (e) {
       case Entry.Series: {
+        const name = p.metricName();
+        if (fam === undefined || !belongsTo(format, fam, name)) {
+          fam = { name, type: 'unknown' };
+          meta = name;
+        }
+        famHasSamples = true;
+        if (format === 'openmetrics' && isCreatedSample(fam, name)) n--;
         sink += p.metricName().length;
         const k = p.labelCount();
         for (let i = 0; i < k; i++) sink += p.labelName(i).length + p.labelValue(i).length;
@@ -157,12 +176,16 @@ export function walk(bytes: Uint8Array, format: Format): number {
         break;
       }
       case Entry.Help:
+        metadata(p.familyName());
         sink += p.familyName().length + p.help().length;
         break;
       case Entry.Type:
+        metadata(p.familyName());
+        fam = { name: familyName(format, p.familyName(), p.type()), type: p.type() };
         sink += p.familyName().length + p.type().length;
         break;
       case Entry.Unit:
+        metadata(p.familyName());
         sink += p.familyName().length + p.unit().length;
         break;
       case Entry.Comment:
