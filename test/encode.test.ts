@@ -547,6 +547,19 @@ describe('text timestamps at the int64 limits', () => {
   });
 });
 
+describe('a text counter OpenMetrics cannot hold as a counter', () => {
+  it('is written as unknown when a value is negative or NaN, so the output parses, and onWarning says so', () => {
+    const fams = parse('# TYPE c_total counter\nc_total{a="1"} -1\nc_total{a="2"} NaN\nc_total{a="3"} 2\n', { format: 'text' });
+    const warnings: string[] = [];
+    const out = encodeToString(fams, { format: 'openmetrics', onWarning: (m) => warnings.push(m) });
+    expect(out).toBe('# TYPE c_total unknown\nc_total{a="1"} -1\nc_total{a="2"} NaN\nc_total{a="3"} 2\n# EOF\n');
+    expect(parse(out, { format: 'openmetrics' })[0]!.samples.map((x) => x.value)).toEqual([-1, NaN, 2]);
+    expect(warnings).toEqual([
+      '"c_total": a counter with a negative or NaN value is written as unknown (OpenMetrics counters are non-negative)',
+    ]);
+  });
+});
+
 describe('counters whose OpenMetrics names would clash', () => {
   it('writes a counter foo next to a gauge foo_total as unknown, so the output parses', () => {
     const fams = parse('# TYPE foo counter\nfoo 1\n# TYPE foo_total gauge\nfoo_total 2\n', { format: 'text' });

@@ -355,6 +355,15 @@ class FamilyEncoder {
       const other = byName.get(base);
       const totalOwner = rawNames.get(base + '_total');
       if ((other !== undefined && other !== f) || (totalOwner !== undefined && totalOwner !== f)) fallback.add(f);
+      // OpenMetrics 1.0 "Counter": a total is a non-negative, non-NaN number. A
+      // text counter holding another value (text allows it) is written as
+      // `unknown` under its series name, so the output still parses.
+      else if (f.samples.some((x) => !((x.value as number) >= 0))) {
+        fallback.add(f);
+        this.onWarning?.(
+          `${JSON.stringify(f.name)}: a counter with a negative or NaN value is written as unknown (OpenMetrics counters are non-negative)`,
+        );
+      }
     }
     // `foo_created` gauge families that a text exposition split off
     // counter, histogram or summary `foo`: fold them back as `_created` lines.
