@@ -7,6 +7,7 @@ import { addNativeHistograms, validateNativeHistogram } from '../src/model/nativ
 import {
   belongsTo,
   canonicalBound,
+  createdSeries,
   familyName,
   normalizeLabelValue,
   omName,
@@ -105,6 +106,18 @@ describe('rules: naming and membership', () => {
     for (const n of ['lat_bucket', 'lat_count', 'lat_sum', 'lat_created']) expect(belongsTo('text', h, n)).toBe(true);
     expect(belongsTo('text', h, 'lat')).toBe(false);
     expect(belongsTo('openmetrics', { name: 'g', type: 'gaugehistogram' }, 'g_gsum')).toBe(true);
+  });
+
+  it('gives the _created series of start timestamps, one per MetricPoint', () => {
+    const h = parse(
+      '# TYPE h histogram\nh_bucket{a="1",le="+Inf"} 1 5\nh_count{a="1"} 1 5\nh_sum{a="1"} 1 5\nh_created{a="1"} 1700000000.25 5\n# EOF\n',
+      { format: 'openmetrics' },
+    )[0]!;
+    expect(createdSeries(h, h.samples)).toEqual([{ name: 'h_created', labels: { a: '1' }, value: 1700000000.25, timestamp: 5000 }]);
+    const c = { name: 'c_total', type: 'counter' as const };
+    expect(createdSeries(c, [{ name: 'c_total', labels: {}, value: 1, timestamp: null, startTimestamp: 1500 }])).toEqual([
+      { name: 'c_created', labels: {}, value: 1.5, timestamp: null },
+    ]);
   });
 
   it('knows the label each type reserves', () => {

@@ -12,7 +12,7 @@ import {
   type Sample,
 } from '../model/index.js';
 import { isQuoted, writtenName, writtenSampleName } from './series.js';
-import { normalizeNumber, omName, parseBound, reservedLabel, seriesKey, typeWord } from '../model/rules.js';
+import { createdSeries, normalizeNumber, omName, parseBound, reservedLabel, seriesKey, typeWord } from '../model/rules.js';
 import { validateFamily } from './validate.js';
 import { ByteWriter, utf8Bytes } from './writer.js';
 
@@ -288,7 +288,7 @@ class FamilyEncoder {
         const main = samples.filter((s) => s.name !== gcount && s.name !== gsum);
         out.push(this.block(f, f.name, type, main));
         // Python: sorted suffixes: `_created`, `_gcount`, `_gsum`.
-        this.pushGauge(out, f, base + '_created', createdSamples(f, base, samples));
+        this.pushGauge(out, f, base + '_created', createdSeries(f, samples));
         this.pushGauge(
           out,
           f,
@@ -320,7 +320,7 @@ class FamilyEncoder {
       const own = hasSampleNamed(samples, createdName);
       const main = own ? samples.filter((s) => s.name !== createdName) : samples;
       out.push(this.block(f, header, type, main));
-      const created = createdSamples(f, base, samples);
+      const created = createdSeries(f, samples);
       if (own) for (const s of samples) if (s.name === createdName) created.push(s);
       this.pushGauge(out, f, createdName, created);
     }
@@ -397,7 +397,7 @@ class FamilyEncoder {
         continue;
       }
       if (CREATED_HOSTS.has(f.type)) {
-        const created = merged.get(f) ?? createdSamples(f, base, samples);
+        const created = merged.get(f) ?? createdSeries(f, samples);
         if (created.length > 0) samples = interleaveCreated(samples, created, reservedLabel(f));
       }
       if (f.type === 'histogram') samples = withoutUncountableSums(samples, base);
@@ -628,31 +628,6 @@ class FamilyEncoder {
     }
     return b;
   }
-}
-
-/**
- * One `_created` sample per series (per MetricPoint for histograms and
- * summaries: the labels less `le`/`quantile`) that has a start timestamp,
- * valued in seconds.
- */
-function createdSamples(f: MetricFamily, base: string, samples: readonly FloatSample[]): FloatSample[] {
-  const out: FloatSample[] = [];
-  const omit = reservedLabel(f);
-  let seen: Set<string> | undefined;
-  for (const s of samples) {
-    if (s.startTimestamp === undefined) continue;
-    const labels: Labels = {};
-    for (const k in s.labels) if (k !== omit) labels[k] = s.labels[k]!;
-    const key = seriesKey('', labels);
-    if ((seen ??= new Set()).has(key)) continue;
-    seen.add(key);
-    // Seconds by one division: for a start timestamp read from an
-    // OpenMetrics `_created` value this gives that value back (the decimal
-    // shift of formatMillisAsSeconds would round the digits twice).
-    // OpenMetrics: the samples of a MetricPoint share its timestamp.
-    out.push({ name: base + '_created', labels, value: s.startTimestamp / 1000, timestamp: s.timestamp });
-  }
-  return out;
 }
 
 /**

@@ -13,7 +13,7 @@
  */
 
 import { formatFloat, parseGoFloat } from '../core/number.js';
-import type { Format, Labels, MetricFamily, MetricType } from './index.js';
+import type { FloatSample, Format, Labels, MetricFamily, MetricType, Sample } from './index.js';
 
 /**
  * The sample-name suffixes each type allows, relative to the family's
@@ -232,4 +232,31 @@ export function seriesKey(name: string, labels: Labels, omit: string | null = nu
     key += `|${k.length}:${k}=${v.length}:${v}`;
   }
   return key;
+}
+
+/**
+ * The `_created` series of a family's start timestamps, as OpenMetrics 1.0
+ * writes them and Prometheus 3.5 stores them (without created-timestamp
+ * ingestion): one per series, for a histogram or summary one per label set
+ * less `le`/`quantile` (the MetricPoint), named `<omName>_created`, valued in
+ * seconds by one division (for a start timestamp read from a `_created`
+ * value that gives the value back), with the point's timestamp (OpenMetrics:
+ * the samples of a MetricPoint share it). The encoder writes them; lint
+ * reads them as promtool reads the text the encoder writes.
+ */
+export function createdSeries(f: Pick<MetricFamily, 'name' | 'type'>, samples: readonly Sample[]): FloatSample[] {
+  const out: FloatSample[] = [];
+  const omit = reservedLabel(f);
+  const name = `${omName(f)}_created`;
+  let seen: Set<string> | undefined;
+  for (const s of samples) {
+    if (s.startTimestamp === undefined) continue;
+    const labels: Labels = {};
+    for (const k in s.labels) if (k !== omit) labels[k] = s.labels[k]!;
+    const key = seriesKey('', labels);
+    if ((seen ??= new Set()).has(key)) continue;
+    seen.add(key);
+    out.push({ name, labels, value: s.startTimestamp / 1000, timestamp: s.timestamp });
+  }
+  return out;
 }

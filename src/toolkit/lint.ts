@@ -34,9 +34,9 @@
  *   so a name with two unit words got either finding at random).
  */
 import { isValidLabelName, isValidMetricName } from '../core/names.js';
-import type { FloatSample, Labels, MetricFamily, MetricType, Sample } from '../model/index.js';
+import type { Labels, MetricFamily, MetricType, Sample } from '../model/index.js';
 import { validateNativeHistogram } from '../model/native-histogram.js';
-import { belongsTo, isCreatedSample, omName, parseBound, reservedLabel, seriesKey, seriesNames } from '../model/rules.js';
+import { belongsTo, createdSeries, isCreatedSample, omName, parseBound, seriesKey, seriesNames } from '../model/rules.js';
 
 /** One lint finding: the metric it is about and what is wrong, in promtool's words. */
 export interface LintFinding {
@@ -274,7 +274,7 @@ function blocksOf(f: MetricFamily): Block[] {
   out.push({ name: header, type: f.type === 'unknown' ? null : textType(f.type), help: f.help, samples: own });
   // The split-off gauges carry the family's HELP, as the Python client writes them.
   if (f.type === 'counter' || f.type === 'histogram' || f.type === 'summary' || f.type === 'gaugehistogram') {
-    const created: Sample[] = createdSamples(f, samples);
+    const created: Sample[] = createdSeries(f, samples);
     for (const c of ownCreated) created.push(c);
     if (created.length > 0) out.push({ name: createdName, type: 'gauge', help: f.help, samples: created });
   }
@@ -397,26 +397,6 @@ function writtenSamples(f: MetricFamily): Sample[] {
     out.push({ name: f.name + '_bucket', labels: { ...s.labels, le: '+Inf' }, value: s.value.count, ...common });
     out.push({ name: f.name + (gauge ? '_gcount' : '_count'), labels: s.labels, value: s.value.count, ...common });
     out.push({ name: f.name + (gauge ? '_gsum' : '_sum'), labels: s.labels, value: s.value.sum, ...common });
-  }
-  return out;
-}
-
-/**
- * The `X_created` gauge samples the text encoder writes for start
- * timestamps: one per series (labels less `le`/`quantile`), first seen first.
- */
-function createdSamples(f: MetricFamily, samples: readonly Sample[]): FloatSample[] {
-  const out: FloatSample[] = [];
-  const omit = reservedLabel(f);
-  const seen = new Set<string>();
-  for (const s of samples) {
-    if (s.startTimestamp === undefined) continue;
-    const labels: Labels = {};
-    for (const k in s.labels) if (k !== omit) labels[k] = s.labels[k]!;
-    const key = seriesKey('', labels);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push({ name: omName(f) + '_created', labels, value: s.startTimestamp / 1000, timestamp: s.timestamp });
   }
   return out;
 }
