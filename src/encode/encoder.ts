@@ -12,7 +12,7 @@ import {
   type Sample,
 } from '../model/index.js';
 import { isQuoted, writtenName, writtenSampleName } from './series.js';
-import { createdSeries, normalizeNumber, omName, parseBound, reservedLabel, seriesKey, typeWord } from '../model/rules.js';
+import { createdSeries, normalizeNumber, omName, parseBound, reservedLabel, seriesKey, textName, typeWord } from '../model/rules.js';
 import { validateFamily } from './validate.js';
 import { ByteWriter, utf8Bytes } from './writer.js';
 
@@ -305,9 +305,7 @@ class FamilyEncoder {
       }
       // A hand-built counter `foo` (or info) whose series are `foo_total`
       // is written under its series' name, as the model would name it.
-      let header = f.name;
-      if (f.type === 'counter' && !f.name.endsWith('_total') && hasSampleNamed(samples, f.name + '_total')) header += '_total';
-      if (f.type === 'info' && !f.name.endsWith('_info') && hasSampleNamed(samples, f.name + '_info')) header += '_info';
+      const header = textName(f, samples);
       if (!CREATED_HOSTS.has(f.type)) {
         out.push(this.block(f, header, type, samples));
         continue;

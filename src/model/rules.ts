@@ -78,15 +78,28 @@ export function omName(f: Pick<MetricFamily, 'name' | 'type'>): string {
   return f.name;
 }
 
+/** Length of the family's OpenMetrics name (`omName`), without making it. */
+function omNameLength(f: Pick<MetricFamily, 'name' | 'type'>): number {
+  const suffix = valueSuffix(f.type);
+  return suffix !== '' && f.name.length > suffix.length && f.name.endsWith(suffix) ? f.name.length - suffix.length : f.name.length;
+}
+
+/** True when `a` and `b` agree on their first `n` characters (no substring is made). */
+function samePrefix(a: string, b: string, n: number): boolean {
+  for (let i = 0; i < n; i++) if (a.charCodeAt(i) !== b.charCodeAt(i)) return false;
+  return true;
+}
+
 /**
  * True when a sample named `sampleName` belongs to the family, in the format
- * it is read from. No substring is made: lengths, then suffix, then prefix.
+ * it is read from. Called for every sample the parser reads: no substring is
+ * made (lengths, then suffix, then prefix).
  */
 export function belongsTo(format: Format, f: Pick<MetricFamily, 'name' | 'type'>, sampleName: string): boolean {
-  const base = format === 'openmetrics' ? omName(f) : f.name;
+  const baseLength = format === 'openmetrics' ? omNameLength(f) : f.name.length;
   const table = format === 'openmetrics' ? OM_SUFFIXES : TEXT_SUFFIXES;
   for (const suffix of table[f.type]) {
-    if (sampleName.length === base.length + suffix.length && sampleName.endsWith(suffix) && sampleName.startsWith(base)) {
+    if (sampleName.length === baseLength + suffix.length && sampleName.endsWith(suffix) && samePrefix(sampleName, f.name, baseLength)) {
       return true;
     }
   }
@@ -96,8 +109,22 @@ export function belongsTo(format: Format, f: Pick<MetricFamily, 'name' | 'type'>
 /** True when `sampleName` is the family's `_created` line (OpenMetrics), read into `startTimestamp`. */
 export function isCreatedSample(f: Pick<MetricFamily, 'name' | 'type'>, sampleName: string): boolean {
   if (f.type !== 'counter' && f.type !== 'histogram' && f.type !== 'summary') return false;
-  const base = omName(f);
-  return sampleName.length === base.length + 8 && sampleName.endsWith('_created') && sampleName.startsWith(base);
+  const baseLength = omNameLength(f);
+  return sampleName.length === baseLength + 8 && sampleName.endsWith('_created') && samePrefix(sampleName, f.name, baseLength);
+}
+
+/**
+ * The name a family's text 0.0.4 HELP/TYPE lines carry: the family name,
+ * except for a hand-built counter `foo` (or info) whose series are
+ * `foo_total` (`foo_info`): those are written under the series' name, as the
+ * model would have named the family.
+ */
+export function textName(f: Pick<MetricFamily, 'name' | 'type'>, samples: readonly { name: string }[]): string {
+  const suffix = valueSuffix(f.type);
+  if (suffix === '' || f.name.endsWith(suffix)) return f.name;
+  const series = f.name + suffix;
+  for (const s of samples) if (s.name === series) return series;
+  return f.name;
 }
 
 /**

@@ -36,7 +36,7 @@
 import { isValidLabelName, isValidMetricName } from '../core/names.js';
 import type { Labels, MetricFamily, MetricType, Sample } from '../model/index.js';
 import { validateNativeHistogram } from '../model/native-histogram.js';
-import { belongsTo, createdSeries, isCreatedSample, omName, parseBound, seriesKey, seriesNames } from '../model/rules.js';
+import { belongsTo, createdSeries, isCreatedSample, omName, parseBound, seriesKey, seriesNames, textName } from '../model/rules.js';
 
 /** One lint finding: the metric it is about and what is wrong, in promtool's words. */
 export interface LintFinding {
@@ -265,9 +265,7 @@ function blocksOf(f: MetricFamily): Block[] {
     gcount = samples.filter((s) => s.name === base + '_gcount');
     gsum = samples.filter((s) => s.name === base + '_gsum');
   }
-  let header = f.name;
-  if (f.type === 'counter' && !f.name.endsWith('_total') && samples.some((s) => s.name === f.name + '_total')) header += '_total';
-  if (f.type === 'info' && !f.name.endsWith('_info') && samples.some((s) => s.name === f.name + '_info')) header += '_info';
+  const header = textName(f, samples);
   const createdName = base + '_created';
   const ownCreated = f.type === 'histogram' || f.type === 'summary' ? own.filter((s) => s.name === createdName) : [];
   if (ownCreated.length > 0) own = own.filter((s) => s.name !== createdName);
