@@ -150,7 +150,11 @@ function time(budgetMs: number, bytes: number, samples: number, fn: () => number
   return { ms, runs: runs.length, mbPerSec: bytes / 1e6 / sec, samplesPerSec: samples / sec };
 }
 
-const FORMAT_NAMES: Record<Format, string> = { text: 'Prometheus text 0.0.4', openmetrics: 'OpenMetrics 1.0' };
+const FORMAT_NAMES: Record<Format, string> = {
+  text: 'Prometheus text 0.0.4',
+  openmetrics: 'OpenMetrics 1.0',
+  protobuf: 'Prometheus protobuf (delimited MetricFamily)',
+};
 
 function int(n: number): string {
   return n.toLocaleString('en-US');

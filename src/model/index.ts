@@ -166,7 +166,10 @@ export interface HistogramFamily extends FamilyBase {
 export type MetricFamily = FloatFamily | HistogramFamily;
 
 /** The exposition formats promwire reads and writes. */
-export type Format = 'text' | 'openmetrics';
+export type Format = 'text' | 'openmetrics' | 'protobuf';
+
+/** The line-based exposition formats (text 0.0.4 and OpenMetrics 1.0): what the line grammar, lint and the text encoders handle. */
+export type TextFormat = Exclude<Format, 'protobuf'>;
 
 /** True when the sample's value is a float. */
 export function isFloatSample(s: Sample): s is FloatSample {

@@ -76,6 +76,7 @@ export class Parser {
   constructor(input: Uint8Array, options: ParserOptions = {}) {
     const format = options.format ?? 'auto';
     this.format = format === 'auto' ? detectFormat(options.contentType, input) : format;
+    if (this.format === 'protobuf') throw new PromwireError('INVALID_ARGUMENT', 'the protobuf format is not read yet');
     this.om = this.format === 'openmetrics';
     this.s = new Scanner(input, options);
     this.onError = options.onError;

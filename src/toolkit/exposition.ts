@@ -8,7 +8,7 @@ import { PromwireError } from '../errors.js';
 import type { EscapingScheme } from '../core/names.js';
 import { type FloatSample, type Format, type Labels, makeFamily, type MetricFamily, type Sample } from '../model/index.js';
 import { encodeChunks } from '../encode/encoder.js';
-import { CONTENT_TYPE_OPENMETRICS_1_0_0, CONTENT_TYPE_TEXT, negotiate } from './negotiate.js';
+import { CONTENT_TYPE_OPENMETRICS_1_0_0, CONTENT_TYPE_PROTOBUF, CONTENT_TYPE_TEXT, negotiate } from './negotiate.js';
 
 /** What `collect` is told about the request (for per-request views such as a `mode` parameter). */
 export interface CollectContext {
@@ -118,6 +118,7 @@ export type HandlerOptions = Partial<
 const CONTENT_TYPES: Readonly<Record<Format, string>> = {
   text: CONTENT_TYPE_TEXT,
   openmetrics: CONTENT_TYPE_OPENMETRICS_1_0_0,
+  protobuf: CONTENT_TYPE_PROTOBUF,
 };
 
 const DEFAULT_CHUNK_SIZE = 64 * 1024;

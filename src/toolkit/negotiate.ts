@@ -50,6 +50,8 @@ export interface Negotiated {
 export const CONTENT_TYPE_TEXT = 'text/plain; version=0.0.4; charset=utf-8';
 export const CONTENT_TYPE_OPENMETRICS_1_0_0 = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
 export const CONTENT_TYPE_OPENMETRICS_0_0_1 = 'application/openmetrics-text; version=0.0.1; charset=utf-8';
+/** expfmt FmtProtoDelim: length-delimited MetricFamily messages. */
+export const CONTENT_TYPE_PROTOBUF = 'application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited';
 
 /** The escaping a server uses when the scraper names none (prometheus/common model.NameEscapingScheme). */
 export const DEFAULT_ESCAPING: EscapingScheme = 'underscores';
