@@ -97,9 +97,10 @@ export type PbFamily = Record<string, unknown>;
 /** Encodes families as the delimited stream (each message after its varint length). */
 export function encodeFamilies(families: PbFamily[]): Uint8Array {
   const parts = families.map((f) => {
-    const err = MetricFamilyType.verify(f);
+    const msg = MetricFamilyType.fromObject(f);
+    const err = MetricFamilyType.verify(msg);
     if (err !== null) throw new Error(`test message invalid: ${err}`);
-    return MetricFamilyType.encodeDelimited(MetricFamilyType.fromObject(f)).finish();
+    return MetricFamilyType.encodeDelimited(msg).finish();
   });
   const n = parts.reduce((a, p) => a + p.length, 0);
   const out = new Uint8Array(n);
