@@ -205,11 +205,6 @@ export class WireReader {
     }
   }
 
-  /** True when the last tag's wire type is `expected`; else an error for the known field `name` (packed or not). */
-  isWire(expected: number): boolean {
-    return this.wire === expected;
-  }
-
   // ----------------------------------------------------------------- errors
 
   private context(): string {
