@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { encode, encodeChunks, encodeToString, type MetricFamily, type NativeHistogram, parse, PromwireError } from '../src/index.js';
+import { encode, encodeChunks, encodeToString, type MetricFamily, parse, PromwireError } from '../src/index.js';
+import type { NativeHistogram } from '../src/model/index.js';
 import { decodeDelimited, tsMillis } from './helpers/pb-decode.js';
 
 function pb(
