@@ -648,6 +648,7 @@ export class ProtobufEncoder {
     else if (classic) losses.add('series without _sum: protobuf readers take it as 0');
     if (classic) {
       let extra = 0;
+      let finite = 0;
       for (const m of g.members) {
         if (m.name !== bucketName) continue;
         const le = m.labels.le;
@@ -658,9 +659,12 @@ export class ProtobufEncoder {
         }
         const v = m.value as number;
         // client_golang leaves the +Inf bucket out; protobufparse.go adds it
-        // back from the count. Written only when it says something else.
+        // back from the count. Written when it says something else, or when
+        // it is the only classic bucket of a native histogram (a native
+        // histogram without buckets has no classic part).
         const ex = m.exemplars;
-        if (bound === Infinity && v === c && (ex === undefined || ex.length === 0)) continue;
+        if (bound === Infinity && v === c && (ex === undefined || ex.length === 0) && (h === undefined || finite > 0)) continue;
+        if (bound !== Infinity) finite++;
         if (ex !== undefined && ex.length > 1) extra += ex.length - 1;
         if (!writeBucket(w, bound, v, ex?.[0], this.escaping)) losses.add('bucket counts that are not non-negative numbers dropped');
       }
