@@ -40,17 +40,15 @@ const exemplar = (withTs: boolean): fc.Arbitrary<Exemplar> =>
   });
 
 function labelSets(): fc.Arbitrary<Labels[]> {
-  return fc
-    .subarray(LABEL_NAMES, { maxLength: 3 })
-    .chain((names) =>
-      fc
-        .uniqueArray(fc.tuple(...names.map(() => text)), {
-          minLength: 1,
-          maxLength: names.length === 0 ? 1 : 3,
-          selector: (v) => JSON.stringify(v),
-        })
-        .map((rows) => rows.map((vals) => Object.fromEntries(names.map((k, i) => [k, vals[i]!])) as Labels)),
-    );
+  return fc.subarray(LABEL_NAMES, { maxLength: 3 }).chain((names) =>
+    fc
+      .uniqueArray(fc.tuple(...names.map(() => text)), {
+        minLength: 1,
+        maxLength: names.length === 0 ? 1 : 3,
+        selector: (v) => JSON.stringify(v),
+      })
+      .map((rows) => rows.map((vals) => Object.fromEntries(names.map((k, i) => [k, vals[i]!])) as Labels)),
+  );
 }
 
 /** A valid native histogram with exponential buckets. */
@@ -205,16 +203,15 @@ function family(kind: Kind, name: string): fc.Arbitrary<MetricFamily> {
 /** Reads decoded protobuf back into the model, as the parse layer would (an independent reader for the test). */
 function toModel(fams: Decoded[]): MetricFamily[] {
   return fams.map((f) => {
-    const type: Kind = (
-      {
-        COUNTER: 'counter',
-        GAUGE: 'gauge',
-        UNTYPED: 'unknown',
-        SUMMARY: 'summary',
-        HISTOGRAM: 'histogram',
-        GAUGE_HISTOGRAM: 'gaugehistogram',
-      } as const
-    )[(f.type ?? 'COUNTER') as 'COUNTER'];
+    const types: Record<string, Kind> = {
+      COUNTER: 'counter',
+      GAUGE: 'gauge',
+      UNTYPED: 'unknown',
+      SUMMARY: 'summary',
+      HISTOGRAM: 'histogram',
+      GAUGE_HISTOGRAM: 'gaugehistogram',
+    };
+    const type = types[f.type ?? 'COUNTER']!;
     const samples: Sample[] = [];
     for (const m of f.metric ?? []) {
       const labels: Labels = {};
