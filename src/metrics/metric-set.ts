@@ -6,6 +6,7 @@ import { Counter } from './counter.js';
 import {
   checkBuckets,
   checkLabelName,
+  checkNative,
   checkQuantiles,
   checkStates,
   type CounterOptions,
@@ -112,7 +113,10 @@ export class MetricSet {
 
   histogram<L extends string = never>(o: HistogramOptions<L>): Histogram<L> {
     const d = define(this, o, 'histogram');
-    return this.add(new Histogram<L>(this, d, checkBuckets(o.buckets ?? DEFAULT_BUCKETS, d.name)));
+    const native = checkNative(o.native, d.name);
+    // client_golang newHistogram: no buckets given means DefBuckets, or none for a native histogram.
+    const buckets = o.buckets ?? (native === null ? DEFAULT_BUCKETS : []);
+    return this.add(new Histogram<L>(this, d, checkBuckets(buckets, d.name), native));
   }
 
   summary<L extends string = never>(o: SummaryOptions<L>): Summary<L> {
