@@ -5,6 +5,18 @@
  * at `maxBuckets` (limitBuckets: reset, else widen the zero bucket, else
  * halve the resolution). The bucket arithmetic is src/model/native-buckets.ts.
  *
+ * Public options (stable; `set.histogram({ ..., native: {...} })`, checked in
+ * definition.ts checkNative), with their client_golang HistogramOpts field:
+ *   bucketFactor      NativeHistogramBucketFactor (required; <= 1: no native histogram)
+ *   zeroThreshold     NativeHistogramZeroThreshold (default 2^-128; 0 or negative: width
+ *                     zero; NOTE client_golang reads 0 as the default, here 0 is 0)
+ *   maxZeroThreshold  NativeHistogramMaxZeroThreshold (default 0)
+ *   maxBuckets        NativeHistogramMaxBucketNumber (default 0: no limit)
+ *   minResetDuration  NativeHistogramMinResetDuration, in milliseconds (default 0)
+ *   now               the clock for minResetDuration, () => milliseconds (default Date.now)
+ * Classic `buckets` alongside: only when given (client_golang: none by default
+ * with native buckets). Read a series with `HistogramSeries.nativeSnapshot()`.
+ *
  * client_golang double-buffers its counts (hot and cold) so that a scrape
  * never blocks an observation; JavaScript runs one observation at a time,
  * so one set of counts holds what the two together hold there.
