@@ -1,11 +1,13 @@
-import { ByteWriter, chunkSizeOption, escapingOption, formatOption, PrefixArena } from '../encode/api.js';
+import { ByteWriter, chunkSizeOption, escapingOption, formatOption, Losses, PrefixArena, ProtoWriter } from '../encode/api.js';
 import type { EncodeChunksOptions, EncodeOptions } from '../encode/api.js';
+import type { EscapingScheme } from '../core/names.js';
 import type { MetricFamily } from '../model/index.js';
 import { omName, seriesNames } from '../model/rules.js';
 import { Counter } from './counter.js';
 import {
   checkBuckets,
   checkLabelName,
+  checkNative,
   checkQuantiles,
   checkStates,
   type CounterOptions,
@@ -62,6 +64,11 @@ export type AnyMetric = Counter<string> | Gauge<string> | Histogram<string> | Su
  * - histogram: `_bucket` lines (cumulative, `+Inf` last), then `_sum`, then
  *   `_count`, as client_golang writes them; `le` is `1` in text, `1.0` in
  *   OpenMetrics and in `collect()`;
+ * - native histogram (`native` option): `collect()` holds one native sample
+ *   per series, named after the family, before the classic samples (when
+ *   classic buckets were given); text and OpenMetrics 1.0 get the classic
+ *   lines, or for a native-only histogram a `+Inf` bucket holding the count,
+ *   `_sum` and `_count`, as client_golang writes it there;
  * - summary: quantile lines, `_sum`, `_count`; quantile values are the
  *   caller's (NaN until set, as client_golang writes an empty summary);
  * - info `foo`: `foo_info{...} 1` (model family `foo_info`; text: gauge);
@@ -79,6 +86,8 @@ export class MetricSet {
   readonly arena = new PrefixArena();
   /** Output size of the last encode, to size the next one's buffer. */
   private sizeHint = 64 * 1024;
+  /** The same for protobuf. */
+  private pbSizeHint = 64 * 1024;
 
   constructor(options: MetricSetOptions = {}) {
     const validation = options.nameValidation ?? 'legacy';
@@ -112,7 +121,10 @@ export class MetricSet {
 
   histogram<L extends string = never>(o: HistogramOptions<L>): Histogram<L> {
     const d = define(this, o, 'histogram');
-    return this.add(new Histogram<L>(this, d, checkBuckets(o.buckets ?? DEFAULT_BUCKETS, d.name)));
+    const native = checkNative(o.native, d.name);
+    // client_golang newHistogram: no buckets given means DefBuckets, or none for a native histogram.
+    const buckets = o.buckets ?? (native === null ? DEFAULT_BUCKETS : []);
+    return this.add(new Histogram<L>(this, d, checkBuckets(buckets, d.name), native));
   }
 
   summary<L extends string = never>(o: SummaryOptions<L>): Summary<L> {
@@ -174,6 +186,7 @@ export class MetricSet {
   encode(options?: EncodeOptions): Uint8Array {
     const format = formatOption(options?.format);
     const escaping = escapingOption(options?.escaping);
+    if (format === 'protobuf') return this.encodeProtobuf(escaping, options?.onWarning);
     // A fresh buffer sized from the last encode, handed over without a copy:
     // the steady state allocates about the output size, once.
     const w = new ByteWriter(this.sizeHint);
@@ -187,8 +200,26 @@ export class MetricSet {
     return w.result();
   }
 
-  /** `encode`, decoded to a string. */
+  /**
+   * Protobuf: one delimited MetricFamily per metric, each series' label
+   * fields copied from the bytes rendered when the series was first
+   * written, values written in place.
+   */
+  private encodeProtobuf(escaping: EscapingScheme, onWarning: ((message: string) => void) | undefined): Uint8Array {
+    const w = new ProtoWriter(this.pbSizeHint);
+    const losses = new Losses();
+    for (const m of this.metrics.values()) {
+      (m as Metric<string, Series>).writeProtobufFamily(w, escaping, losses);
+      losses.flush(m.familyName, onWarning);
+    }
+    this.pbSizeHint = w.pos + (w.pos >> 5) + 4096;
+    return w.result();
+  }
+
+  /** `encode`, decoded to a string (text formats only: protobuf is binary). */
   encodeToString(options?: EncodeOptions): string {
+    if (options?.format === 'protobuf')
+      fail('INVALID_ARGUMENT', 'encodeToString: protobuf is a binary format; call encode() for its bytes');
     return new TextDecoder().decode(this.encode(options));
   }
 
@@ -214,6 +245,19 @@ export class MetricSet {
     const om = format === 'openmetrics';
     const metrics = Array.from(this.metrics.values()) as Array<Metric<string, Series>>;
     const series = metrics.map((m) => m.snapshot());
+    if (format === 'protobuf') {
+      // A chunk ends between MetricFamily messages: a message's length is
+      // written when it is complete, so a family is never split.
+      const pw = new ProtoWriter(chunkSize + 4096);
+      const losses = new Losses();
+      for (let i = 0; i < metrics.length; i++) {
+        metrics[i]!.writeProtobufFamily(pw, escaping, losses, series[i]!);
+        losses.flush(metrics[i]!.familyName, options?.onWarning);
+        if (pw.pos >= chunkSize) yield pw.take();
+      }
+      if (pw.pos > 0) yield pw.take();
+      return;
+    }
     const w = new ByteWriter(chunkSize + 4096);
     for (let i = 0; i < metrics.length; i++) {
       const metric = metrics[i]!;
