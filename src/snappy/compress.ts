@@ -73,17 +73,15 @@ export function snappyCompressInto(input: Uint8Array, output: Uint8Array): numbe
 
 function compressTo(src: Uint8Array, dst: Uint8Array): number {
   const n = src.length;
+  // Little-endian 32-bit words through a DataView: one unaligned load each where V8
+  // optimizes it, rather than four byte loads and three shifts.
+  const words = new DataView(src.buffer, src.byteOffset, src.byteLength);
   let d = writePreamble(dst, 0, n);
   for (let b0 = 0; b0 < n; b0 += MAX_BLOCK_SIZE) {
     const b1 = Math.min(b0 + MAX_BLOCK_SIZE, n);
-    d = b1 - b0 < MIN_NON_LITERAL_BLOCK ? emitLiteral(dst, d, src, b0, b1) : compressBlock(src, b0, b1, dst, d);
+    d = b1 - b0 < MIN_NON_LITERAL_BLOCK ? emitLiteral(dst, d, src, b0, b1) : compressBlock(src, words, b0, b1, dst, d);
   }
   return d;
-}
-
-/** The little-endian 32-bit word at `i` (as a signed int32: only compared and hashed). */
-function load32(b: Uint8Array, i: number): number {
-  return b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24);
 }
 
 /**
@@ -92,7 +90,7 @@ function load32(b: Uint8Array, i: number): number {
  * bits); a fresh entry of 0 points at the block's first byte, a valid if
  * useless candidate that the 4-byte comparison settles, as in the reference.
  */
-function compressBlock(src: Uint8Array, b0: number, b1: number, dst: Uint8Array, d: number): number {
+function compressBlock(src: Uint8Array, words: DataView, b0: number, b1: number, dst: Uint8Array, d: number): number {
   const len = b1 - b0;
   let bits = 8;
   while (bits < MAX_TABLE_BITS && 1 << bits < len) bits++;
@@ -103,7 +101,7 @@ function compressBlock(src: Uint8Array, b0: number, b1: number, dst: Uint8Array,
   let nextEmit = b0;
   // A block starts with a literal: nothing precedes its first byte.
   let s = b0 + 1;
-  let nextHash = Math.imul(load32(src, s), HASH_MUL) >>> shift;
+  let nextHash = Math.imul(words.getInt32(s, true), HASH_MUL) >>> shift;
 
   outer: for (;;) {
     // The search for a 4-byte match, skipping faster the longer it misses.
@@ -118,8 +116,8 @@ function compressBlock(src: Uint8Array, b0: number, b1: number, dst: Uint8Array,
       if (nextS > sLimit) break outer;
       candidate = b0 + table[nextHash]!;
       table[nextHash] = s - b0;
-      nextHash = Math.imul(load32(src, nextS), HASH_MUL) >>> shift;
-      if (load32(src, s) === load32(src, candidate)) break;
+      nextHash = Math.imul(words.getInt32(nextS, true), HASH_MUL) >>> shift;
+      if (words.getInt32(s, true) === words.getInt32(candidate, true)) break;
     }
 
     d = emitLiteral(dst, d, src, nextEmit, s);
@@ -129,6 +127,11 @@ function compressBlock(src: Uint8Array, b0: number, b1: number, dst: Uint8Array,
       const base = s;
       let i = candidate + 4;
       s += 4;
+      // Four bytes at a time while a whole word fits, then byte by byte.
+      while (s + 4 <= b1 && words.getInt32(i, true) === words.getInt32(s, true)) {
+        i += 4;
+        s += 4;
+      }
       while (s < b1 && src[i] === src[s]) {
         i++;
         s++;
@@ -138,14 +141,14 @@ function compressBlock(src: Uint8Array, b0: number, b1: number, dst: Uint8Array,
       if (s >= sLimit) break outer;
 
       // Hash the positions before and at the copy's end: a repeat right here is the common case.
-      table[Math.imul(load32(src, s - 1), HASH_MUL) >>> shift] = s - 1 - b0;
-      const word = load32(src, s);
+      table[Math.imul(words.getInt32(s - 1, true), HASH_MUL) >>> shift] = s - 1 - b0;
+      const word = words.getInt32(s, true);
       const h = Math.imul(word, HASH_MUL) >>> shift;
       candidate = b0 + table[h]!;
       table[h] = s - b0;
-      if (word !== load32(src, candidate)) {
+      if (word !== words.getInt32(candidate, true)) {
         s++;
-        nextHash = Math.imul(load32(src, s), HASH_MUL) >>> shift;
+        nextHash = Math.imul(words.getInt32(s, true), HASH_MUL) >>> shift;
         break;
       }
     }
