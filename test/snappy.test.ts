@@ -305,6 +305,23 @@ describe('compress: the reference algorithm', () => {
     expect(dec.decode(snappyDecompress(into.subarray(0, m)))).toBe('short');
   });
 
+  it('views at any byte offset into a larger buffer, in and out (32-bit words read unaligned)', () => {
+    const payload = readFileSync(join(FIXTURES, 'prometheus.prom'));
+    const expected = snappyCompress(payload).slice();
+    for (const at of [1, 2, 3, 5]) {
+      const backing = new Uint8Array(payload.length + 16).fill(0xaa);
+      backing.set(payload, at);
+      const view = backing.subarray(at, at + payload.length);
+      expect(same(snappyCompress(view), expected)).toBe(true);
+      const streamBacking = new Uint8Array(expected.length + 16).fill(0x55);
+      streamBacking.set(expected, at);
+      expect(same(snappyDecompress(streamBacking.subarray(at, at + expected.length)), payload)).toBe(true);
+      // The bytes around the views are untouched.
+      expect(backing[at - 1]).toBe(0xaa);
+      expect(backing[at + payload.length]).toBe(0xaa);
+    }
+  });
+
   it('64 KiB blocks: no copy reaches into an earlier block or across a block end', () => {
     // A repeating 1000-byte pattern: every block has long copies right up to its edges.
     const unit = Uint8Array.from({ length: 1000 }, (_, i) => (i * 97 + 11) & 0xff);
