@@ -1,5 +1,5 @@
 /**
- * promwire's benchmarks: `npm run bench [-- --quick] [--only parse|encode]`.
+ * promwire's benchmarks: `npm run bench [-- --quick] [--only parse|encode|snappy]`.
  *
  * Prints two markdown tables, ready to paste into the README:
  * - Parser: the generated ~16 MB payload (100k samples, 200
@@ -13,6 +13,10 @@
  *   model, prom-client's `await registry.metrics()` holding the same
  *   series, and `Buffer.copy` of the output size (the floor); plus the
  *   longest event-loop stall of the chunked path.
+ * - Snappy (the block format of remote-write bodies): compress and
+ *   decompress of the large text payload (16 MB, as one block stream) and of
+ *   the real node_exporter payload, promwire against snappyjs; MB/s of
+ *   uncompressed bytes and the compression ratio.
  *
  * Every case checks its own result once before it is timed (sample counts,
  * a re-parse of encoder output); a case that is wrong is reported, not timed.
@@ -24,7 +28,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Bench } from 'tinybench';
-import { Entry, Parser, encode, encodeChunks, parse } from '../src/index.js';
+import SnappyJS from 'snappyjs';
+import { Entry, Parser, encode, encodeChunks, parse, snappyCompress, snappyDecompress } from '../src/index.js';
 import type { Format, MetricFamily } from '../src/index.js';
 import { CAN_MEASURE_ALLOC, bytesAllocated, gcIfExposed } from './alloc.js';
 import { buildPromClient, pptSamples } from './competitors.js';
@@ -40,11 +45,11 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 type RowKind = 'promwire' | 'competitor' | 'floor';
 
 interface Case {
-  area: 'parse' | 'encode';
+  area: 'parse' | 'encode' | 'snappy';
   payload: string;
   row: string;
   kind: RowKind;
-  /** Bytes read (parse) or written (encode; set from the first run's output) per run. */
+  /** Bytes read (parse) or written (encode; set from the first run's output) per run; snappy: uncompressed bytes. */
   bytes: number;
   /** Samples read (parse) or series lines written (encode) per run. */
   samples: number;
@@ -319,6 +324,81 @@ function encodeCases(): Case[] {
   return cases;
 }
 
+/** Byte-for-byte equality (a check, outside the timed runs). */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return (
+    a.length === b.length &&
+    Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.length), Buffer.from(b.buffer, b.byteOffset, b.length)) === 0
+  );
+}
+
+/**
+ * Snappy rows for one payload: compress and decompress, promwire and snappyjs.
+ * Each compressor's output is checked by the other implementation's
+ * decompressor; each decompressor decodes promwire's stream (the decoders are
+ * timed on the same bytes) and must give the payload back.
+ */
+function snappyCases(payload: string, input: Uint8Array): Case[] {
+  const base = { area: 'snappy' as const, payload, bytes: input.length, samples: 0 };
+  const stream = snappyCompress(input).slice();
+  const streamJs = SnappyJS.compress(input);
+  const ratioNote = (c: Uint8Array): string => `${fmt(input.length / c.length, 2)}:1 (${fmt(c.length / MB, 2)} MB)`;
+  return [
+    {
+      ...base,
+      row: 'promwire snappyCompress',
+      kind: 'promwire',
+      run: () => snappyCompress(input),
+      check: (r) => {
+        const c = r as Uint8Array;
+        expect(sameBytes(SnappyJS.uncompress(c), input), 'snappyjs does not decode it to the payload');
+        return ratioNote(c);
+      },
+    },
+    {
+      ...base,
+      row: 'snappyjs compress',
+      kind: 'competitor',
+      run: () => SnappyJS.compress(input),
+      check: (r) => {
+        const c = r as Uint8Array;
+        expect(sameBytes(snappyDecompress(c), input), 'promwire does not decode it to the payload');
+        return ratioNote(c);
+      },
+    },
+    {
+      ...base,
+      row: 'promwire snappyDecompress',
+      kind: 'promwire',
+      run: () => snappyDecompress(stream),
+      check: (r) => {
+        expect(sameBytes(r as Uint8Array, input), 'the output is not the payload');
+        return `promwire's stream; snappyjs's stream ${sameBytes(snappyDecompress(streamJs), input) ? 'too' : 'WRONG'}`;
+      },
+    },
+    {
+      ...base,
+      row: 'snappyjs uncompress',
+      kind: 'competitor',
+      run: () => SnappyJS.uncompress(stream),
+      check: (r) => {
+        expect(sameBytes(r as Uint8Array, input), 'the output is not the payload');
+        return "promwire's stream";
+      },
+    },
+    {
+      ...base,
+      row: 'floor: Uint8Array.slice of the payload',
+      kind: 'floor',
+      run: () => input.slice(),
+      check: (r) => {
+        expect((r as Uint8Array).length === input.length, 'wrong length');
+        return 'a copy: what any compressor or decompressor at least costs';
+      },
+    },
+  ];
+}
+
 /** The cases by `Area/case` name (`parse/large text: promwire pull API`), in table order. */
 type Cases = Record<string, Case>;
 
@@ -513,6 +593,29 @@ function encodeTable(results: Result[]): string {
   return out.join('\n');
 }
 
+function snappyTable(results: Result[]): string {
+  const out = [
+    '| payload | row | MB/s (uncompressed) | ms | vs snappyjs | allocated per run | ratio, notes |',
+    '|---|---|---:|---:|---:|---:|---|',
+  ];
+  for (const r of results) {
+    const p = `${r.c.payload} (${fmt(r.c.bytes / MB, 2)} MB)`;
+    if (r.ms === null) {
+      out.push(`| ${p} | ${r.c.row} | | | | | WRONG: ${r.error} |`);
+      continue;
+    }
+    // The competitor of a promwire row: the snappyjs row doing the same thing on the same payload.
+    const verb = r.c.row.endsWith('snappyCompress') ? 'compress' : 'uncompress';
+    const comp = results.find((x) => x.c.payload === r.c.payload && x.c.kind === 'competitor' && x.c.row === `snappyjs ${verb}`);
+    const vs = r.c.kind === 'promwire' && comp?.ms != null ? ratio(comp.ms, r.ms) : '';
+    const alloc = r.allocPerRun === null ? 'n/a' : `${fmt(r.allocPerRun / MB, 1)} MB`;
+    out.push(
+      `| ${p} | ${r.c.row} | ${fmt(r.c.bytes / MB / (r.ms / 1000), 0)} | ${fmt(r.ms, r.ms < 1 ? 3 : 1)} | ${vs} | ${alloc} | ${r.note} |`,
+    );
+  }
+  return out.join('\n');
+}
+
 // ---------------------------------------------------------------------------
 // Main
 
@@ -520,8 +623,8 @@ async function main(argv: string[]): Promise<void> {
   const quick = argv.includes('--quick');
   const onlyIdx = argv.indexOf('--only');
   const only = onlyIdx >= 0 ? argv[onlyIdx + 1] : undefined;
-  if (only !== undefined && only !== 'parse' && only !== 'encode') {
-    throw new Error(`--only: expected parse or encode, got ${JSON.stringify(only)}`);
+  if (only !== undefined && only !== 'parse' && only !== 'encode' && only !== 'snappy') {
+    throw new Error(`--only: expected parse, encode or snappy, got ${JSON.stringify(only)}`);
   }
   const s: Settings = quick
     ? { time: 200, iterations: 2, warmupIterations: 1, allocRuns: 1, stallRuns: 1 }
@@ -564,6 +667,16 @@ async function main(argv: string[]): Promise<void> {
       results.push(await measure(c, s));
     }
     tables.push(`\n### Encoder (100k series, text 0.0.4 unless noted)\n\n${encodeTable(results)}`);
+  }
+  if (only === undefined || only === 'snappy') {
+    const node = new Uint8Array(readFileSync(join(ROOT, 'fixtures/node_exporter.prom')));
+    const cases = keyed([...snappyCases('large text', generatePayload(LARGE).text), ...snappyCases('node_exporter', node)]);
+    const results: Result[] = [];
+    for (const [name, c] of Object.entries(cases)) {
+      log(name);
+      results.push(await measure(c, s));
+    }
+    tables.push(`\n### Snappy (remote-write body compression)\n\n${snappyTable(results)}`);
   }
   tables.push(`\n(${fmt((performance.now() - t0) / 1000, 0)} s)`);
   console.log(tables.join('\n'));

@@ -34,6 +34,8 @@ export type ErrorCode =
   | 'DUPLICATE_SERIES'
   // Limits (Prometheus scrape_config: body_size_limit, label_limit, ...)
   | 'LIMIT_EXCEEDED'
+  // Compression: a malformed snappy block (remote write bodies)
+  | 'INVALID_SNAPPY'
   // Definition time (encoder, MetricSet)
   | 'INVALID_NAME'
   | 'RESERVED_LABEL'

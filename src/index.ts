@@ -78,6 +78,17 @@ export type {
   SummaryOptions,
 } from './metrics/index.js';
 
+// Snappy block compression (remote write bodies)
+export {
+  DEFAULT_SNAPPY_MAX_BYTES,
+  snappyCompress,
+  snappyCompressInto,
+  snappyDecodedLength,
+  snappyDecompress,
+  snappyMaxCompressedLength,
+} from './snappy/index.js';
+export type { SnappyDecompressOptions } from './snappy/index.js';
+
 // Negotiation
 export {
   CONTENT_TYPE_OPENMETRICS_0_0_1,
