@@ -261,8 +261,9 @@ const MAX_WARNINGS = 1000;
 /**
  * The identity of a conversion warning: the family it names (the encoder
  * starts each message with the JSON-quoted family name) and its reason with
- * the counts in it blanked, so "3 native histogram samples" and "4 native
- * histogram samples" of one family are one warning.
+ * the counts in it blanked (and plural endings dropped), so "1 native
+ * histogram sample" and "4 native histogram samples" of one family are one
+ * warning.
  */
 export function warningKey(message: string): string {
   let head = '';
@@ -279,7 +280,8 @@ export function warningKey(message: string): string {
       }
     }
   }
-  return head + rest.replace(/[0-9]+/g, '#');
+  // Counts and plurals blanked: "1 sample" and "3 samples" are one reason.
+  return head + rest.replace(/[0-9]+/g, '#').replace(/s\b/g, '');
 }
 
 /**
@@ -531,7 +533,7 @@ export class ExpositionCore {
         // never answers 406, and neither does Accept here.
         return textAnswer(
           400,
-          `400 Bad Request: unknown ${this.formatParam}=${JSON.stringify(raw)}; expected prometheus, text, openmetrics${this.protobuf ? ' or protobuf' : ''}`,
+          `400 Bad Request: unknown ${this.formatParam}=${JSON.stringify(raw)}; expected prometheus, text${this.protobuf ? ', openmetrics or protobuf' : ' or openmetrics'}`,
         );
       }
       if (forced !== null && forced !== format) {
