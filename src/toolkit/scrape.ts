@@ -125,7 +125,7 @@ export function scrapeProtocol(name: string): ScrapeProtocol {
   const key = name.replace(/\./g, '_');
   if (Object.hasOwn(SCRAPE_PROTOCOL_HEADERS, key)) return key as ScrapeProtocol;
   const known = Object.keys(SCRAPE_PROTOCOL_HEADERS)
-    .map((k) => k.replace(/(\d)_(\d)/g, '$1.$2'))
+    .map((k) => k.replace(/(\d)_(\d)_(\d)/, '$1.$2.$3'))
     .join(', ');
   throw new PromwireError('INVALID_ARGUMENT', `scrape: unknown scrape protocol ${JSON.stringify(name)} (expected one of: ${known})`);
 }
