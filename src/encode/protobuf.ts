@@ -141,6 +141,11 @@ export class Losses {
   }
 }
 
+/** The loss message of an info or stateset written as a gauge (shared with MetricSet). */
+export function gaugeFallbackLoss(type: 'info' | 'stateset'): string {
+  return `written as a gauge: protobuf has no ${type} type`;
+}
+
 /** The MetricFamily type a model type is written as. */
 export function protobufType(type: MetricFamily['type']): number {
   switch (type) {
@@ -421,7 +426,7 @@ export class ProtobufEncoder {
     const name = f.type === 'counter' || f.type === 'info' ? textName(f, f.samples) : f.name;
     writeFamilyHeader(w, protobufName(name, this.escaping), pbType, f.help, f.unit);
     if (f.type === 'info' || f.type === 'stateset') {
-      if (f.samples.length > 0) losses.add(`written as a gauge: protobuf has no ${f.type} type`, f.samples.length);
+      if (f.samples.length > 0) losses.add(gaugeFallbackLoss(f.type), f.samples.length);
     }
     switch (f.type) {
       case 'summary':
@@ -579,9 +584,7 @@ export class ProtobufEncoder {
     if (exemplars > 0) losses.add('exemplars dropped: protobuf has no exemplars on summaries', exemplars);
     w.byte(K_METRIC_SUMMARY);
     const start = w.beginLength(2);
-    if (count !== undefined && !writeCount(w, K_SUMMARY_COUNT, 0, count)) {
-      losses.add('a _count that is not a whole non-negative number dropped: protobuf summaries count in uint64');
-    }
+    if (count !== undefined && !writeCount(w, K_SUMMARY_COUNT, 0, count)) losses.add(SUMMARY_COUNT_LOSS);
     if (sum !== undefined) w.doubleField(K_SUMMARY_SUM, sum);
     if (count === undefined || sum === undefined) losses.add('series without _sum or _count: protobuf readers take them as 0');
     for (const s of g.members) {
@@ -686,16 +689,18 @@ export class ProtobufEncoder {
       }
       if (extra > 0) losses.add(ONE_EXEMPLAR, extra);
     }
+    if (h !== undefined) writeNativeFields(w, h);
     if (created !== undefined) {
       // A gauge histogram has no start: OpenMetrics gives it no `_created`.
       if (gauge) losses.add('start timestamps dropped: a gauge histogram has none');
       else writeTimestampMessage(w, K_H_CREATED, created);
     }
-    if (h !== undefined) {
-      writeNativeFields(w, h);
-      const ex = native!.exemplars;
-      if (ex !== undefined) {
-        for (const e of ex) writeExemplar(w, K_H_EXEMPLARS, e, this.escaping);
+    const nex = native?.exemplars;
+    if (h !== undefined && nex !== undefined) {
+      for (const e of nex) {
+        // metrics.proto: "These exemplars MUST have a timestamp" (protobufparse.go skips the others).
+        if (e.timestamp === null) losses.add('native histogram exemplars without a timestamp written: Prometheus ignores them');
+        writeExemplar(w, K_H_EXEMPLARS, e, this.escaping);
       }
     }
     w.endLength(start, 2);
@@ -790,3 +795,66 @@ export function labelPairSize(name: string, value: string): number {
   const inner = 1 + varintSize(n) + n + 1 + varintSize(v) + v;
   return 1 + varintSize(inner) + inner;
 }
+
+/** Which value message a single-value Metric holds. */
+export type ValueKind = 'counter' | 'gauge' | 'untyped';
+
+const VALUE_KEYS: Readonly<Record<ValueKind, number>> = { counter: K_METRIC_COUNTER, gauge: K_METRIC_GAUGE, untyped: K_METRIC_UNTYPED };
+
+/**
+ * One `MetricFamily.metric` holding pre-rendered `Metric.label` fields and a
+ * Counter, Gauge or Untyped with just a value (no exemplar, created
+ * timestamp nor timestamp): its length is known, so nothing is patched.
+ * The bytes equal what `ProtobufEncoder` writes for such a sample.
+ */
+export function writeValueMetric(w: ProtoWriter, labels: Uint8Array, kind: ValueKind, value: number): void {
+  w.byte(K_FAMILY_METRIC);
+  w.uint(labels.length + 11);
+  w.raw(labels);
+  w.byte(VALUE_KEYS[kind]);
+  w.byte(9);
+  w.doubleField(K_VALUE, value); // value is field 1 (fixed64) in Counter, Gauge and Untyped alike
+}
+
+/** Starts a `MetricFamily.metric` (ends with `endLength(start, 2)`) and writes its pre-rendered labels. */
+export function beginMetric(w: ProtoWriter, labels: Uint8Array): number {
+  w.byte(K_FAMILY_METRIC);
+  const start = w.beginLength(2);
+  w.raw(labels);
+  return start;
+}
+
+/** Starts `Metric.histogram` (ends with `endLength(start, 2)`). */
+export function beginHistogram(w: ProtoWriter): number {
+  w.byte(K_METRIC_HISTOGRAM);
+  return w.beginLength(2);
+}
+
+/**
+ * `Metric.summary` with a count, a sum and quantiles (no created
+ * timestamp). Returns false when the count could not be written (not a
+ * whole non-negative number: Summary counts in uint64).
+ */
+export function writeSummaryMessage(
+  w: ProtoWriter,
+  count: number,
+  sum: number,
+  quantiles: readonly number[],
+  values: ArrayLike<number>,
+): boolean {
+  w.byte(K_METRIC_SUMMARY);
+  const start = w.beginLength(2);
+  const ok = writeCount(w, K_SUMMARY_COUNT, 0, count);
+  w.doubleField(K_SUMMARY_SUM, sum);
+  for (let i = 0; i < quantiles.length; i++) {
+    w.byte(K_SUMMARY_QUANTILE);
+    w.byte(18);
+    w.doubleField(K_QUANTILE_Q, quantiles[i]!);
+    w.doubleField(K_QUANTILE_VALUE, values[i]!);
+  }
+  w.endLength(start, 2);
+  return ok;
+}
+
+/** The loss message for a summary count protobuf cannot hold (shared with MetricSet). */
+export const SUMMARY_COUNT_LOSS = 'a _count that is not a whole non-negative number dropped: protobuf summaries count in uint64';

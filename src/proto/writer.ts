@@ -145,7 +145,7 @@ export class ProtoWriter {
       lo >>>= 7;
     }
     // Bits 28..34: four of lo, three of hi.
-    let b = (lo & 0x0f) | ((hi & 0x07) << 4);
+    const b = (lo & 0x0f) | ((hi & 0x07) << 4);
     hi >>>= 3;
     if (hi === 0) {
       buf[p++] = b;
