@@ -8,6 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
+import { MetricSet } from '../src/metrics/index.js';
 import type { MetricFamily, NativeHistogram } from '../src/model/index.js';
 import { parse } from '../src/parse/families.js';
 import type { HandlerOptions } from '../src/toolkit/exposition.js';
@@ -221,6 +222,34 @@ describe('node:http handler, protobuf', () => {
     // protobuf carries it whole: nothing more to say
     await request(base + '/metrics', { accept: PROMETHEUS_PROTO_ACCEPT });
     expect(warnings).toHaveLength(1);
+  });
+});
+
+describe('MetricSet through the handler, protobuf', () => {
+  it("encodes through the set's own encodeChunks (its label pairs rendered once), which protobufjs reads", async () => {
+    const metrics = new MetricSet();
+    const requests = metrics.counter({ name: 'http_requests_total', help: 'Requests served.', labelNames: ['code'] });
+    requests.labels({ code: '200' }).inc(7);
+    const latency = metrics.histogram({ name: 'latency_seconds', help: 'Latency.', buckets: [0.1, 1] });
+    latency.observe(0.05);
+    latency.observe(0.5);
+    const base = await serveHandler({ metrics, chunkSize: 8 });
+    for (const enc of ['identity', 'gzip']) {
+      const r = await request(base + '/metrics', { accept: PROMETHEUS_PROTO_ACCEPT, 'accept-encoding': enc });
+      expect(r.headers['content-type']).toBe(PROTO_U);
+      expect(parse(r.body, { format: 'protobuf' })).toEqual(
+        parse(Buffer.from(metrics.encode({ format: 'protobuf', escaping: 'underscores' })), { format: 'protobuf' }),
+      );
+      const d = decodeDelimited(r.body);
+      expect(d.map((f: { name: string }) => f.name)).toEqual(['http_requests_total', 'latency_seconds']);
+      expect(d[0].metric[0].counter.value).toBe(7);
+      const h = d[1].metric[0].histogram;
+      expect([h.sampleCount, h.sampleSum]).toEqual([2, 0.55]);
+      expect(h.bucket.map((b: { cumulativeCount?: number; upperBound?: number }) => [b.upperBound, b.cumulativeCount])).toEqual([
+        [0.1, 1],
+        [1, 2],
+      ]);
+    }
   });
 });
 
