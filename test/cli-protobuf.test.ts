@@ -17,6 +17,7 @@ import { looksLikeProtobuf } from '../src/cli/sniff.js';
 import { encode } from '../src/encode/encoder.js';
 import type { MetricFamily, NativeHistogram } from '../src/model/index.js';
 import { parse } from '../src/parse/families.js';
+import { warningKey } from '../src/toolkit/exposition.js';
 import { createNodeHandler } from '../src/toolkit/handler.js';
 import { PROMETHEUS_PROTO_ACCEPT } from '../src/toolkit/negotiate.js';
 import { decodeDelimited } from './helpers/pb-decode.js';
@@ -154,6 +155,16 @@ describe('CLI, protobuf', () => {
     const same = await runInProcess(['convert', PB_FILE, '--to', 'protobuf']);
     expect([same.code, same.stderr]).toEqual([0, '']);
     expect(parse(same.stdout, { format: 'protobuf' })).toEqual(parse(PB, { format: 'protobuf' }));
+  });
+
+  it('convert says each loss of a conversion once per family and reason (OpenMetrics to text 0.0.4)', async () => {
+    const r = await runInProcess(['convert', `${ROOT}fixtures/python_client.om.txt`, '--to', 'text']);
+    expect(r.code).toBe(0);
+    const lines = r.stderr.split('\n').filter((l) => l !== '');
+    expect(lines.length).toBeGreaterThan(0);
+    for (const l of lines) expect(l).toMatch(/^promwire: warning: "[^"]+": /);
+    expect(new Set(lines.map(warningKey)).size).toBe(lines.length);
+    expect(lines.some((l) => l.startsWith('promwire: warning: "demo_sent_bytes_total": ') && /exemplar/.test(l))).toBe(true);
   });
 
   it('parse --json shows a native histogram in the documented shape', async () => {

@@ -268,6 +268,43 @@ describe('fetch handler, protobuf', () => {
 });
 
 describe('conversion warnings, once each', () => {
+  it('without onWarning, only the first warning of the handler reaches the console, with a hint', async () => {
+    const said: unknown[][] = [];
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => void said.push(args);
+    try {
+      const withUnit: MetricFamily[] = [
+        {
+          ...FAMILIES[2]!,
+          name: 'temperature_celsius',
+          unit: 'celsius',
+          samples: [{ name: 'temperature_celsius', labels: {}, value: 21, timestamp: null }],
+        },
+      ];
+      // two distinct warnings at least: the native histogram and the unit (both checked with onWarning below)
+      const base = await serveHandler({ collect: () => [...FAMILIES, ...withUnit] });
+      for (let i = 0; i < 3; i++) expect((await request(base + '/metrics')).status).toBe(200);
+    } finally {
+      console.warn = warn;
+    }
+    expect(said).toHaveLength(1);
+    const all: string[] = [];
+    const withUnit: MetricFamily[] = [
+      {
+        ...FAMILIES[2]!,
+        name: 'temperature_celsius',
+        unit: 'celsius',
+        samples: [{ name: 'temperature_celsius', labels: {}, value: 21, timestamp: null }],
+      },
+    ];
+    const base = await serveHandler({ collect: () => [...FAMILIES, ...withUnit], onWarning: (m) => all.push(m) });
+    await request(base + '/metrics');
+    expect(all.length).toBeGreaterThanOrEqual(2);
+    expect(String(said[0]![0])).toMatch(
+      /^promwire handler: "rpc_duration_seconds": .*\(further conversion warnings are not printed: pass onWarning to receive each once\)$/,
+    );
+  });
+
   it('warningKey: the family named exactly, the counts blanked', () => {
     expect(warningKey('"a1s": 3 native histogram samples written as +Inf bucket')).toBe(
       warningKey('"a1s": 1 native histogram sample written as +Inf bucket'),
