@@ -6,6 +6,8 @@
  * bounds and count, read back through the HTTP API). The same Prometheus
  * scraping with `scrape_protocols` of text only gets text, with a native
  * histogram reduced to client_golang's text form and a warning once.
+ * promwire's scrape() reads the stored histogram back from /federate in
+ * protobuf, identical to what was served.
  *
  * (The full native-histogram proofs against client_golang and Prometheus are
  * gotools' integration tests; this one pins the negotiation.)
@@ -16,7 +18,8 @@ import { writeFile } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { MetricFamily, NativeHistogram } from '../../src/model/index.js';
 import { createNodeHandler } from '../../src/toolkit/handler.js';
-import { CONTENT_TYPE_PROTOBUF, PROMETHEUS_PROTO_ACCEPT } from '../../src/toolkit/negotiate.js';
+import { CONTENT_TYPE_PROTOBUF, PROMETHEUS_PROTO_ACCEPT, PROTO_FIRST_SCRAPE_PROTOCOLS } from '../../src/toolkit/negotiate.js';
+import { scrape } from '../../src/toolkit/scrape.js';
 import { BIN, Cleanup, freePort, httpGet, requireBinary, serve, startProcess, tempDir, waitFor, waitReady } from './helpers.js';
 
 const cleanup = new Cleanup();
@@ -134,6 +137,18 @@ scrape_configs:
       expect(bounds[i]![1]).toBeCloseTo(w[1]!, 12);
       expect(bounds[i]![2]).toBe(w[2]);
     }
+
+    // and back: promwire's scrape() reads it from /federate in protobuf (expfmt.Negotiate there)
+    const fed = await scrape(`${base}/federate?match[]=${encodeURIComponent('pwn_rpc_seconds{job="pwn_proto"}')}`, {
+      protocols: PROTO_FIRST_SCRAPE_PROTOCOLS,
+    });
+    expect(fed.format).toBe('protobuf');
+    const fs = fed.families.flatMap((f) => f.samples).filter((s) => s.name === 'pwn_rpc_seconds');
+    expect(fs).toHaveLength(1);
+    expect(fs[0]!.labels).toMatchObject({ m: 'get', job: 'pwn_proto' });
+    // federate.go reads every histogram as a FloatHistogram (AtFloatHistogram) and writes
+    // positive_count/negative_count: the same histogram, with float counts
+    expect(fs[0]!.value).toEqual({ ...NATIVE, count: 11, kind: 'float' });
 
     // scrape_protocols: [PrometheusText0.0.4]: text, the histogram as client_golang writes a native-only one there
     const count = await waitFor(
