@@ -235,7 +235,7 @@ describe('CLI, protobuf', () => {
     const url = await serveFamilies(FAMILIES);
     const j = await runInProcess(['scrape', url, '--format', 'protobuf', '--json']);
     expect(j.code).toBe(0);
-    expect(j.stderr).toMatch(/read as protobuf, \d+ bytes, 2 families, 3 samples\n$/);
+    expect(j.stderr).toMatch(/read as protobuf, \d+ bytes, 2 families, 3 samples \(2 native histograms\)\n$/);
     const fams = JSON.parse(j.stdout.toString('utf8')) as { samples: { value: { count: number } }[] }[];
     expect(fams[0]!.samples.map((s) => s.value.count)).toEqual([10, 5]);
 
