@@ -22,6 +22,8 @@ export type ErrorCode =
   | 'INVALID_METADATA'
   | 'DUPLICATE_LABEL'
   | 'BLANK_LINE'
+  // Parsing: protobuf wire format (a malformed varint, tag, wire type or length)
+  | 'INVALID_PROTOBUF'
   // Parsing: OpenMetrics structure
   | 'MISSING_EOF'
   | 'CONTENT_AFTER_EOF'

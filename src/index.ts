@@ -76,10 +76,14 @@ export {
   CONTENT_TYPE_PROTOBUF,
   CONTENT_TYPE_TEXT,
   DEFAULT_ESCAPING,
+  DEFAULT_SCRAPE_PROTOCOLS,
   PROMETHEUS_ACCEPT,
+  PROMETHEUS_PROTO_ACCEPT,
+  PROTO_FIRST_SCRAPE_PROTOCOLS,
   negotiate,
+  scrapeAcceptHeader,
 } from './toolkit/negotiate.js';
-export type { Negotiated } from './toolkit/negotiate.js';
+export type { Negotiated, NegotiateOptions, ScrapeProtocol } from './toolkit/negotiate.js';
 
 // Toolkit: merge and lint
 export { merge } from './toolkit/merge.js';

@@ -181,7 +181,7 @@ describe('argument parsing', () => {
     [['frobnicate'], /unknown command 'frobnicate'/],
     [['--frob'], /unknown option '--frob'/],
     [['parse', '--frob'], /unknown option '--frob'/],
-    [['parse', '--format', 'xml'], /invalid value 'xml' for --format \(expected one of: auto, text, openmetrics\)/],
+    [['parse', '--format', 'xml'], /invalid value 'xml' for --format \(expected one of: auto, text, openmetrics, protobuf\)/],
     [['parse', 'a', 'b'], /unexpected argument 'b'/],
     [['convert', '--to'], /--to/],
     [['scrape'], /missing URL/],

@@ -129,15 +129,11 @@ describe('scrape', () => {
     [undefined, 'the answer has no Content-Type and no fallbackFormat given'],
     [
       'text/html; charset=utf-8',
-      'unsupported Content-Type "text/html; charset=utf-8" (expected text/plain or application/openmetrics-text) and no fallbackFormat given',
+      'unsupported Content-Type "text/html; charset=utf-8" (expected text/plain, application/openmetrics-text or application/vnd.google.protobuf) and no fallbackFormat given',
     ],
     ['application/json', 'unsupported Content-Type "application/json"'],
     ['text/plain; version', 'cannot parse Content-Type "text/plain; version"'],
     ['text/plain; a=1; a=2', 'cannot parse Content-Type'],
-    [
-      'application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited',
-      'the Prometheus protobuf format, which promwire does not read yet',
-    ],
   ])('Content-Type %j without fallbackFormat is an error naming the URL and the type', async (ct, message) => {
     const base = await serve((_req, res) => {
       if (ct === undefined) res.removeHeader('content-type');
@@ -153,7 +149,7 @@ describe('scrape', () => {
     expect(err.message).toContain(message);
   });
 
-  it('fallbackFormat parses an answer without a usable Content-Type (Prometheus fallback_scrape_protocol), never a protobuf one', async () => {
+  it('fallbackFormat parses an answer without a usable Content-Type (Prometheus fallback_scrape_protocol), never one that names a format', async () => {
     let ct: string | undefined;
     const base = await serve((_req, res) => {
       if (ct === undefined) res.removeHeader('content-type');
@@ -165,9 +161,12 @@ describe('scrape', () => {
     ct = 'text/html';
     const o = await scrape(base, { fallbackFormat: 'openmetrics' });
     expect([o.format, o.families.map((f) => f.type)]).toEqual(['openmetrics', ['counter', 'info']]);
+    // a protobuf Content-Type is read as protobuf, whatever the fallback: the text body does not decode
     ct = 'application/vnd.google.protobuf';
-    await expect(scrape(base, { fallbackFormat: 'text' })).rejects.toThrow(/does not read yet/);
-    await expect(scrape(base, { fallbackFormat: 'json' as 'text' })).rejects.toThrow(/expected fallbackFormat 'text' or 'openmetrics'/);
+    await expect(scrape(base, { fallbackFormat: 'text' })).rejects.toThrow();
+    await expect(scrape(base, { fallbackFormat: 'json' as 'text' })).rejects.toThrow(
+      /expected fallbackFormat 'text', 'openmetrics' or 'protobuf'/,
+    );
   });
 
   it('an empty body is an empty scrape whatever the Content-Type, as in Prometheus', async () => {

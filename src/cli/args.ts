@@ -33,19 +33,33 @@ interface CommandSpec {
   positionals: { min: number; max: number; names: string[] };
 }
 
-const FORMATS = ['auto', 'text', 'openmetrics'] as const;
-const OUT_FORMATS = ['text', 'openmetrics'] as const;
+const FORMATS = ['auto', 'text', 'openmetrics', 'protobuf'] as const;
+const OUT_FORMATS = ['text', 'openmetrics', 'protobuf'] as const;
+
+/** How the JSON form shows a native histogram (parse --json, scrape --json). */
+const NATIVE_JSON_HELP = `  A native histogram sample's "value" is an object:
+    {"kind":"integer"|"float","schema":N,"zero_threshold":"F","zero_count":N,"count":N,"sum":"F",
+     "positive_spans":[{"offset":N,"length":N}...],"positive_buckets":[N...],
+     "negative_spans":[...],"negative_buckets":[...],"custom_values":["F"...] (schema -53 only)}
+  buckets are absolute counts (not protobuf's deltas), one per bucket the spans cover;
+  "F" values are strings as Prometheus spells floats (NaN, +Inf).`;
+
+/** Where binary output may go. */
+const BINARY_OUT_HELP = `  -o, --output FILE  write the output to FILE instead of stdout; protobuf output goes to
+                     stdout only when it is not a terminal (a pipe or a redirect)`;
 const ESCAPINGS = ESCAPING_SCHEMES;
 
 export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
   parse: {
-    synopsis: 'parse [FILE|-] [--format auto|text|openmetrics] [--json]',
+    synopsis: 'parse [FILE|-] [--format auto|text|openmetrics|protobuf] [--json]',
     summary: 'parse a payload; --json prints its families as JSON (one family per line)',
-    help: `  --format F   payload format: auto (default: OpenMetrics when it ends with "# EOF"), text, openmetrics
+    help: `  --format F   payload format: auto (default: protobuf when it starts as delimited MetricFamily
+               messages, else OpenMetrics when it ends with "# EOF", else text), text, openmetrics, protobuf
   --json       print the families as a JSON array, one family per line (see README, "parse --json")
   --lenient    skip bad lines, reporting each on stderr (exit status 1 if any was skipped)
   --body-limit BYTES  stop reading past this many bytes (default: the parser's maxBodyBytes, 1 GiB)
-  Without --json, prints one line per family: type, name, sample count and help.`,
+  Without --json, prints one line per family: type, name, sample count and help.
+${NATIVE_JSON_HELP}`,
     options: {
       format: { type: 'string', choices: FORMATS, default: 'auto' },
       json: { type: 'boolean' },
@@ -55,9 +69,9 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     positionals: { min: 0, max: 1, names: ['FILE'] },
   },
   inspect: {
-    synopsis: 'inspect [FILE|-] [--format auto|text|openmetrics] [--json]',
-    summary: 'report format, families by type, series and samples, top 10 families by series, parse speed',
-    help: `  --format F   payload format: auto (default), text, openmetrics
+    synopsis: 'inspect [FILE|-] [--format auto|text|openmetrics|protobuf] [--json]',
+    summary: 'report format, families by type, series and samples, native histograms, top 10 families by series, parse speed',
+    help: `  --format F   payload format: auto (default), text, openmetrics, protobuf
   --json       print the report as one JSON object instead of text`,
     options: {
       format: { type: 'string', choices: FORMATS, default: 'auto' },
@@ -66,23 +80,28 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     positionals: { min: 0, max: 1, names: ['FILE'] },
   },
   convert: {
-    synopsis: 'convert [FILE|-] --to text|openmetrics [--from auto|text|openmetrics] [--escaping SCHEME]',
+    synopsis: 'convert [FILE|-] --to text|openmetrics|protobuf [--from auto|text|openmetrics|protobuf] [--escaping SCHEME] [-o FILE]',
     summary: 'parse a payload and write it again in the chosen format',
-    help: `  --to F       output format: text (0.0.4) or openmetrics (1.0); required
-  --from F     input format: auto (default), text, openmetrics
+    help: `  --to F       output format: text (0.0.4), openmetrics (1.0) or protobuf (delimited
+               MetricFamily messages); required
+  --from F     input format: auto (default), text, openmetrics, protobuf
   --escaping S how to write names outside the legacy character set (Prometheus 3):
-               allow-utf-8 (default: quoted, lossless), underscores, dots, values`,
+               allow-utf-8 (default: quoted, lossless), underscores, dots, values
+${BINARY_OUT_HELP}
+  What the output format cannot hold (a native histogram in text or OpenMetrics 1.0) is
+  said on stderr, once per family.`,
     options: {
       to: { type: 'string', choices: OUT_FORMATS },
+      output: { type: 'string', short: 'o' },
       from: { type: 'string', choices: FORMATS, default: 'auto' },
       escaping: { type: 'string', choices: ESCAPINGS, default: 'allow-utf-8' },
     },
     positionals: { min: 0, max: 1, names: ['FILE'] },
   },
   lint: {
-    synopsis: 'lint [FILE|-] [--format auto|text|openmetrics] [--structural]',
+    synopsis: 'lint [FILE|-] [--format auto|text|openmetrics|protobuf] [--structural]',
     summary: 'check metrics as `promtool check metrics` 3.5.3 does: exit 0 clean, 3 findings, 1 unreadable',
-    help: `  --format F     payload format: auto (default), text, openmetrics
+    help: `  --format F     payload format: auto (default), text, openmetrics, protobuf
   --structural   also report what promtool does not check: duplicate series
                  Prometheus rejects, samples outside their family, malformed
                  buckets and quantiles, negative counters
@@ -97,21 +116,28 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
   },
   scrape: {
     synopsis:
-      'scrape URL [--json | --to text|openmetrics] [--format auto|text|openmetrics] [--timeout MS] [--header "K: V"]... [--user USER:PASS] [--body-limit BYTES]',
+      'scrape URL [--json | --to text|openmetrics|protobuf] [--format auto|text|openmetrics|protobuf] [--protocols P,...] [--timeout MS] [--header "K: V"]... [--user USER:PASS] [--body-limit BYTES] [-o FILE]',
     summary: 'fetch a /metrics endpoint as Prometheus does and print what it served',
     help: `  --json             print the families as JSON, as parse --json does
-  --to F             print them re-encoded as text or openmetrics (default: the format served)
+  --to F             print them re-encoded as text, openmetrics or protobuf (default: the format served)
   --format F         the format to ask for: auto (default: Prometheus' own Accept header, OpenMetrics
-                     preferred), text or openmetrics; the answer's Content-Type decides how it is read
+                     preferred), text, openmetrics or protobuf; the answer's Content-Type decides how
+                     it is read
+  --protocols P,...  ask as Prometheus does with scrape_protocols set to this list, e.g.
+                     PrometheusProto,OpenMetricsText1.0.0,OpenMetricsText0.0.1,PrometheusText1.0.0,PrometheusText0.0.4
+                     (what Prometheus 3.5 asks with native histograms enabled); overrides --format
   --timeout MS       give up after MS milliseconds (default 10000)
   --header "K: V"    add a request header (repeatable)
   --user USER:PASS   HTTP basic auth
   --body-limit BYTES refuse a body larger than this (default: the parser's maxBodyBytes)
+${BINARY_OUT_HELP}
   Prints the format and Content-Type received on stderr.`,
     options: {
       json: { type: 'boolean' },
       to: { type: 'string', choices: OUT_FORMATS },
+      output: { type: 'string', short: 'o' },
       format: { type: 'string', choices: FORMATS, default: 'auto' },
+      protocols: { type: 'string' },
       timeout: { type: 'string' },
       header: { type: 'string', multiple: true },
       user: { type: 'string' },
@@ -120,15 +146,18 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     positionals: { min: 1, max: 1, names: ['URL'] },
   },
   serve: {
-    synopsis: 'serve FILE --port N [--path P] [--host H] [--user USER:PASS] [--label NAME=VALUE]... [--format auto|text|openmetrics]',
+    synopsis:
+      'serve FILE --port N [--path P] [--host H] [--user USER:PASS] [--label NAME=VALUE]... [--format auto|text|openmetrics|protobuf]',
     summary: 'serve a payload file as an exporter would (re-read on every scrape)',
     help: `  --port N           TCP port (0 picks a free one; the address is printed on stderr); required
   --path P           path to serve (default /metrics)
   --host H           address to listen on (default 127.0.0.1)
   --user USER:PASS   require HTTP basic auth
   --label N=V        add this label to every series that lacks it (repeatable)
-  --format F         format of FILE: auto (default), text, openmetrics
-  Negotiates text 0.0.4 or OpenMetrics from Accept (or ?format=prometheus|openmetrics), gzips when asked.
+  --format F         format of FILE: auto (default), text, openmetrics, protobuf
+  Negotiates text 0.0.4, OpenMetrics or protobuf from Accept as client_golang does (or
+  ?format=prometheus|openmetrics|protobuf), gzips when asked. What a scraper's format cannot
+  hold (native histograms asked for as text) is said on stderr once per family.
   Stops on SIGINT or SIGTERM.`,
     options: {
       port: { type: 'string' },

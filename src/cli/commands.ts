@@ -3,17 +3,18 @@
  * returns its exit status or throws (a `UsageError` or a `PromwireError`,
  * turned into a message and a status by cli.ts).
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import { isEscapingScheme, type EscapingScheme } from '../core/names.js';
 import { encode } from '../encode/encoder.js';
-import type { MetricFamily } from '../model/index.js';
+import type { Format, MetricFamily } from '../model/index.js';
 import { parse } from '../parse/families.js';
+import { onceEach } from '../toolkit/exposition.js';
 import { createNodeHandler } from '../toolkit/handler.js';
 import { formatFindings, lint, promtoolReadError } from '../toolkit/lint.js';
-import { scrape } from '../toolkit/scrape.js';
-import { UsageError, basicAuthFlag, headerFlags, integerFlag, labelFlags, type Flags } from './args.js';
-import { formatFlag, parseInput } from './common.js';
+import { scrape, scrapeProtocol } from '../toolkit/scrape.js';
+import { UsageError, basicAuthFlag, headerFlags, integerFlag, labelFlags, type CommandName, type Flags } from './args.js';
+import { formatFlag, parseInput, payloadFormat } from './common.js';
 import { formatReport, inspect } from './inspect.js';
 import { BatchWriter, readInput, type CliIO } from './io.js';
 import { writeFamiliesJson } from './json.js';
@@ -25,7 +26,7 @@ import { writeFamiliesJson } from './json.js';
  */
 export async function runParse(file: string | undefined, flags: Flags, io: CliIO): Promise<number> {
   const limit = integerFlag('parse', flags, 'body-limit', { min: 1, max: Number.MAX_SAFE_INTEGER });
-  const input = await readInput('parse', file, io, limit);
+  const input = await readInput('parse', file, io, limit, formatFlag(flags));
   const { families, skipped } = parseInput(input.bytes, flags, io);
   const w = new BatchWriter((s) => io.out(s));
   if (flags['json'] === true) writeFamiliesJson(families, (s) => w.push(s));
@@ -54,21 +55,55 @@ function writeSummary(families: MetricFamily[], write: (s: string) => void): voi
 
 /** `inspect [FILE|-] [--format F] [--json]` */
 export async function runInspect(file: string | undefined, flags: Flags, io: CliIO): Promise<number> {
-  const input = await readInput('inspect', file, io);
+  const input = await readInput('inspect', file, io, undefined, formatFlag(flags));
   const source = input.source === '-' ? '(stdin)' : input.source;
   const report = inspect(input.bytes, { format: formatFlag(flags), source });
   io.out(flags['json'] === true ? JSON.stringify(report) + '\n' : formatReport(report));
   return 0;
 }
 
-/** `convert [FILE|-] --to F [--from F] [--escaping S]` */
-export async function runConvert(file: string | undefined, flags: Flags, io: CliIO): Promise<number> {
+/** The `--to` format, or undefined. */
+function toFlag(flags: Flags): Format | undefined {
   const to = flags['to'];
-  if (to !== 'text' && to !== 'openmetrics') throw new UsageError('missing --to text|openmetrics', 'convert');
-  const input = await readInput('convert', file, io);
+  return to === 'text' || to === 'openmetrics' || to === 'protobuf' ? to : undefined;
+}
+
+/**
+ * Binary output goes to a terminal only through `-o FILE`: refused before
+ * any work is done (a usage error), as `gzip` refuses to.
+ */
+function checkBinaryOut(command: CommandName, format: Format | undefined, flags: Flags, io: CliIO): void {
+  if (format === 'protobuf' && typeof flags['output'] !== 'string' && io.outIsTTY === true) {
+    throw new UsageError('refusing to write binary protobuf to a terminal: redirect standard output, or give -o FILE', command);
+  }
+}
+
+/** Writes the output to `-o FILE` or standard output. */
+async function emit(data: Uint8Array, flags: Flags, io: CliIO): Promise<void> {
+  const file = flags['output'];
+  if (typeof file === 'string') await writeFile(file, data);
+  else io.out(data);
+}
+
+/** Conversion warnings on stderr, once per family and reason (what the output format cannot hold). */
+function warner(io: CliIO): (message: string) => void {
+  return onceEach((m) => io.err(`promwire: warning: ${m}\n`));
+}
+
+/** `convert [FILE|-] --to F [--from F] [--escaping S] [-o FILE]` */
+export async function runConvert(file: string | undefined, flags: Flags, io: CliIO): Promise<number> {
+  const to = toFlag(flags);
+  if (to === undefined) throw new UsageError('missing --to text|openmetrics|protobuf', 'convert');
+  checkBinaryOut('convert', to, flags, io);
+  const input = await readInput('convert', file, io, undefined, formatFlag(flags, 'from'));
   const { families } = parseInput(input.bytes, flags, io, 'from');
   const escaping = flags['escaping'];
-  io.out(encode(families, { format: to, escaping: isEscapingScheme(String(escaping)) ? (escaping as EscapingScheme) : 'allow-utf-8' }));
+  const bytes = encode(families, {
+    format: to,
+    escaping: isEscapingScheme(String(escaping)) ? (escaping as EscapingScheme) : 'allow-utf-8',
+    onWarning: warner(io),
+  });
+  await emit(bytes, flags, io);
   return 0;
 }
 
@@ -81,7 +116,7 @@ export async function runConvert(file: string | undefined, flags: Flags, io: Cli
  * promwire's own checks (not promtool's).
  */
 export async function runLint(file: string | undefined, flags: Flags, io: CliIO): Promise<number> {
-  const input = await readInput('lint', file, io);
+  const input = await readInput('lint', file, io, undefined, formatFlag(flags));
   const { families } = parseInput(input.bytes, flags, io);
   const unreadable = promtoolReadError(families);
   if (unreadable !== undefined) {
@@ -94,11 +129,25 @@ export async function runLint(file: string | undefined, flags: Flags, io: CliIO)
   return 3;
 }
 
-/** `scrape URL [--json | --to F] [--format F] [--timeout MS] [--header "K: V"]... [--user U:P] [--body-limit B]` */
+/** `scrape URL [--json | --to F] [--format F] [--protocols P,...] [--timeout MS] [--header "K: V"]... [--user U:P] [--body-limit B] [-o FILE]` */
 export async function runScrape(url: string, flags: Flags, io: CliIO): Promise<number> {
   if (flags['json'] === true && flags['to'] !== undefined) {
     throw new UsageError('--json and --to cannot be used together', 'scrape');
   }
+  const asked = formatFlag(flags);
+  let protocols: string[] | undefined;
+  if (typeof flags['protocols'] === 'string') {
+    protocols = flags['protocols'].split(',').map((p) => p.trim());
+    try {
+      for (const p of protocols) scrapeProtocol(p);
+    } catch (e) {
+      throw new UsageError(`invalid --protocols: ${e instanceof Error ? e.message.replace(/^scrape: /, '') : String(e)}`, 'scrape');
+    }
+  }
+  // Refuse binary for a terminal before the request: asked for with --to,
+  // or the protobuf that --format protobuf asks for and no --to/--json rewrites.
+  if (flags['json'] !== true)
+    checkBinaryOut('scrape', toFlag(flags) ?? (asked === 'protobuf' && protocols === undefined ? 'protobuf' : undefined), flags, io);
   try {
     new URL(url);
   } catch {
@@ -109,7 +158,8 @@ export async function runScrape(url: string, flags: Flags, io: CliIO): Promise<n
   const basicAuth = basicAuthFlag('scrape', flags);
   const res = await scrape(url, {
     headers: headerFlags('scrape', flags),
-    format: formatFlag(flags),
+    format: asked,
+    ...(protocols !== undefined ? { protocols } : {}),
     ...(timeout !== undefined ? { timeout } : {}),
     ...(bodyLimit !== undefined ? { bodyLimit } : {}),
     ...(basicAuth !== undefined ? { basicAuth } : {}),
@@ -126,8 +176,9 @@ export async function runScrape(url: string, flags: Flags, io: CliIO): Promise<n
     w.flush();
     return 0;
   }
-  const to = flags['to'] === 'text' || flags['to'] === 'openmetrics' ? flags['to'] : res.format;
-  io.out(encode(res.families, { format: to }));
+  const to = toFlag(flags) ?? res.format;
+  checkBinaryOut('scrape', to, flags, io);
+  await emit(encode(res.families, { format: to, onWarning: warner(io) }), flags, io);
   return 0;
 }
 
@@ -139,9 +190,11 @@ export async function runServe(file: string, flags: Flags, io: CliIO): Promise<n
   if (!path.startsWith('/')) throw new UsageError(`invalid --path '${path}' (expected it to start with "/")`, 'serve');
   const host = typeof flags['host'] === 'string' ? flags['host'] : '127.0.0.1';
   const basicAuth = basicAuthFlag('serve', flags);
-  const format = formatFlag(flags);
   const defaultLabels = labelFlags('serve', flags);
-  const load = async (): Promise<MetricFamily[]> => parse(await readFile(file), { format });
+  const load = async (): Promise<MetricFamily[]> => {
+    const bytes = await readFile(file);
+    return parse(bytes, { format: payloadFormat(flags, bytes) });
+  };
   // Check the payload once before listening, so a bad file fails fast with its position.
   await load();
 
@@ -152,6 +205,8 @@ export async function runServe(file: string, flags: Flags, io: CliIO): Promise<n
     defaultLabels,
     // A scrape that fails (the file became invalid or was removed) is a 500 for the scraper and a line here.
     onError: (e) => io.err(`promwire: scrape failed: ${e instanceof Error ? e.message : String(e)}\n`),
+    // What a scraper's format cannot hold: once per family and reason (the handler dedupes).
+    onWarning: (m) => io.err(`promwire: warning: ${m}\n`),
     ...(basicAuth !== undefined ? { basicAuth } : {}),
   });
   const server = http.createServer(handler);

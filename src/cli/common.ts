@@ -4,6 +4,8 @@
  */
 import type { PromwireError } from '../errors.js';
 import type { Format, MetricFamily } from '../model/index.js';
+import { detectFormat } from '../parse/detect.js';
+import { looksLikeProtobuf } from './sniff.js';
 import { parse } from '../parse/families.js';
 import type { ParserOptions } from '../parse/options.js';
 import type { Flags } from './args.js';
@@ -20,10 +22,17 @@ export function describePromwireError(e: PromwireError): string {
   return `line ${e.line} column ${e.column}: ${e.reason}${rest}\n`;
 }
 
-/** The value of a `--format`-like flag: `auto`, `text` or `openmetrics`. */
+/** The value of a `--format`-like flag: `auto`, `text`, `openmetrics` or `protobuf`. */
 export function formatFlag(flags: Flags, name = 'format'): Format | 'auto' {
   const v = flags[name];
-  return v === 'text' || v === 'openmetrics' ? v : 'auto';
+  return v === 'text' || v === 'openmetrics' || v === 'protobuf' ? v : 'auto';
+}
+
+/** The format to read `bytes` as: the flag's, or for `auto` protobuf when it looks like it, else from the text. */
+export function payloadFormat(flags: Flags, bytes: Uint8Array, name = 'format'): Format {
+  const f = formatFlag(flags, name);
+  if (f !== 'auto') return f;
+  return looksLikeProtobuf(bytes) ? 'protobuf' : detectFormat(undefined, bytes);
 }
 
 /**
@@ -36,7 +45,7 @@ export function parseInput(
   io: CliIO,
   formatName = 'format',
 ): { families: MetricFamily[]; skipped: number } {
-  const opts: { -readonly [K in keyof ParserOptions]: ParserOptions[K] } = { format: formatFlag(flags, formatName) };
+  const opts: { -readonly [K in keyof ParserOptions]: ParserOptions[K] } = { format: payloadFormat(flags, bytes, formatName) };
   let skipped = 0;
   if (flags['lenient'] === true) {
     opts.onError = (err) => {

@@ -8,6 +8,7 @@
 import { detectFormat } from '../parse/detect.js';
 import { parse } from '../parse/families.js';
 import { Entry, Parser } from '../parse/parser.js';
+import { looksLikeProtobuf } from './sniff.js';
 import type { Format, MetricFamily, MetricType } from '../model/index.js';
 
 export interface TypeCount {
@@ -32,6 +33,20 @@ export interface Throughput {
   samplesPerSec: number;
 }
 
+/** Native histogram samples in the payload (protobuf is the only format that carries them). */
+export interface NativeHistogramCount {
+  /** Native histogram samples. */
+  samples: number;
+  /** Families holding at least one. */
+  families: number;
+  /** Buckets over all of them (positive and negative, the zero bucket not counted). */
+  buckets: number;
+  /** Most buckets in one histogram. */
+  maxBuckets: number;
+  /** The schemas seen, ascending. */
+  schemas: number[];
+}
+
 export interface InspectReport {
   source: string;
   bytes: number;
@@ -45,6 +60,7 @@ export interface InspectReport {
   samples: number;
   withTimestamp: number;
   withExemplar: number;
+  nativeHistograms: NativeHistogramCount;
   byType: TypeCount[];
   /** Up to 10 families, most series first (ties by name). */
   topFamilies: FamilyCount[];
@@ -61,7 +77,7 @@ export interface InspectOptions {
 
 /** Builds the report. Throws `PromwireError` when the payload does not parse. */
 export function inspect(bytes: Uint8Array, opts: InspectOptions): InspectReport {
-  const format: Format = opts.format === 'auto' ? detectFormat(undefined, bytes) : opts.format;
+  const format: Format = opts.format !== 'auto' ? opts.format : looksLikeProtobuf(bytes) ? 'protobuf' : detectFormat(undefined, bytes);
   const families = parse(bytes, { format });
   const counted = countFamilies(families);
   const budget = opts.timeBudgetMs ?? 250;
@@ -77,6 +93,7 @@ export function inspect(bytes: Uint8Array, opts: InspectOptions): InspectReport 
     samples: counted.samples,
     withTimestamp: counted.withTimestamp,
     withExemplar: counted.withExemplar,
+    nativeHistograms: counted.native,
     byType: counted.byType,
     topFamilies: counted.perFamily.slice(0, 10),
     throughput: { pullApi, families: fam },
@@ -90,9 +107,21 @@ function countFamilies(families: MetricFamily[]) {
   let samples = 0;
   let withTimestamp = 0;
   let withExemplar = 0;
+  const native: NativeHistogramCount = { samples: 0, families: 0, buckets: 0, maxBuckets: 0, schemas: [] };
+  const schemas = new Set<number>();
   for (const f of families) {
     const seen = new Set<string>();
+    let nativeHere = false;
     for (const s of f.samples) {
+      if (typeof s.value !== 'number') {
+        const h = s.value;
+        const n = h.positiveBuckets.length + h.negativeBuckets.length;
+        native.samples++;
+        native.buckets += n;
+        native.maxBuckets = Math.max(native.maxBuckets, n);
+        schemas.add(h.schema);
+        nativeHere = true;
+      }
       // Identity of a series: its name and its label set (order does not matter).
       const keys = Object.keys(s.labels).sort();
       let key = s.name;
@@ -101,6 +130,7 @@ function countFamilies(families: MetricFamily[]) {
       if (s.timestamp !== null) withTimestamp++;
       if (s.exemplars !== undefined && s.exemplars.length > 0) withExemplar++;
     }
+    if (nativeHere) native.families++;
     samples += f.samples.length;
     series += seen.size;
     let t = byType.get(f.type);
@@ -115,7 +145,8 @@ function countFamilies(families: MetricFamily[]) {
   for (const p of perFamily) p.share = series === 0 ? 0 : p.series / series;
   perFamily.sort((a, b) => b.series - a.series || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const types = [...byType.values()].sort((a, b) => b.series - a.series || (a.type < b.type ? -1 : 1));
-  return { byType: types, perFamily, series, samples, withTimestamp, withExemplar };
+  native.schemas = [...schemas].sort((a, b) => a - b);
+  return { byType: types, perFamily, series, samples, withTimestamp, withExemplar, native };
 }
 
 /** Walks every entry with the pull API, asking for what a consumer would: name, every label, value. */
@@ -169,9 +200,11 @@ export function formatReport(r: InspectReport): string {
   const how =
     r.formatFrom === 'option'
       ? 'as given by --format'
-      : r.format === 'openmetrics'
-        ? 'detected: ends with "# EOF"'
-        : 'detected: no "# EOF" at the end';
+      : r.format === 'protobuf'
+        ? 'detected: starts as a length-delimited MetricFamily message'
+        : r.format === 'openmetrics'
+          ? 'detected: ends with "# EOF"'
+          : 'detected: no "# EOF" at the end';
   const out: string[] = [];
   out.push(`${r.source}: ${int(r.bytes)} bytes`);
   out.push(`format     ${FORMAT_NAMES[r.format]} (${how})`);
@@ -181,6 +214,13 @@ export function formatReport(r: InspectReport): string {
     `samples    ${int(r.samples)}` +
       (r.samples !== r.series ? ` (${int(r.samples - r.series)} repeat a series)` : '') +
       `, ${int(r.withTimestamp)} with a timestamp, ${int(r.withExemplar)} with an exemplar`,
+  );
+  const nh = r.nativeHistograms;
+  out.push(
+    nh.samples === 0
+      ? 'native histograms  none'
+      : `native histograms  ${int(nh.samples)} in ${int(nh.families)} ${nh.families === 1 ? 'family' : 'families'}, ` +
+          `${int(nh.buckets)} buckets (at most ${int(nh.maxBuckets)} in one), schema${nh.schemas.length === 1 ? '' : 's'} ${nh.schemas.join(', ')}`,
   );
   out.push('');
   out.push('by type          families     series');

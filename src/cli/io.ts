@@ -7,13 +7,17 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { PromwireError } from '../errors.js';
 import { DEFAULT_LIMITS } from '../parse/options.js';
+import type { Format } from '../model/index.js';
 import { UsageError, type CommandName } from './args.js';
+import { looksLikeProtobuf } from './sniff.js';
 
 /** Where the CLI reads and writes; injectable for tests. */
 export interface CliIO {
   stdin: AsyncIterable<Uint8Array | string> & { isTTY?: boolean };
   /** Writes a chunk to standard output. */
   out(chunk: string | Uint8Array): void;
+  /** Is standard output a terminal (where binary output is refused)? */
+  outIsTTY?: boolean;
   /** Writes a chunk to standard error. */
   err(chunk: string): void;
 }
@@ -32,7 +36,9 @@ export interface Input {
  * pipe costs at most the limit, never all memory. Reading also stops at a
  * NUL byte at the start of a line: the parser ends the input there (text
  * 0.0.4, as promlex does) or fails there (OpenMetrics), so nothing after it
- * matters; `/dev/zero` is an empty payload at once. A pipe that never
+ * matters; `/dev/zero` is an empty payload at once. Not for protobuf
+ * (`format` 'protobuf', or 'auto' with a first chunk that looks like it),
+ * where NUL is an ordinary byte. A pipe that never
  * closes and never sends is waited on, as any filter does. Refuses to wait
  * on an interactive terminal when no FILE was given (a usage error).
  */
@@ -41,6 +47,7 @@ export async function readInput(
   file: string | undefined,
   io: CliIO,
   limit: number = DEFAULT_LIMITS.maxBodyBytes,
+  format: Format | 'auto' = 'auto',
 ): Promise<Input> {
   let source: AsyncIterable<Uint8Array | string>;
   let name: string;
@@ -59,10 +66,12 @@ export async function readInput(
   const chunks: Uint8Array[] = [];
   let total = 0;
   let atLineStart = true;
+  let binary: boolean | undefined = format === 'auto' ? undefined : format === 'protobuf';
   for await (const c of source) {
     let b: Uint8Array = typeof c === 'string' ? Buffer.from(c, 'utf8') : c;
     if (b.byteLength === 0) continue;
-    const nul = nulAtLineStart(b, atLineStart);
+    binary ??= looksLikeProtobuf(b);
+    const nul = binary ? -1 : nulAtLineStart(b, atLineStart);
     if (nul >= 0) b = b.subarray(0, nul);
     if (total + b.byteLength > limit) {
       if (source !== io.stdin) (source as { destroy?: () => void }).destroy?.();
@@ -135,6 +144,7 @@ export function processIO(): CliIO {
     out: (chunk) => {
       process.stdout.write(chunk);
     },
+    outIsTTY: process.stdout.isTTY === true,
     err: (chunk) => {
       process.stderr.write(chunk);
     },

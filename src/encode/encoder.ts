@@ -15,6 +15,7 @@ import { isQuoted, writtenName, writtenSampleName } from './series.js';
 import { createdSeries, normalizeNumber, omName, parseBound, reservedLabel, seriesKey, textName, typeWord } from '../model/rules.js';
 import { validateFamily } from './validate.js';
 import { ByteWriter, utf8Bytes } from './writer.js';
+import { encodeProtobuf, encodeProtobufChunks } from './protobuf.js';
 
 /**
  * The exposition writers: text 0.0.4 and OpenMetrics 1.0 over the
@@ -145,6 +146,11 @@ interface NameEntry {
  * over without a copy (so an encode allocates about its output size).
  */
 export function encode(families: readonly MetricFamily[], options?: EncodeOptions): Uint8Array {
+  if (formatOption(options?.format) === 'protobuf') {
+    const escaping = escapingOption(options?.escaping);
+    for (const f of families) validateFamily(f);
+    return encodeProtobuf(families, escaping, options?.onWarning);
+  }
   const enc = new FamilyEncoder(options);
   const blocks = enc.plan(families);
   let samples = 0;
@@ -166,6 +172,9 @@ const decoder = new TextDecoder();
 
 /** Encodes families to a string (the same bytes as `encode`, decoded). */
 export function encodeToString(families: readonly MetricFamily[], options?: EncodeOptions): string {
+  if (options?.format === 'protobuf') {
+    throw new PromwireError('INVALID_ARGUMENT', 'encodeToString: protobuf is a binary format; call encode() for its bytes');
+  }
   return decoder.decode(encode(families, options));
 }
 
@@ -178,6 +187,12 @@ export function encodeToString(families: readonly MetricFamily[], options?: Enco
  */
 export function* encodeChunks(families: readonly MetricFamily[], options?: EncodeChunksOptions): Generator<Uint8Array, void, undefined> {
   const chunkSize = chunkSizeOption(options?.chunkSize);
+  if (formatOption(options?.format) === 'protobuf') {
+    const escaping = escapingOption(options?.escaping);
+    for (const f of families) validateFamily(f);
+    yield* encodeProtobufChunks(families, escaping, options?.onWarning, chunkSize);
+    return;
+  }
   const w = new ByteWriter(chunkSize + 4096);
   const enc = new FamilyEncoder(options);
   const blocks = enc.plan(families);
@@ -205,8 +220,8 @@ export function chunkSizeOption(v: number | undefined): number {
 
 /** Validates a format option (shared with MetricSet). */
 export function formatOption(v: Format | undefined): Format {
-  if (v === undefined || v === 'text' || v === 'openmetrics') return v ?? 'text';
-  throw new PromwireError('INVALID_ARGUMENT', `expected format 'text' or 'openmetrics', got ${JSON.stringify(v)}`);
+  if (v === undefined || v === 'text' || v === 'openmetrics' || v === 'protobuf') return v ?? 'text';
+  throw new PromwireError('INVALID_ARGUMENT', `expected format 'text', 'openmetrics' or 'protobuf', got ${JSON.stringify(v)}`);
 }
 
 /** Validates an escaping option (shared with MetricSet). */

@@ -33,7 +33,12 @@ export interface CollectContext {
  */
 export interface Collectable {
   collect(): readonly MetricFamily[] | Promise<readonly MetricFamily[]>;
-  encodeChunks?(options: { format: Format; escaping: EscapingScheme; chunkSize: number }): Iterable<Uint8Array>;
+  encodeChunks?(options: {
+    format: Format;
+    escaping: EscapingScheme;
+    chunkSize: number;
+    onWarning?: (message: string) => void;
+  }): Iterable<Uint8Array>;
 }
 
 /** Checks credentials; return true to let the request through. */
@@ -68,10 +73,27 @@ export type HandlerOptions = Partial<
     /** Bytes per encoded chunk; the handler yields to the event loop between chunks. Defaults to 65536. */
     chunkSize: number;
     /**
-     * The query parameter that forces a format (`?format=prometheus|text|openmetrics`),
+     * The query parameter that forces a format (`?format=prometheus|text|openmetrics|protobuf`),
      * overriding `Accept`; `null` disables it. Defaults to 'format'.
      */
     formatParam: string | null;
+    /**
+     * Serve the protobuf format (delimited `io.prometheus.client.MetricFamily`
+     * messages) to a scraper that asks for it, as client_golang does;
+     * Prometheus 3.5 asks for it first with native histograms enabled.
+     * `false` answers such a scraper with its next choice (and refuses
+     * `?format=protobuf`). Defaults to true.
+     */
+    protobuf: boolean;
+    /**
+     * Told what the negotiated format cannot carry and the answer leaves
+     * out or rewrites (a native histogram served as text 0.0.4 or
+     * OpenMetrics 1.0, where only its count and sum survive). Called once
+     * per family and reason for the handler's life, not on every scrape
+     * (at most 1000 distinct warnings are kept; past them, one last warning
+     * says further ones are dropped). Defaults to console.warn.
+     */
+    onWarning: (message: string) => void;
     /**
      * Called with every error: a failing or timed-out collection (once per
      * collection, however many requests shared it), an encoder error, a
@@ -226,9 +248,61 @@ function formatFromParam(value: string | null): Format | null | undefined {
       return 'text';
     case 'openmetrics':
       return 'openmetrics';
+    case 'protobuf':
+      return 'protobuf';
     default:
       return undefined;
   }
+}
+
+/** Most distinct warnings a handler remembers (and reports). */
+const MAX_WARNINGS = 1000;
+
+/**
+ * The identity of a conversion warning: the family it names (the encoder
+ * starts each message with the JSON-quoted family name) and its reason with
+ * the counts in it blanked (and plural endings dropped), so "1 native
+ * histogram sample" and "4 native histogram samples" of one family are one
+ * warning.
+ */
+export function warningKey(message: string): string {
+  let head = '';
+  let rest = message;
+  if (message.startsWith('"')) {
+    // The JSON string ends at the first quote not preceded by an odd run of backslashes.
+    for (let i = 1; i < message.length; i++) {
+      const c = message[i];
+      if (c === '\\') i++;
+      else if (c === '"') {
+        head = message.slice(0, i + 1);
+        rest = message.slice(i + 1);
+        break;
+      }
+    }
+  }
+  // Counts and plurals blanked: "1 sample" and "3 samples" are one reason.
+  return head + rest.replace(/[0-9]+/g, '#').replace(/s\b/g, '');
+}
+
+/**
+ * Passes each distinct warning (by `warningKey`) to `sink` once: a scrape
+ * every 15 s of a family that cannot be served as asked is one line, not
+ * one per scrape.
+ */
+export function onceEach(sink: (message: string) => void, max = MAX_WARNINGS): (message: string) => void {
+  const seen = new Set<string>();
+  let full = false;
+  return (message) => {
+    const key = warningKey(message);
+    if (seen.has(key) || full) return;
+    if (seen.size >= max) {
+      full = true;
+      sink(`${max} distinct conversion warnings reported; further ones are dropped`);
+      return;
+    }
+    seen.add(key);
+    sink(message);
+  };
 }
 
 /** Adds default labels to every sample that lacks them (defaults first, the series' own labels after). */
@@ -346,6 +420,8 @@ export class ExpositionCore {
   private readonly writeTimeout: number;
   private readonly inFlight: Map<string, Collection>;
   private readonly direct: Collectable | undefined;
+  private readonly protobuf: boolean;
+  private readonly onWarning: (message: string) => void;
   private readonly self: SelfMetrics | undefined;
   readonly onError: (error: unknown) => void;
   readonly basicAuth: HandlerOptions['basicAuth'];
@@ -393,6 +469,13 @@ export class ExpositionCore {
         console.error('promwire handler:', err instanceof Error ? err.message : err);
       });
     this.basicAuth = options.basicAuth;
+    this.protobuf = options.protobuf ?? true;
+    this.onWarning = onceEach(
+      options.onWarning ??
+        ((message: string) => {
+          console.warn('promwire handler:', message);
+        }),
+    );
   }
 
   /** The 401 answer (RFC 7617 section 2: `WWW-Authenticate: Basic realm=..., charset="UTF-8"`). */
@@ -439,18 +522,18 @@ export class ExpositionCore {
       if (!ok) return this.unauthorized();
     }
     const accept = req.header('accept');
-    const neg = negotiate(accept ?? '');
+    const neg = negotiate(accept ?? '', { protobuf: this.protobuf });
     let format: Format = neg.format;
     let contentType = neg.contentType;
     if (this.formatParam !== null) {
       const raw = req.url.searchParams.get(this.formatParam);
       const forced = formatFromParam(raw);
-      if (forced === undefined) {
+      if (forced === undefined || (forced === 'protobuf' && !this.protobuf)) {
         // A bad query parameter, not a failed negotiation: client_golang
         // never answers 406, and neither does Accept here.
         return textAnswer(
           400,
-          `400 Bad Request: unknown ${this.formatParam}=${JSON.stringify(raw)}; expected prometheus, text or openmetrics`,
+          `400 Bad Request: unknown ${this.formatParam}=${JSON.stringify(raw)}; expected prometheus, text${this.protobuf ? ', openmetrics or protobuf' : ' or openmetrics'}`,
         );
       }
       if (forced !== null && forced !== format) {
@@ -467,7 +550,7 @@ export class ExpositionCore {
       'cache-control': 'no-store',
     };
     if (gzip) headers['content-encoding'] = 'gzip';
-    const encodeOptions = { format, escaping: neg.escaping, chunkSize: this.chunkSize };
+    const encodeOptions = { format, escaping: neg.escaping, chunkSize: this.chunkSize, onWarning: this.onWarning };
     const writeTimeout = this.writeTimeout;
 
     if (method === 'HEAD') {

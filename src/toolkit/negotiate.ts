@@ -13,6 +13,8 @@ import type { Format } from '../model/index.js';
  * - walking the clauses in that order, an `escaping=` parameter with a known
  *   scheme sets the escaping (the last one seen up to the match wins, as in
  *   expfmt); the first clause that matches a served format picks it:
+ *   `application/vnd.google.protobuf` with `proto=io.prometheus.client.MetricFamily`
+ *   and `encoding=delimited` gives the protobuf format (expfmt FmtProtoDelim);
  *   `application/openmetrics-text` with `version=1.0.0` gives OpenMetrics
  *   1.0.0, with `version=0.0.1` or no version OpenMetrics 0.0.1 (the same
  *   exposition, labelled 0.0.1); `text/plain` with `version=0.0.4` or no
@@ -20,22 +22,30 @@ import type { Format } from '../model/index.js';
  *   `text/plain;version=1.0.0`, does not match, as in expfmt); wildcards
  *   match nothing;
  * - with no match, text 0.0.4: whatever the Accept header (`application/json`,
- *   `text/html`, protobuf only), the answer is text, never a 406; promhttp
- *   has no 406 answer at all;
+ *   `text/html`), the answer is text, never a 406; promhttp has no 406
+ *   answer at all;
  * - the escaping defaults to `underscores` (model.NameEscapingScheme):
  *   a scraper that names none gets legacy names, `allow-utf-8` gets UTF-8
- *   names unescaped (expfmt Format.ToEscapingScheme, NewEncoder);
+ *   names unescaped (expfmt Format.ToEscapingScheme, NewEncoder). It applies
+ *   to protobuf too (expfmt NewEncoder runs model.EscapeMetricFamily before
+ *   protodelim.MarshalTo): Prometheus 3.5 names no escaping on its protobuf
+ *   clause (scrape.go acceptHeader adds it to the 1.0.0 text formats only),
+ *   so with native histograms enabled it gets protobuf with `underscores`;
  * - the Content-Type is expfmt's Format string plus `; escaping=<scheme>`,
- *   e.g. `text/plain; version=0.0.4; charset=utf-8; escaping=underscores`.
+ *   e.g. `text/plain; version=0.0.4; charset=utf-8; escaping=underscores`,
+ *   `application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited; escaping=underscores`.
  *
  * Where this differs from expfmt, on purpose: a clause with `q=0` means
  * "not acceptable" (RFC 9110 section 12.4.2) and is skipped (goautoneg keeps
  * it, last); media types and parameter names are compared case-insensitively
  * (RFC 9110 section 8.3.1); the sort is stable, so equal weights keep the
- * header's order; a protobuf clause, which expfmt would serve, is passed
- * over (promwire does not write protobuf). It never throws: a malformed
- * header gives text 0.0.4. (prometheus/common's unreleased `NegotiateAccept`
- * lets `*\/*` pick the first served format; no released version does.)
+ * header's order; the protobuf clause with `encoding=text` or
+ * `encoding=compact-text` (expfmt FmtProtoText, FmtProtoCompact: Go's
+ * debugging text forms of the messages, which Prometheus never asks for)
+ * is passed over, and so is every protobuf clause when protobuf is not
+ * offered (`{ protobuf: false }`). It never throws: a malformed header gives
+ * text 0.0.4. (prometheus/common's unreleased `NegotiateAccept` lets `*\/*`
+ * pick the first served format; no released version does.)
  */
 
 export interface Negotiated {
@@ -79,6 +89,20 @@ export const DEFAULT_SCRAPE_PROTOCOLS: readonly ScrapeProtocol[] = [
 ];
 
 /**
+ * The `scrape_protocols` Prometheus 3.5 uses by default when started with
+ * `--enable-feature=native-histograms` (or created-timestamp-zero-ingestion):
+ * protobuf first (config/config.go `DefaultProtoFirstScrapeProtocols`, set by
+ * cmd/prometheus/main.go).
+ */
+export const PROTO_FIRST_SCRAPE_PROTOCOLS: readonly ScrapeProtocol[] = [
+  'PrometheusProto',
+  'OpenMetricsText1_0_0',
+  'OpenMetricsText0_0_1',
+  'PrometheusText1_0_0',
+  'PrometheusText0_0_4',
+];
+
+/**
  * The Accept header Prometheus sends for a list of scrape protocols
  * (prometheus/prometheus v3.5 scrape/scrape.go `acceptHeader`): each
  * protocol's media range in order, `escaping=<scheme>` on the two formats
@@ -112,6 +136,25 @@ export const PROMETHEUS_ACCEPT =
   'text/plain;version=0.0.4;q=0.3,' +
   '*/*;q=0.2';
 
+/**
+ * The Accept header Prometheus 3.5 sends with native histograms enabled:
+ * `scrapeAcceptHeader(PROTO_FIRST_SCRAPE_PROTOCOLS, 'allow-utf-8')`.
+ */
+export const PROMETHEUS_PROTO_ACCEPT =
+  'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.6,' +
+  'application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.5,' +
+  'application/openmetrics-text;version=0.0.1;q=0.4,' +
+  'text/plain;version=1.0.0;escaping=allow-utf-8;q=0.3,' +
+  'text/plain;version=0.0.4;q=0.2,' +
+  '*/*;q=0.1';
+
+export type NegotiateOptions = Partial<
+  Readonly<{
+    /** Serve protobuf to a scraper that asks for it. Defaults to true. */
+    protobuf: boolean;
+  }>
+>;
+
 interface Clause {
   type: string;
   subtype: string;
@@ -124,16 +167,17 @@ interface Clause {
  * Picks the exposition format, Content-Type and name escaping for a scrape
  * from its Accept header. Never throws.
  */
-export function negotiate(accept?: string | null): Negotiated {
+export function negotiate(accept?: string | null, options: NegotiateOptions = {}): Negotiated {
   let escaping: EscapingScheme = DEFAULT_ESCAPING;
+  const protobuf = options.protobuf ?? true;
   const clauses = typeof accept === 'string' ? parseAccept(accept) : [];
   for (const c of clauses) {
     const e = c.params.get('escaping');
     if (e !== undefined && isEscapingScheme(e)) escaping = e;
-    const picked = match(c);
+    const picked = match(c, protobuf);
     if (picked !== undefined) {
       return {
-        format: picked === CONTENT_TYPE_TEXT ? 'text' : 'openmetrics',
+        format: picked === CONTENT_TYPE_TEXT ? 'text' : picked === CONTENT_TYPE_PROTOBUF ? 'protobuf' : 'openmetrics',
         contentType: `${picked}; escaping=${escaping}`,
         escaping,
       };
@@ -144,14 +188,22 @@ export function negotiate(accept?: string | null): Negotiated {
 
 /**
  * The served format a clause matches, or undefined (prometheus/common
- * v0.65 expfmt `NegotiateIncludingOpenMetrics`): exactly `text/plain` with
+ * v0.65 expfmt `NegotiateIncludingOpenMetrics`): exactly
+ * `application/vnd.google.protobuf` with `proto=io.prometheus.client.MetricFamily`
+ * (the value compared exactly, as expfmt does) and `encoding=delimited`
+ * gives protobuf, checked first as in expfmt; exactly `text/plain` with
  * `version=0.0.4` or no version gives text 0.0.4; exactly
  * `application/openmetrics-text` with `version=1.0.0` gives OpenMetrics
  * 1.0.0, with `version=0.0.1` or none OpenMetrics 0.0.1. Wildcards match
- * nothing (`*\/*` ends in the text 0.0.4 default); the protobuf clause
- * expfmt would serve is passed over, since promwire does not write protobuf.
+ * nothing (`*\/*` ends in the text 0.0.4 default). A protobuf clause with
+ * another encoding (`text`, `compact-text`, none) matches nothing.
  */
-function match(c: Clause): string | undefined {
+function match(c: Clause, protobuf: boolean): string | undefined {
+  if (c.type === 'application' && c.subtype === 'vnd.google.protobuf') {
+    return protobuf && c.params.get('proto') === 'io.prometheus.client.MetricFamily' && c.params.get('encoding') === 'delimited'
+      ? CONTENT_TYPE_PROTOBUF
+      : undefined;
+  }
   const version = c.params.get('version') ?? '';
   if (c.type === 'text' && c.subtype === 'plain') return version === '0.0.4' || version === '' ? CONTENT_TYPE_TEXT : undefined;
   if (c.type === 'application' && c.subtype === 'openmetrics-text') {

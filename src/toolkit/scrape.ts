@@ -16,7 +16,14 @@ import type { Limits } from '../parse/options.js';
 import { DEFAULT_LIMITS } from '../parse/options.js';
 import { parseStream } from '../parse/stream.js';
 import { estimateFamilyBytes } from '../parse/families.js';
-import { PROMETHEUS_ACCEPT, scrapeAcceptHeader } from './negotiate.js';
+import { isEscapingScheme, type EscapingScheme } from '../core/names.js';
+import {
+  DEFAULT_SCRAPE_PROTOCOLS,
+  PROMETHEUS_ACCEPT,
+  SCRAPE_PROTOCOL_HEADERS,
+  scrapeAcceptHeader,
+  type ScrapeProtocol,
+} from './negotiate.js';
 import { HttpError, openRequest, statusError } from './http.js';
 import type { BasicAuth, Exchange } from './http.js';
 
@@ -47,10 +54,25 @@ export type ScrapeOptions = Partial<
        * The format to ask for. `auto` sends Prometheus 3.5's default Accept
        * header (`PROMETHEUS_ACCEPT`); `text` and `openmetrics` send the one
        * Prometheus sends with `scrape_protocols` set to that format's two
-       * versions. The answer's Content-Type decides how it is parsed either
-       * way. Defaults to `auto`.
+       * versions; `protobuf` the one for `[PrometheusProto]` alone (a target
+       * that does not serve it answers `*\/*` with text). The answer's
+       * Content-Type decides how it is parsed either way. Defaults to `auto`.
        */
       format: Format | 'auto';
+      /**
+       * Ask as Prometheus does with `scrape_protocols` set to this list, in
+       * order of preference (scrape.go acceptHeader; names as in
+       * `SCRAPE_PROTOCOL_HEADERS`, `PrometheusText0.0.4` also accepted):
+       * `PROTO_FIRST_SCRAPE_PROTOCOLS` is what Prometheus 3.5 asks with
+       * native histograms enabled. Overrides `format`. Defaults to none.
+       */
+      protocols: readonly (ScrapeProtocol | string)[];
+      /**
+       * The `escaping=` sent with the protocols that carry UTF-8 names
+       * (Prometheus `metric_name_escaping_scheme`), for `protocols` and
+       * `format`. Defaults to `allow-utf-8`, as Prometheus 3.5.
+       */
+      escaping: EscapingScheme;
       /**
        * How to parse an answer whose Content-Type is missing, malformed or
        * not an exposition format (`text/html`), as Prometheus'
@@ -88,15 +110,47 @@ export interface ScrapeResult {
 const DEFAULT_TIMEOUT = 10_000;
 const DEFAULT_MAX_REDIRECTS = 10;
 
-/** What Prometheus 3.5 sends with `scrape_protocols: [PrometheusText1.0.0, PrometheusText0.0.4]`. */
-const ACCEPT_TEXT = scrapeAcceptHeader(['PrometheusText1_0_0', 'PrometheusText0_0_4']);
-/** What Prometheus 3.5 sends with `scrape_protocols: [OpenMetricsText1.0.0, OpenMetricsText0.0.1]`. */
-const ACCEPT_OPENMETRICS = scrapeAcceptHeader(['OpenMetricsText1_0_0', 'OpenMetricsText0_0_1']);
+/** The `scrape_protocols` Prometheus 3.5 is given for each `format`. */
+const PROTOCOLS_FOR: Readonly<Record<Format, readonly ScrapeProtocol[]>> = {
+  text: ['PrometheusText1_0_0', 'PrometheusText0_0_4'],
+  openmetrics: ['OpenMetricsText1_0_0', 'OpenMetricsText0_0_1'],
+  protobuf: ['PrometheusProto'],
+};
 
-function acceptFor(format: Format | 'auto'): string {
-  if (format === 'text') return ACCEPT_TEXT;
-  if (format === 'openmetrics') return ACCEPT_OPENMETRICS;
-  return PROMETHEUS_ACCEPT;
+/**
+ * A scrape protocol by Prometheus' name (`OpenMetricsText1.0.0`) or
+ * promwire's (`OpenMetricsText1_0_0`); throws naming the known ones.
+ */
+export function scrapeProtocol(name: string): ScrapeProtocol {
+  const key = name.replace(/\./g, '_');
+  if (Object.hasOwn(SCRAPE_PROTOCOL_HEADERS, key)) return key as ScrapeProtocol;
+  const known = Object.keys(SCRAPE_PROTOCOL_HEADERS)
+    .map((k) => k.replace(/(\d)_(\d)_(\d)/, '$1.$2.$3'))
+    .join(', ');
+  throw new PromwireError('INVALID_ARGUMENT', `scrape: unknown scrape protocol ${JSON.stringify(name)} (expected one of: ${known})`);
+}
+
+/**
+ * The Accept header for the options: `protocols` as Prometheus sends it,
+ * else `format`'s protocols, else (auto, default escaping) exactly
+ * Prometheus 3.5's default header.
+ */
+function acceptFor(options: ScrapeOptions): string {
+  const escaping = options.escaping ?? 'allow-utf-8';
+  if (options.protocols !== undefined) {
+    if (options.protocols.length === 0) throw new PromwireError('INVALID_ARGUMENT', 'scrape: expected at least one scrape protocol');
+    return scrapeAcceptHeader(options.protocols.map(scrapeProtocol), escaping);
+  }
+  const format = options.format ?? 'auto';
+  if (format === 'auto') return escaping === 'allow-utf-8' ? PROMETHEUS_ACCEPT : scrapeAcceptHeader(DEFAULT_SCRAPE_PROTOCOLS, escaping);
+  const protocols = PROTOCOLS_FOR[format];
+  if (protocols === undefined) {
+    throw new PromwireError(
+      'INVALID_ARGUMENT',
+      `scrape: expected format 'auto', 'text', 'openmetrics' or 'protobuf', got ${JSON.stringify(format)}`,
+    );
+  }
+  return scrapeAcceptHeader(protocols, escaping);
 }
 
 /** RFC 9110 section 5.6.2 token characters. */
@@ -142,9 +196,9 @@ function mediaTypeOf(contentType: string): string | undefined {
  * Prometheus 3.5 does (model/textparse/interface.go `extractMediaType`
  * and `New`): only the media type counts, whatever its version
  * (`application/openmetrics-text` -> OpenMetrics, `text/plain` -> text,
- * `application/vnd.google.protobuf` -> protobuf); a missing, malformed or
- * other type takes the fallback, and with none fails the scrape.
- * Protobuf is recognised but not parsed by promwire yet.
+ * `application/vnd.google.protobuf` -> protobuf, its `proto=` and
+ * `encoding=` not looked at); a missing, malformed or other type takes the
+ * fallback, and with none fails the scrape.
  */
 function formatFor(ex: Exchange, contentType: string, fallback: Format | undefined): Format {
   const fail = (reason: string): HttpError =>
@@ -166,16 +220,13 @@ function formatFor(ex: Exchange, contentType: string, fallback: Format | undefin
     case 'text/plain':
       return 'text';
     case 'application/vnd.google.protobuf':
-      throw fail(
-        `Content-Type "${contentType}" is the Prometheus protobuf format, which promwire does not read yet ` +
-          `(ask for text with format: 'text' or 'openmetrics')`,
-      );
+      return 'protobuf';
   }
   if (fallback !== undefined) return fallback;
   throw fail(
     mediaType === undefined
       ? `cannot parse Content-Type "${contentType}" ${noFallback}`
-      : `unsupported Content-Type "${contentType}" (expected text/plain or application/openmetrics-text) ${noFallback}`,
+      : `unsupported Content-Type "${contentType}" (expected text/plain, application/openmetrics-text or application/vnd.google.protobuf) ${noFallback}`,
   );
 }
 
@@ -240,8 +291,14 @@ export async function scrapeEach(
   checkPositive('timeout', options.timeout, true);
   checkPositive('bodyLimit', options.bodyLimit, true);
   const fb = options.fallbackFormat;
-  if (fb !== undefined && fb !== 'text' && fb !== 'openmetrics') {
-    throw new PromwireError('INVALID_ARGUMENT', `scrape: expected fallbackFormat 'text' or 'openmetrics', got ${JSON.stringify(fb)}`);
+  if (fb !== undefined && fb !== 'text' && fb !== 'openmetrics' && fb !== 'protobuf') {
+    throw new PromwireError(
+      'INVALID_ARGUMENT',
+      `scrape: expected fallbackFormat 'text', 'openmetrics' or 'protobuf', got ${JSON.stringify(fb)}`,
+    );
+  }
+  if (options.escaping !== undefined && !isEscapingScheme(options.escaping)) {
+    throw new PromwireError('INVALID_ARGUMENT', `scrape: unknown escaping ${JSON.stringify(options.escaping)}`);
   }
   const timeout = options.timeout ?? DEFAULT_TIMEOUT;
   const bodyLimit = options.bodyLimit ?? DEFAULT_LIMITS.maxBodyBytes;
@@ -251,7 +308,7 @@ export async function scrapeEach(
     // Prometheus tells the target how long it will wait (scrape.go).
     ...(Number.isFinite(timeout) ? { 'x-prometheus-scrape-timeout-seconds': String(timeout / 1000) } : {}),
   };
-  if (!hasHeader(userHeaders, 'accept')) headers['accept'] = acceptFor(options.format ?? 'auto');
+  if (!hasHeader(userHeaders, 'accept')) headers['accept'] = acceptFor(options);
   if (options.compression !== false && !hasHeader(userHeaders, 'accept-encoding')) headers['accept-encoding'] = 'gzip';
   Object.assign(headers, lowerHeaders(userHeaders));
 
@@ -298,10 +355,12 @@ export async function scrapeEach(
       throw err;
     }
     const chunks = prepend(first.value, body);
-    const parserLimits: Partial<Limits> = { maxBodyBytes: bodyLimit };
-    for (const k of ['maxLineLength', 'maxLabels', 'maxLabelNameLength', 'maxLabelValueLength', 'maxSeries', 'maxModelBytes'] as const) {
-      const v = options[k];
-      if (v !== undefined) parserLimits[k] = v;
+    // Every parser limit the caller set applies, to protobuf as to text
+    // (bodyLimit stands for maxBodyBytes).
+    const parserLimits: Partial<Record<keyof Limits, number>> = { maxBodyBytes: bodyLimit };
+    for (const k of Object.keys(DEFAULT_LIMITS) as (keyof Limits)[]) {
+      const v = (options as Partial<Record<keyof Limits, number>>)[k];
+      if (k !== 'maxBodyBytes' && v !== undefined) parserLimits[k] = v;
     }
     try {
       for await (const family of parseStream(chunks, { ...parserLimits, format })) {
