@@ -6,6 +6,13 @@
 // Data model and errors
 export type { Exemplar, Format, Labels, MetricFamily, MetricType, Sample } from './model/index.js';
 export { METRIC_TYPES } from './model/index.js';
+export type { BucketSpan, NativeHistogram } from './model/index.js';
+export {
+  DEFAULT_NATIVE_ZERO_THRESHOLD,
+  nativeBucketIndex,
+  nativeBucketUpperBound,
+  pickSchema,
+} from './model/native-buckets.js';
 export { PromwireError } from './errors.js';
 export type { ErrorCode, ErrorPosition } from './errors.js';
 
@@ -65,6 +72,7 @@ export type {
   LabelValue,
   LabelValues,
   MetricSetOptions,
+  NativeHistogramOptions,
   StateSetOptions,
   SummaryOptions,
 } from './metrics/index.js';

@@ -317,7 +317,7 @@ describe('native histograms in the model', () => {
     ];
     const warnings: string[] = [];
     expect(encodeToString(f, { onWarning: (m) => warnings.push(m) })).toBe(
-      '# HELP rpc_seconds RPC.\n# TYPE rpc_seconds histogram\nrpc_seconds_bucket{a="b",le="+Inf"} 6\nrpc_seconds_count{a="b"} 6\nrpc_seconds_sum{a="b"} 10.5\n',
+      '# HELP rpc_seconds RPC.\n# TYPE rpc_seconds histogram\nrpc_seconds_bucket{a="b",le="+Inf"} 6\nrpc_seconds_sum{a="b"} 10.5\nrpc_seconds_count{a="b"} 6\n',
     );
     expect(warnings).toEqual([
       '"rpc_seconds": 1 native histogram sample written as +Inf bucket, sum and count: text 0.0.4 has no native histograms',

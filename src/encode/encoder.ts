@@ -469,8 +469,9 @@ class FamilyEncoder {
       const h = s.value;
       const common = { timestamp: s.timestamp, ...(s.startTimestamp !== undefined ? { startTimestamp: s.startTimestamp } : {}) };
       out.push({ name: base + '_bucket', labels: { ...s.labels, le: '+Inf' }, value: h.count, ...common });
-      out.push({ name: base + (gauge ? '_gcount' : '_count'), labels: s.labels, value: h.count, ...common });
+      // +Inf, _sum, _count: the order of expfmt's text_create.go and openmetrics_create.go.
       out.push({ name: base + (gauge ? '_gsum' : '_sum'), labels: s.labels, value: h.sum, ...common });
+      out.push({ name: base + (gauge ? '_gcount' : '_count'), labels: s.labels, value: h.count, ...common });
     }
     return out;
   }

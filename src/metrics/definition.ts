@@ -9,6 +9,8 @@ import { isValidLabelName, isValidMetricName, isValidUtf8Name } from '../core/na
 import { formatFloat } from '../core/number.js';
 import { PromwireError } from '../errors.js';
 import type { MetricType } from '../model/index.js';
+import { DEFAULT_NATIVE_ZERO_THRESHOLD, pickSchema } from '../model/native-buckets.js';
+import type { NativeConfig } from './native.js';
 import { reservedLabel } from '../model/rules.js';
 
 export type MetricSetOptions = Partial<
@@ -47,9 +49,59 @@ export type GaugeOptions<L extends string> = CounterOptions<L>;
 export interface HistogramOptions<L extends string> extends CounterOptions<L> {
   /**
    * Upper bounds, strictly increasing; `+Inf` is added when missing.
-   * Defaults to client_golang's DefBuckets (.005 to 10 seconds).
+   * Defaults to client_golang's DefBuckets (.005 to 10 seconds), or, for a
+   * native histogram, to no classic buckets (client_golang: "if you want to
+   * use both regular buckets and buckets for a native histogram, you have
+   * to define the regular buckets here explicitly").
    */
   buckets?: readonly number[];
+  /** Native (sparse, exponential) buckets, as client_golang keeps them. Defaults to none. */
+  native?: NativeHistogramOptions;
+}
+
+/**
+ * A native histogram's settings: client_golang's HistogramOpts
+ * NativeHistogram* fields, with the same semantics (see src/metrics/native.ts).
+ */
+export interface NativeHistogramOptions {
+  /**
+   * NativeHistogramBucketFactor: the largest growth from one bucket to the
+   * next. The schema is the largest from -4 to 8 whose factor `2^(2^-schema)`
+   * is <= this (8 below `2^(2^-8)`, about 1.00271); 1.1 gives schema 3 (8
+   * buckets per power of two). A factor <= 1 means no native histogram (as
+   * in client_golang).
+   */
+  bucketFactor: number;
+  /**
+   * NativeHistogramZeroThreshold: observations with |v| <= this count into
+   * the zero bucket. 0 (or any negative number, client_golang's
+   * NativeHistogramZeroThresholdZero) makes a zero bucket of width zero.
+   * Unlike client_golang, where 0 means the default, 0 means 0 here.
+   * Defaults to 2^-128 (client_golang DefNativeHistogramZeroThreshold).
+   */
+  zeroThreshold?: number;
+  /**
+   * NativeHistogramMaxZeroThreshold: how far the zero bucket may be widened
+   * to keep the number of buckets at `maxBuckets`. Defaults to 0 (never
+   * widened).
+   */
+  maxZeroThreshold?: number;
+  /**
+   * NativeHistogramMaxBucketNumber: the most populated buckets (positive
+   * and negative together) before the series is reset, its zero bucket
+   * widened or its resolution halved. Defaults to 0 (no limit).
+   */
+  maxBuckets?: number;
+  /**
+   * NativeHistogramMinResetDuration, in milliseconds: once this long has
+   * passed since the series was created or last reset, exceeding
+   * `maxBuckets` resets the series, and a widened zero bucket or halved
+   * resolution is undone by a reset this long after the last one. Defaults
+   * to 0 (never reset).
+   */
+  minResetDuration?: number;
+  /** The clock `minResetDuration` is measured by, in milliseconds (for tests). Defaults to `Date.now`. */
+  now?: () => number;
 }
 export interface SummaryOptions<L extends string> extends CounterOptions<L> {
   /** Quantiles written (values supplied by the caller), each in [0, 1], strictly increasing. Defaults to none. */
@@ -194,6 +246,52 @@ export function checkBuckets(buckets: readonly number[], name: string): number[]
     if (b !== Infinity) out.push(b);
   }
   return out;
+}
+
+/**
+ * Checks a histogram's native settings and resolves them as client_golang's
+ * newHistogram does; null when there is no native histogram (no options,
+ * or a bucket factor <= 1).
+ */
+export function checkNative(o: NativeHistogramOptions | undefined, name: string): NativeConfig | null {
+  if (o === undefined) return null;
+  if (o === null || typeof o !== 'object') fail('INVALID_ARGUMENT', `expected native options of ${q(name)} to be an object`);
+  const num = (k: keyof NativeHistogramOptions, v: unknown, def: number): number => {
+    if (v === undefined) return def;
+    if (typeof v !== 'number' || Number.isNaN(v))
+      fail('INVALID_ARGUMENT', `expected native.${k} of ${q(name)} to be a number, got ${String(v)}`);
+    return v;
+  };
+  const factor = num('bucketFactor', o.bucketFactor, NaN);
+  if (o.bucketFactor === undefined)
+    fail('INVALID_ARGUMENT', `native.bucketFactor of ${q(name)} is required (1.1 gives 8 buckets per power of two)`);
+  const schema = pickSchema(factor);
+  if (schema === null) return null;
+  const zeroThreshold = num('zeroThreshold', o.zeroThreshold, DEFAULT_NATIVE_ZERO_THRESHOLD);
+  const maxZeroThreshold = num('maxZeroThreshold', o.maxZeroThreshold, 0);
+  const maxBuckets = num('maxBuckets', o.maxBuckets, 0);
+  // client_golang: NativeHistogramMaxBucketNumber is a uint32.
+  if (!Number.isInteger(maxBuckets) || maxBuckets < 0 || maxBuckets > 0xffffffff) {
+    fail('INVALID_ARGUMENT', `expected native.maxBuckets of ${q(name)} to be an integer from 0 to 2^32-1, got ${maxBuckets}`);
+  }
+  const minResetDuration = num('minResetDuration', o.minResetDuration, 0);
+  if (!(minResetDuration >= 0) || minResetDuration === Infinity) {
+    fail(
+      'INVALID_ARGUMENT',
+      `expected native.minResetDuration of ${q(name)} to be a finite number of milliseconds >= 0, got ${minResetDuration}`,
+    );
+  }
+  const now = o.now ?? Date.now;
+  if (typeof now !== 'function') fail('INVALID_ARGUMENT', `expected native.now of ${q(name)} to be a function`);
+  return {
+    schema,
+    // client_golang newHistogram: a negative threshold means a zero bucket of width zero.
+    zeroThreshold: Math.max(zeroThreshold, 0),
+    maxZeroThreshold,
+    maxBuckets,
+    minResetDuration,
+    now,
+  };
 }
 
 export function checkQuantiles(qs: readonly number[], name: string): number[] {

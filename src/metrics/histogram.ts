@@ -4,8 +4,9 @@ import { beginHistogram, beginMetric, writeBucket, writeHistogramCount, writeHis
 import type { ByteWriter, ProtoWriter } from '../encode/api.js';
 import type { Labels, NativeHistogram, Sample } from '../model/index.js';
 import { canonicalBound } from '../model/rules.js';
-import { checkCounterValue, checkValue, type Definition, fail } from './definition.js';
+import { checkCounterValue, checkValue, type Definition, fail, q } from './definition.js';
 import { LF, type LineSpec, Metric, type MetricOwner, Series } from './metric.js';
+import { type NativeConfig, NativeState } from './native.js';
 
 /**
  * A bucket bound or quantile as a format spells it: OpenMetrics 1.0 requires
@@ -24,20 +25,35 @@ export class HistogramSeries extends Series {
   readonly counts: Float64Array;
   /** @internal */ sum = 0;
   /** @internal */ count = 0;
+  /** @internal The native buckets, when the histogram has them. */
+  readonly native: NativeState | null;
 
-  constructor(labelValues: readonly string[], metric: string, bounds: readonly number[]) {
+  constructor(labelValues: readonly string[], metric: string, bounds: readonly number[], native: NativeConfig | null = null) {
     super(labelValues, metric);
     this.bounds = bounds;
     this.counts = new Float64Array(bounds.length + 1);
+    this.native = native === null ? null : new NativeState(native);
   }
 
   /**
    * Records an observation: the first bucket whose bound is >= v (`le` is
    * inclusive), the sum and the count. NaN goes to the +Inf bucket and makes
-   * the sum NaN, as in client_golang.
+   * the sum NaN, as in client_golang; in a native histogram it is counted
+   * in no bucket (client_golang: "Do not add to sparse buckets for NaN
+   * observations").
    */
   observe(v: number): void {
     checkValue(v, 'observe()', this.metric);
+    const nat = this.native;
+    if (nat?.resetScheduled) this.applyDueReset(nat);
+    const i = this.classicIndex(v);
+    this.counts[i]!++;
+    this.sum += v;
+    this.count++;
+    if (nat !== null && v === v && nat.add(v)) this.limitBuckets(nat, v, i);
+  }
+
+  private classicIndex(v: number): number {
     const b = this.bounds;
     let i = 0;
     if (b.length <= 16) {
@@ -53,13 +69,81 @@ export class HistogramSeries extends Series {
       }
       i = lo;
     }
-    this.counts[i]!++;
-    this.sum += v;
-    this.count++;
+    return i;
+  }
+
+  /**
+   * client_golang limitBuckets, run when the native buckets exceed
+   * maxBuckets: reset the series if minResetDuration has passed since the
+   * last reset (maybeReset, keeping the observation that overflowed), else
+   * schedule a reset for then, and widen the zero bucket
+   * (maybeWidenZeroBucket) or, failing that, halve the resolution
+   * (doubleBucketWidth). One step per observation, as in client_golang.
+   */
+  private limitBuckets(nat: NativeState, v: number, classic: number): void {
+    const wait = nat.cfg.minResetDuration;
+    if (wait > 0 && !nat.resetScheduled) {
+      if (nat.cfg.now() - nat.lastResetTime >= wait) {
+        this.resetCounts(nat);
+        this.counts[classic]!++;
+        this.sum = v;
+        this.count = 1;
+        nat.add(v);
+        nat.lastResetTime = nat.cfg.now();
+        return;
+      }
+      // client_golang arms a timer (afterFunc) for lastResetTime + minResetDuration.
+      nat.resetScheduled = true;
+      nat.resetAt = nat.lastResetTime + wait;
+    }
+    if (nat.maybeWidenZeroBucket()) return;
+    nat.doubleBucketWidth();
+  }
+
+  /**
+   * client_golang's reset timer: once the scheduled time has come, the
+   * series starts over (classic buckets included). Applied before the next
+   * observation or read, so the result is the one the timer gives.
+   */
+  private applyDueReset(nat: NativeState): void {
+    if (nat.cfg.now() < nat.resetAt) return;
+    this.resetCounts(nat);
+    nat.lastResetTime = nat.resetAt;
+    nat.resetScheduled = false;
+  }
+
+  /** client_golang resetCounts: everything back to zero, native settings to their initial values. */
+  private resetCounts(nat: NativeState): void {
+    this.counts.fill(0);
+    this.sum = 0;
+    this.count = 0;
+    nat.clear();
+  }
+
+  /** @internal Brings a native series up to date before it is read (a reset may be due). */
+  sync(): void {
+    const nat = this.native;
+    if (nat?.resetScheduled) this.applyDueReset(nat);
+  }
+
+  /**
+   * The series' native histogram as the data model holds it (schema, zero
+   * bucket, spans and absolute counts, as client_golang's Write builds
+   * them), or undefined when the histogram has no native buckets. A fresh
+   * object each call.
+   */
+  nativeSnapshot(): NativeHistogram | undefined {
+    const nat = this.native;
+    if (nat === null) return undefined;
+    this.sync();
+    return nat.snapshot(this.count, this.sum);
   }
 
   /** Sets the whole state at once (exporters mirroring an external histogram). */
   set(state: Readonly<{ buckets: readonly number[]; sum: number; cumulative?: boolean }>): void {
+    if (this.native !== null) {
+      fail('INVALID_ARGUMENT', `set() mirrors a classic histogram; ${q(this.metric)} has native buckets, which only observe() fills`);
+    }
     const n = this.counts.length;
     const given = state.buckets;
     if (!Array.isArray(given) || (given.length !== n && given.length !== n - 1)) {
@@ -89,23 +173,15 @@ export class HistogramSeries extends Series {
     this.count = total;
   }
 
-  /**
-   * The series' native histogram now, or undefined when the metric has no
-   * native buckets.
-   * PLACEHOLDER (branch `encode`): always undefined until branch `native`
-   * (native histograms in MetricSet) lands with the real method.
-   */
-  nativeSnapshot(): NativeHistogram | undefined {
-    return undefined;
-  }
-
   /** Number of observations. */
   getCount(): number {
+    this.sync();
     return this.count;
   }
 
   /** Sum of observations. */
   getSum(): number {
+    this.sync();
     return this.sum;
   }
 }
@@ -115,12 +191,23 @@ export class Histogram<L extends string = never> extends Metric<L, HistogramSeri
   /** Upper bounds, without +Inf. */
   readonly buckets: readonly number[];
 
+  /** The native settings (schema picked from the bucket factor), or null for a classic-only histogram. */
+  readonly native: Readonly<NativeConfig> | null;
+  /**
+   * Whether the series carry classic buckets: always without native
+   * buckets; with them, only when `buckets` were given (client_golang
+   * writes no classic bucket then, not even `+Inf`).
+   */
+  readonly classic: boolean;
+
   /** @internal Whether any bound is negative (OpenMetrics then forbids a sum). */
   readonly negativeBounds: boolean;
 
-  constructor(owner: MetricOwner, d: Definition<L>, buckets: number[]) {
+  constructor(owner: MetricOwner, d: Definition<L>, buckets: number[], native: NativeConfig | null = null) {
     super(owner, d);
     this.buckets = buckets;
+    this.native = native;
+    this.classic = native === null || buckets.length > 0;
     this.negativeBounds = buckets.some((b) => b < 0);
   }
 
@@ -144,11 +231,17 @@ export class Histogram<L extends string = never> extends Metric<L, HistogramSeri
 
   /** @internal */
   protected create(labelValues: readonly string[]): HistogramSeries {
-    return new HistogramSeries(labelValues, this.name, this.buckets);
+    return new HistogramSeries(labelValues, this.name, this.buckets, this.native);
   }
 
   /** @internal */
   writeOne(w: ByteWriter, s: HistogramSeries, escaping: EscapingScheme, om: boolean): void {
+    // Text 0.0.4 and OpenMetrics 1.0 have no native histograms: the classic
+    // lines, or for a native-only histogram a +Inf bucket holding the count,
+    // _sum and _count, as client_golang's expfmt writes a histogram without
+    // buckets (text_create.go, openmetrics_create.go: the +Inf bucket is
+    // added when missing). encode(collect()) writes the same bytes.
+    s.sync();
     const lines = this.linesFor(s, escaping, om);
     const counts = s.counts;
     const n = counts.length;
@@ -204,6 +297,11 @@ export class Histogram<L extends string = never> extends Metric<L, HistogramSeri
   /** @internal */
   protected samplesOf(s: HistogramSeries, labelsFor: (e: LineSpec['extra']) => Labels, specs: LineSpec[]): Sample[] {
     const out: Sample[] = [];
+    const native = s.nativeSnapshot();
+    // The native sample first, then the classic series, as Prometheus'
+    // protobuf parser yields a histogram that has both.
+    if (native !== undefined) out.push({ name: this.name, labels: labelsFor(null), value: native, timestamp: null });
+    if (!this.classic) return out;
     let acc = 0;
     const n = s.counts.length;
     for (let i = 0; i < n; i++) {

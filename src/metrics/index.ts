@@ -21,6 +21,7 @@ export type {
   LabelValue,
   LabelValues,
   MetricSetOptions,
+  NativeHistogramOptions,
   StateSetOptions,
   SummaryOptions,
 } from './definition.js';

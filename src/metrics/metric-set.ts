@@ -7,6 +7,7 @@ import { Counter } from './counter.js';
 import {
   checkBuckets,
   checkLabelName,
+  checkNative,
   checkQuantiles,
   checkStates,
   type CounterOptions,
@@ -63,6 +64,11 @@ export type AnyMetric = Counter<string> | Gauge<string> | Histogram<string> | Su
  * - histogram: `_bucket` lines (cumulative, `+Inf` last), then `_sum`, then
  *   `_count`, as client_golang writes them; `le` is `1` in text, `1.0` in
  *   OpenMetrics and in `collect()`;
+ * - native histogram (`native` option): `collect()` holds one native sample
+ *   per series, named after the family, before the classic samples (when
+ *   classic buckets were given); text and OpenMetrics 1.0 get the classic
+ *   lines, or for a native-only histogram a `+Inf` bucket holding the count,
+ *   `_sum` and `_count`, as client_golang writes it there;
  * - summary: quantile lines, `_sum`, `_count`; quantile values are the
  *   caller's (NaN until set, as client_golang writes an empty summary);
  * - info `foo`: `foo_info{...} 1` (model family `foo_info`; text: gauge);
@@ -115,7 +121,10 @@ export class MetricSet {
 
   histogram<L extends string = never>(o: HistogramOptions<L>): Histogram<L> {
     const d = define(this, o, 'histogram');
-    return this.add(new Histogram<L>(this, d, checkBuckets(o.buckets ?? DEFAULT_BUCKETS, d.name)));
+    const native = checkNative(o.native, d.name);
+    // client_golang newHistogram: no buckets given means DefBuckets, or none for a native histogram.
+    const buckets = o.buckets ?? (native === null ? DEFAULT_BUCKETS : []);
+    return this.add(new Histogram<L>(this, d, checkBuckets(buckets, d.name), native));
   }
 
   summary<L extends string = never>(o: SummaryOptions<L>): Summary<L> {
