@@ -81,7 +81,8 @@ export class TextParser implements PullParser {
   constructor(input: Uint8Array, options: ParserOptions = {}) {
     const format = options.format ?? 'auto';
     this.format = format === 'auto' ? detectFormat(options.contentType, input) : format;
-    if (this.format === 'protobuf') throw new PromwireError('INVALID_ARGUMENT', 'TextParser reads text 0.0.4 and OpenMetrics; use Parser or ProtobufParser');
+    if (this.format === 'protobuf')
+      throw new PromwireError('INVALID_ARGUMENT', 'TextParser reads text 0.0.4 and OpenMetrics; use Parser or ProtobufParser');
     this.om = this.format === 'openmetrics';
     this.s = new Scanner(input, options);
     this.onError = options.onError;

@@ -134,6 +134,8 @@ export class ProtobufParser implements PullParser {
   private bufEnd: number;
   /** Streaming: the end (in the fed buffer) of an incomplete frame, -1 when its length prefix is cut. */
   private needEnd = 0;
+  /** Lenient mode met a broken frame: nothing after it can be read. */
+  private stopped = false;
 
   // Limits, copied so the shape stays stable.
   private readonly maxBodyBytes: number;
@@ -239,6 +241,7 @@ export class ProtobufParser implements PullParser {
         // error on (the entries it gave before stay given); an error in the
         // framing itself leaves nothing to resynchronise on: stop.
         if (this.phase === P_FRAME) {
+          this.stopped = true;
           this.pos = this.bufEnd;
           this.entry = Entry.EOF;
           return Entry.EOF;
@@ -277,7 +280,7 @@ export class ProtobufParser implements PullParser {
     for (;;) {
       const start = this.pos;
       const end = this.bufEnd;
-      if (start >= end) return Entry.EOF;
+      if (start >= end || this.stopped) return Entry.EOF;
       // The length prefix: at most 5 bytes (Prometheus decoder.go: binary.MaxVarintLen32, errInvalidVarint).
       let len = 0;
       let p = start;
@@ -398,7 +401,11 @@ export class ProtobufParser implements PullParser {
     const ns = this.nameStart;
     if (this.pbType === PB_COUNTER && e - ns >= 6 && sameAscii(buf, e - 6, e, '_total')) e -= 6;
     if (!(e - ns >= ul + 1 && buf[e - ul - 1] === 0x5f && sameBytes(buf, e - ul, us, ul))) {
-      throw r.fail('INVALID_METADATA', `unit ${JSON.stringify(this.unit())} is not a suffix of the name ${JSON.stringify(this.familyName())}`, us);
+      throw r.fail(
+        'INVALID_METADATA',
+        `unit ${JSON.stringify(this.unit())} is not a suffix of the name ${JSON.stringify(this.familyName())}`,
+        us,
+      );
     }
   }
 
@@ -468,7 +475,7 @@ export class ProtobufParser implements PullParser {
         r.skip();
       }
     }
-    if (this.nLabels > 1) this.checkDuplicates();
+    if (this.nLabels > 0) this.checkDuplicates();
     this.decodeValue();
   }
 
@@ -484,23 +491,34 @@ export class ProtobufParser implements PullParser {
       const f = r.tag();
       if (f === LabelPairField.name) {
         r.expect(WIRE_LEN, 'LabelPair.name', at);
-        ns = r.pos;
         ne = r.lengthEnd();
+        ns = r.pos;
         r.pos = ne;
       } else if (f === LabelPairField.value) {
         r.expect(WIRE_LEN, 'LabelPair.value', at);
-        vs = r.pos;
         ve = r.lengthEnd();
+        vs = r.pos;
         r.pos = ve;
       } else r.skip();
     }
     const n = this.nLabels;
-    if (n >= this.maxLabels) throw r.fail('LIMIT_EXCEEDED', `series has more than ${this.maxLabels} labels (maxLabels)`, start, 'maxLabels');
+    if (n >= this.maxLabels)
+      throw r.fail('LIMIT_EXCEEDED', `series has more than ${this.maxLabels} labels (maxLabels)`, start, 'maxLabels');
     if (ne - ns > this.maxLabelNameLength) {
-      throw r.fail('LIMIT_EXCEEDED', `label name is ${ne - ns} bytes, over the limit of ${this.maxLabelNameLength} (maxLabelNameLength)`, ns, 'maxLabelNameLength');
+      throw r.fail(
+        'LIMIT_EXCEEDED',
+        `label name is ${ne - ns} bytes, over the limit of ${this.maxLabelNameLength} (maxLabelNameLength)`,
+        ns,
+        'maxLabelNameLength',
+      );
     }
     if (ve - vs > this.maxLabelValueLength) {
-      throw r.fail('LIMIT_EXCEEDED', `label value is ${ve - vs} bytes, over the limit of ${this.maxLabelValueLength} (maxLabelValueLength)`, vs, 'maxLabelValueLength');
+      throw r.fail(
+        'LIMIT_EXCEEDED',
+        `label value is ${ve - vs} bytes, over the limit of ${this.maxLabelValueLength} (maxLabelValueLength)`,
+        vs,
+        'maxLabelValueLength',
+      );
     }
     const buf = r.buf;
     // decoder.go parseLabel: LabelName.IsValid (UTF-8 scheme: not empty, valid UTF-8), utf8.ValidString(value).
@@ -1104,9 +1122,10 @@ export class ProtobufParser implements PullParser {
           const lf = r.tag();
           if (lf === LabelPairField.name || lf === LabelPairField.value) {
             r.expect(WIRE_LEN, 'LabelPair', a);
-            const s = r.pos;
             const se = r.lengthEnd();
-            if (hasHighByte(buf, s, se) && invalidUtf8At(buf, s, se) >= 0) throw r.fail('INVALID_UTF8', 'an exemplar label is not valid UTF-8', s);
+            const s = r.pos;
+            if (hasHighByte(buf, s, se) && invalidUtf8At(buf, s, se) >= 0)
+              throw r.fail('INVALID_UTF8', 'an exemplar label is not valid UTF-8', s);
             r.pos = se;
           } else r.skip();
         }
@@ -1144,8 +1163,8 @@ export class ProtobufParser implements PullParser {
         while (r.pos < e) {
           const lf = r.tag();
           if (lf === LabelPairField.name || lf === LabelPairField.value) {
-            const s = r.pos;
             const se = r.lengthEnd();
+            const s = r.pos;
             const str = this.string(s, se);
             if (lf === LabelPairField.name) name = str;
             else val = str;
@@ -1376,7 +1395,12 @@ export class ProtobufParser implements PullParser {
   _countBody(n: number): void {
     this.bodyBytes += n;
     if (this.bodyBytes > this.maxBodyBytes) {
-      throw new PromwireError('LIMIT_EXCEEDED', `body is over the limit of ${this.maxBodyBytes} bytes (maxBodyBytes)`, undefined, 'maxBodyBytes');
+      throw new PromwireError(
+        'LIMIT_EXCEEDED',
+        `body is over the limit of ${this.maxBodyBytes} bytes (maxBodyBytes)`,
+        undefined,
+        'maxBodyBytes',
+      );
     }
   }
 
@@ -1385,8 +1409,9 @@ export class ProtobufParser implements PullParser {
     return this.pos;
   }
 
+  /** @internal True once lenient mode met a broken frame (nothing after it can be read). */
   _stopped(): boolean {
-    return false;
+    return this.stopped;
   }
 
   _maxLineLength(): number {
@@ -1413,5 +1438,16 @@ const VALUE_FIELD: readonly number[] = [
   MetricField.histogram,
 ];
 
-const FIELD_NAMES_MF: Record<number, string> = { 1: 'MetricFamily.name', 2: 'MetricFamily.help', 4: 'MetricFamily.metric', 5: 'MetricFamily.unit' };
-const FIELD_NAMES_METRIC: Record<number, string> = { 2: 'Metric.gauge', 3: 'Metric.counter', 4: 'Metric.summary', 5: 'Metric.untyped', 7: 'Metric.histogram' };
+const FIELD_NAMES_MF: Record<number, string> = {
+  1: 'MetricFamily.name',
+  2: 'MetricFamily.help',
+  4: 'MetricFamily.metric',
+  5: 'MetricFamily.unit',
+};
+const FIELD_NAMES_METRIC: Record<number, string> = {
+  2: 'Metric.gauge',
+  3: 'Metric.counter',
+  4: 'Metric.summary',
+  5: 'Metric.untyped',
+  7: 'Metric.histogram',
+};
