@@ -50,6 +50,8 @@ interface Case {
   native: NativeOpts;
   buckets?: number[];
   labels?: Record<string, string>;
+  /** Milliseconds between creating the series and the first observation (client_golang sleeps; promwire's `now` clock jumps). */
+  sleepMs?: number;
   values: number[];
 }
 
@@ -215,6 +217,15 @@ const CASES: Case[] = [
     native: { bucketFactor: 1.1, maxBuckets: 15, maxZeroThreshold: 1e-4, minResetDuration: 3_600_000 },
     values: logUniform(7, 200, -6, 3, true),
   },
+  ...[undefined, { code: '200' }].map(
+    (labels): Case => ({
+      title: `minResetDuration 600 ms passed before the first overflow: the series resets, later overflows halve the resolution${labels ? ' (labelled)' : ''}`,
+      native: { bucketFactor: 1.1, maxBuckets: 3, minResetDuration: 600 },
+      ...(labels ? { labels } : {}),
+      sleepMs: 700,
+      values: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 20, 30, -1, 0],
+    }),
+  ),
   {
     title: 'custom zero threshold 0.5',
     native: { bucketFactor: 1.1, zeroThreshold: 0.5 },
@@ -298,6 +309,7 @@ function goInput(c: Case, i: number): Record<string, unknown> {
   if (n.minResetDuration !== undefined) input['minResetDuration'] = n.minResetDuration;
   if (c.buckets !== undefined) input['buckets'] = c.buckets;
   if (c.labels !== undefined) input['labels'] = c.labels;
+  if (c.sleepMs !== undefined) input['sleepMs'] = c.sleepMs;
   return input;
 }
 
@@ -362,15 +374,20 @@ function promwireSet(): MetricSet {
   const set = new MetricSet();
   CASES.forEach((c, i) => {
     const labelNames = Object.keys(c.labels ?? {}).sort();
+    // A clock of its own: it stands still except for the case's sleep, which
+    // client_golang really sleeps (its observations take far less than any
+    // minResetDuration used here).
+    let clock = 1_000_000;
     const h = set.histogram({
       name: `nh_${i}`,
       help: HELP,
       labelNames,
-      native: { ...c.native },
+      native: { ...c.native, now: () => clock },
       ...(c.buckets === undefined ? {} : { buckets: c.buckets }),
     });
     // biome-ignore lint/suspicious/noExplicitAny: one call shape for labelled and unlabelled histograms
     const series: { observe(v: number): void } = labelNames.length > 0 ? (h as any).labels(c.labels) : h;
+    clock += c.sleepMs ?? 0;
     for (const v of c.values) series.observe(v);
   });
   return set;
@@ -415,6 +432,12 @@ describe('client_golang 1.23.2 as the reference for MetricSet native histograms'
     expect(go[downTo]!.histogram.schema).toBe(-4);
     const widened = CASES.findIndex((c) => c.title.startsWith('zero-threshold widening'));
     expect(jnum(go[widened]!.histogram.zeroThreshold!)).toBeGreaterThan(ZT);
+    for (const [i, c] of CASES.entries()) {
+      if (c.sleepMs === undefined) continue;
+      // A reset at an overflow: fewer observations counted than made; the resolution halved after it.
+      expect(go[i]!.histogram.sampleCount).toBeLessThan(c.values.length);
+      expect(go[i]!.histogram.schema).toBeLessThan(3);
+    }
     const both = CASES.findIndex((c) => c.title.startsWith('widening, then reduction'));
     expect(jnum(go[both]!.histogram.zeroThreshold!)).toBeGreaterThan(ZT);
     expect(go[both]!.histogram.schema).toBeLessThan(4);

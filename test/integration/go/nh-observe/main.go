@@ -5,14 +5,16 @@
 //	{ "name"?: "nh", "help"?: "...", "labels"?: {"k": "v"},
 //	  "buckets"?: [classic upper bounds], "bucketFactor": 1.1,
 //	  "zeroThreshold"?: n, "maxZeroThreshold"?: n, "maxBuckets"?: n,
-//	  "minResetDuration"?: milliseconds,
+//	  "minResetDuration"?: milliseconds, "sleepMs"?: milliseconds,
 //	  "values": [1, -2.5, "NaN", "+Inf", "-Inf", ...] }
 //
 // Each number is passed to the HistogramOpts field of the same meaning
 // (NativeHistogramBucketFactor, NativeHistogramZeroThreshold,
 // NativeHistogramMaxZeroThreshold, NativeHistogramMaxBucketNumber,
 // NativeHistogramMinResetDuration, Buckets), exactly as given: 0 or absent is
-// client_golang's own default. The values are observed in order into a
+// client_golang's own default. sleepMs is slept between creating the
+// histogram (and its series) and the first observation, so that
+// minResetDuration can have passed. The values are observed in order into a
 // Histogram (a HistogramVec when labels are given) in a fresh registry, and
 // the registry is written to stdout:
 //
@@ -89,6 +91,7 @@ type input struct {
 	MaxZeroThreshold float64           `json:"maxZeroThreshold"`
 	MaxBuckets       uint32            `json:"maxBuckets"`
 	MinResetDuration float64           `json:"minResetDuration"`
+	SleepMs          float64           `json:"sleepMs"`
 	Values           []num             `json:"values"`
 }
 
@@ -238,6 +241,7 @@ func observe(in input) ([]*dto.MetricFamily, *dto.Histogram, error) {
 		}
 		obs = h
 	}
+	time.Sleep(time.Duration(in.SleepMs * float64(time.Millisecond)))
 	for _, v := range in.Values {
 		obs.Observe(float64(v))
 	}
