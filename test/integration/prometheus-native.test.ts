@@ -11,7 +11,9 @@
  *   500 log-uniform values, an empty one), `pw_reduced_seconds` (schema
  *   reduced by maxBuckets), `pw_both_seconds` (native and classic buckets,
  *   the job keeping both with always_scrape_classic_histograms);
- * - a second job serves `pw_odd_seconds` alone: ±Inf and NaN observed.
+ * - a second job serves `pw_odd_seconds` alone: ±Inf and NaN observed;
+ * - a third serves hand-built families through `encode` (createNodeHandler's
+ *   `collect`): a float native histogram and a native gauge histogram.
  *
  * Through the HTTP API: `histogram_count` and `histogram_sum` are the
  * observed count and sum; `histogram_quantile` lands in the bucket that
@@ -24,7 +26,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MetricSet } from '../../src/metrics/index.js';
-import type { HistogramSample, Labels, NativeHistogram } from '../../src/model/index.js';
+import type { HistogramSample, Labels, MetricFamily, NativeHistogram } from '../../src/model/index.js';
 import { parse } from '../../src/parse/families.js';
 import { createNodeHandler } from '../../src/toolkit/handler.js';
 import { CONTENT_TYPE_PROTOBUF, PROMETHEUS_PROTO_ACCEPT } from '../../src/toolkit/negotiate.js';
@@ -82,6 +84,63 @@ function buildOddSet(): MetricSet {
   for (const v of [1, Infinity, -Infinity, NaN, 0, 2]) odd.observe(v);
   return set;
 }
+
+/**
+ * Families built by hand, served through `encode` (createNodeHandler's
+ * `collect`): what a MetricSet never makes, a float native histogram, a
+ * gauge histogram, negative buckets, and exemplars on a native histogram.
+ */
+const FLOAT_NH: NativeHistogram = {
+  kind: 'float',
+  schema: 1,
+  zeroThreshold: 0.001,
+  zeroCount: 0.5,
+  count: 7.75,
+  sum: 12.5,
+  positiveSpans: [
+    { offset: 0, length: 2 },
+    { offset: 3, length: 1 },
+  ],
+  positiveBuckets: [1.25, 2, 3],
+  negativeSpans: [{ offset: -1, length: 1 }],
+  negativeBuckets: [1],
+};
+const GAUGE_NH: NativeHistogram = {
+  kind: 'integer',
+  schema: 0,
+  zeroThreshold: 2.938735877055719e-39,
+  zeroCount: 1,
+  count: 6,
+  sum: -2,
+  positiveSpans: [{ offset: 1, length: 2 }],
+  positiveBuckets: [2, 1],
+  negativeSpans: [{ offset: 2, length: 1 }],
+  negativeBuckets: [2],
+};
+const FAMILIES: MetricFamily[] = [
+  {
+    name: 'pw_float_seconds',
+    type: 'histogram',
+    help: 'A float native histogram.',
+    unit: '',
+    samples: [
+      {
+        name: 'pw_float_seconds',
+        labels: { shard: 'a' },
+        value: FLOAT_NH,
+        timestamp: null,
+        exemplars: [{ labels: { trace_id: 'f1' }, value: 0.75, timestamp: 1_700_000_000_000 }],
+      },
+    ],
+  },
+  {
+    name: 'pw_queue_seconds',
+    type: 'gaugehistogram',
+    help: 'A gauge native histogram.',
+    unit: '',
+    samples: [{ name: 'pw_queue_seconds', labels: {}, value: GAUGE_NH, timestamp: null }],
+  },
+];
 
 /** Every native series of a MetricSet by `name{labels}` (labels without job/instance). */
 function natives(set: MetricSet): Map<string, NativeHistogram> {
@@ -198,6 +257,7 @@ const record =
 beforeAll(async () => {
   const app = await serve(cleanup, record(createNodeHandler({ metrics: set, onError: (e) => errors.push(e) })));
   const odd = await serve(cleanup, record(createNodeHandler({ metrics: oddSet, onError: (e) => errors.push(e) })));
+  const fams = await serve(cleanup, record(createNodeHandler({ collect: () => FAMILIES, onError: (e) => errors.push(e) })));
   prom = await startPrometheus(
     cleanup,
     `  - job_name: pw_native
@@ -207,6 +267,9 @@ beforeAll(async () => {
   - job_name: pw_odd
     static_configs:
       - targets: ['127.0.0.1:${odd.port}']
+  - job_name: pw_families
+    static_configs:
+      - targets: ['127.0.0.1:${fams.port}']
 `,
     '1s',
     BIN.prometheus,
@@ -217,9 +280,9 @@ beforeAll(async () => {
   await waitFor(
     'both targets scraped, their series stored',
     async () => {
-      const up = await prom.query('up{job=~"pw_native|pw_odd"} == 1');
-      const stored = await prom.query('count by (job) ({__name__=~"pw_.+",job=~"pw_native|pw_odd"})');
-      return up.length === 2 && stored.length === 2;
+      const up = await prom.query('up{job=~"pw_native|pw_odd|pw_families"} == 1');
+      const stored = await prom.query('count by (job) ({__name__=~"pw_.+",job=~"pw_native|pw_odd|pw_families"})');
+      return up.length === 3 && stored.length === 3;
     },
     60_000,
     250,
@@ -242,7 +305,7 @@ describe('Prometheus 3.5.3 scrapes native histograms from promwire over protobuf
       expect(s.contentType).toBe(`${CONTENT_TYPE_PROTOBUF}; escaping=underscores`);
       expect(s.status).toBe(200);
     }
-    for (const job of ['pw_native', 'pw_odd']) {
+    for (const job of ['pw_native', 'pw_odd', 'pw_families']) {
       const [t] = await prom.targets(job);
       expect(t?.health).toBe('up');
       expect(t?.lastError).toBe('');
@@ -313,6 +376,32 @@ describe('Prometheus 3.5.3 scrapes native histograms from promwire over protobuf
     ]);
   });
 
+  it('hand-built families through encode: a float histogram and a gauge histogram are stored as written', async () => {
+    const data = await prom.api<{ resultType: string; result: HistogramResult[] }>(
+      `/api/v1/query?query=${encodeURIComponent('{job="pw_families"}')}`,
+    );
+    const byName = new Map(data.result.map((r) => [r.metric['__name__'], r]));
+    for (const [name, h] of [
+      ['pw_float_seconds', FLOAT_NH],
+      ['pw_queue_seconds', GAUGE_NH],
+    ] as const) {
+      const r = byName.get(name);
+      expect(r?.histogram, name).toBeDefined();
+      const [, got] = r!.histogram!;
+      expect(parsePromValue(got.count)).toBe(h.count);
+      expect(parsePromValue(got.sum)).toBe(h.sum);
+      const buckets = (got.buckets ?? []).map(
+        ([rule, lo, hi, c]) => [rule, parsePromValue(lo), parsePromValue(hi), parsePromValue(c)] as const,
+      );
+      const exp = expectedBuckets(h);
+      expect(buckets.map((b) => [b[0], b[3]])).toEqual(exp.map((b) => [b[0], b[3]]));
+      buckets.forEach((b, i) => expect(closeTo(b[1], exp[i]![1]) && closeTo(b[2], exp[i]![2]), `${name} bucket ${i}`).toBe(true));
+    }
+    // The gauge histogram keeps its type in the metadata Prometheus stored.
+    const meta = await prom.api<Record<string, { type: string }[]>>('/api/v1/metadata?metric=pw_queue_seconds');
+    expect(meta['pw_queue_seconds']?.[0]?.type).toBe('gaugehistogram');
+  });
+
   it('histogram_quantile lands in the bucket that holds the rank', async () => {
     const want = natives(set);
     for (const q of [0.01, 0.25, 0.5, 0.9, 0.99]) {
@@ -342,8 +431,12 @@ describe('Prometheus 3.5.3 scrapes native histograms from promwire over protobuf
     expect(contentType).toContain('application/vnd.google.protobuf');
     const fams = parse(new Uint8Array(await r.arrayBuffer()), { format: 'protobuf', contentType });
     const want = new Map([...natives(set), ...natives(oddSet)]);
-    expect(want.size).toBe(6);
+    for (const fam of FAMILIES) for (const smp of fam.samples) want.set(key(smp.name, smp.labels), smp.value as NativeHistogram);
+    expect(want.size).toBe(8);
     const got = new Map<string, HistogramSample>();
+    // Federation keeps each family's type: the gauge histogram stays one.
+    expect(fams.find((f) => f.name === 'pw_queue_seconds')?.type).toBe('gaugehistogram');
+    expect(fams.find((f) => f.name === 'pw_nh_seconds')?.type).toBe('histogram');
     for (const fam of fams) {
       for (const s of fam.samples) {
         if (typeof s.value !== 'number') got.set(key(s.name, s.labels), s as HistogramSample);
@@ -353,7 +446,9 @@ describe('Prometheus 3.5.3 scrapes native histograms from promwire over protobuf
     for (const [k, h] of want) {
       const s = got.get(k)!;
       expect(s.timestamp).toBeTypeOf('number');
-      expect(s.labels['job']).toBe(k.startsWith('pw_odd') ? 'pw_odd' : 'pw_native');
+      expect(s.labels['job']).toBe(
+        k.startsWith('pw_odd') ? 'pw_odd' : k.startsWith('pw_float') || k.startsWith('pw_queue') ? 'pw_families' : 'pw_native',
+      );
       // Prometheus 3.5.3 federates every native histogram with float counts
       // and compacted spans (the empty buckets client_golang's layout keeps
       // between two close ones are gone): the same histogram, another spelling.
