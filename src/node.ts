@@ -12,7 +12,7 @@ export { createNodeHandler } from './toolkit/handler.js';
 export type { NodeHandler } from './toolkit/handler.js';
 
 // Scrape client
-export { scrape, scrapeEach } from './toolkit/scrape.js';
+export { scrape, scrapeEach, scrapeProtocol } from './toolkit/scrape.js';
 export type { ScrapeOptions, ScrapeResult } from './toolkit/scrape.js';
 
 // Pushgateway client

@@ -8,6 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
+import { MetricSet } from '../src/metrics/index.js';
 import type { MetricFamily, NativeHistogram } from '../src/model/index.js';
 import { parse } from '../src/parse/families.js';
 import type { HandlerOptions } from '../src/toolkit/exposition.js';
@@ -224,6 +225,34 @@ describe('node:http handler, protobuf', () => {
   });
 });
 
+describe('MetricSet through the handler, protobuf', () => {
+  it("encodes through the set's own encodeChunks (its label pairs rendered once), which protobufjs reads", async () => {
+    const metrics = new MetricSet();
+    const requests = metrics.counter({ name: 'http_requests_total', help: 'Requests served.', labelNames: ['code'] });
+    requests.labels({ code: '200' }).inc(7);
+    const latency = metrics.histogram({ name: 'latency_seconds', help: 'Latency.', buckets: [0.1, 1] });
+    latency.observe(0.05);
+    latency.observe(0.5);
+    const base = await serveHandler({ metrics, chunkSize: 8 });
+    for (const enc of ['identity', 'gzip']) {
+      const r = await request(base + '/metrics', { accept: PROMETHEUS_PROTO_ACCEPT, 'accept-encoding': enc });
+      expect(r.headers['content-type']).toBe(PROTO_U);
+      expect(parse(r.body, { format: 'protobuf' })).toEqual(
+        parse(Buffer.from(metrics.encode({ format: 'protobuf', escaping: 'underscores' })), { format: 'protobuf' }),
+      );
+      const d = decodeDelimited(r.body);
+      expect(d.map((f: { name: string }) => f.name)).toEqual(['http_requests_total', 'latency_seconds']);
+      expect(d[0].metric[0].counter.value).toBe(7);
+      const h = d[1].metric[0].histogram;
+      expect([h.sampleCount, h.sampleSum]).toEqual([2, 0.55]);
+      expect(h.bucket.map((b: { cumulativeCount?: number; upperBound?: number }) => [b.upperBound, b.cumulativeCount])).toEqual([
+        [0.1, 1],
+        [1, 2],
+      ]);
+    }
+  });
+});
+
 describe('fetch handler, protobuf', () => {
   it('serves protobuf to the protobuf Accept, gzipped when asked', async () => {
     const handler = createFetchHandler({ collect: () => FAMILIES });
@@ -239,6 +268,43 @@ describe('fetch handler, protobuf', () => {
 });
 
 describe('conversion warnings, once each', () => {
+  it('without onWarning, only the first warning of the handler reaches the console, with a hint', async () => {
+    const said: unknown[][] = [];
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => void said.push(args);
+    try {
+      const withUnit: MetricFamily[] = [
+        {
+          ...FAMILIES[2]!,
+          name: 'temperature_celsius',
+          unit: 'celsius',
+          samples: [{ name: 'temperature_celsius', labels: {}, value: 21, timestamp: null }],
+        },
+      ];
+      // two distinct warnings at least: the native histogram and the unit (both checked with onWarning below)
+      const base = await serveHandler({ collect: () => [...FAMILIES, ...withUnit] });
+      for (let i = 0; i < 3; i++) expect((await request(base + '/metrics')).status).toBe(200);
+    } finally {
+      console.warn = warn;
+    }
+    expect(said).toHaveLength(1);
+    const all: string[] = [];
+    const withUnit: MetricFamily[] = [
+      {
+        ...FAMILIES[2]!,
+        name: 'temperature_celsius',
+        unit: 'celsius',
+        samples: [{ name: 'temperature_celsius', labels: {}, value: 21, timestamp: null }],
+      },
+    ];
+    const base = await serveHandler({ collect: () => [...FAMILIES, ...withUnit], onWarning: (m) => all.push(m) });
+    await request(base + '/metrics');
+    expect(all.length).toBeGreaterThanOrEqual(2);
+    expect(String(said[0]![0])).toMatch(
+      /^promwire handler: "rpc_duration_seconds": .*\(further conversion warnings are not printed: pass onWarning to receive each once\)$/,
+    );
+  });
+
   it('warningKey: the family named exactly, the counts blanked', () => {
     expect(warningKey('"a1s": 3 native histogram samples written as +Inf bucket')).toBe(
       warningKey('"a1s": 1 native histogram sample written as +Inf bucket'),

@@ -132,4 +132,41 @@ describe('MetricSet protobuf', () => {
       '"link_state": written as a gauge: protobuf has no stateset type (2 samples)',
     ]);
   });
+
+  it('native histograms (native-only, with classic buckets, empty with zero threshold 0): as client_golang writes them, equal to encode(collect())', () => {
+    const set = new MetricSet({ defaultLabels: { job: 'j' } });
+    const n = set.histogram({ name: 'native_seconds', help: 'Native.', labelNames: ['route'], native: { bucketFactor: 1.1 } });
+    for (const v of [0, 0.001, 0.5, 1, 2, -3, 1e300, Infinity]) n.labels({ route: '/a' }).observe(v);
+    n.labels({ route: '/c' });
+    const both = set.histogram({ name: 'both_seconds', help: 'Both.', buckets: [0.1, 1], native: { bucketFactor: 1.1, maxBuckets: 3 } });
+    for (const v of [0.05, 0.5, 5, 50, NaN]) both.observe(v);
+    set.histogram({ name: 'empty_zero', help: '', native: { bucketFactor: 1.5, zeroThreshold: 0 } });
+    const direct = set.encode({ format: 'protobuf' });
+    expect(Buffer.from(direct).equals(Buffer.from(encode(set.collect(), { format: 'protobuf' })))).toBe(true);
+    const chunks = [...set.encodeChunks({ format: 'protobuf', escaping: 'allow-utf-8', chunkSize: 16 })];
+    expect(Buffer.concat(chunks).equals(Buffer.from(direct))).toBe(true);
+    const [nat, bothF, empty] = decodeDelimited(direct);
+    const a = nat.metric[0].histogram;
+    const snap = n.labels({ route: '/a' }).nativeSnapshot()!;
+    expect(a.sampleCount).toBe(8);
+    expect(a.sampleSum).toBe(Infinity);
+    expect(a.schema).toBe(snap.schema);
+    expect(a.zeroCount).toBe(snap.zeroCount);
+    expect(a.bucket).toBeUndefined(); // native-only: no classic buckets, not even +Inf
+    let acc = 0;
+    expect(a.positiveDelta.map((d: number) => (acc += d))).toEqual(snap.positiveBuckets);
+    expect(
+      (a.positiveSpan as Array<{ offset?: number; length?: number }>).map((x) => ({ offset: x.offset ?? 0, length: x.length ?? 0 })),
+    ).toEqual(snap.positiveSpans);
+    expect(a.negativeDelta).toEqual([1]);
+    expect(nat.metric[1].histogram.zeroThreshold).toBeGreaterThan(0); // an empty one is native by its zero threshold
+    const b = bothF.metric[0].histogram;
+    expect(b.sampleCount).toBe(5);
+    expect(b.bucket).toEqual([
+      { cumulativeCount: 1, upperBound: 0.1 },
+      { cumulativeCount: 2, upperBound: 1 },
+    ]);
+    expect(b.schema).toBe(2);
+    expect(empty.metric[0].histogram.positiveSpan).toEqual([{}]); // the no-op span
+  });
 });

@@ -165,10 +165,15 @@ export async function runScrape(url: string, flags: Flags, io: CliIO): Promise<n
     ...(basicAuth !== undefined ? { basicAuth } : {}),
   });
   let samples = 0;
-  for (const f of res.families) samples += f.samples.length;
+  let native = 0;
+  for (const f of res.families) {
+    samples += f.samples.length;
+    for (const x of f.samples) if (typeof x.value !== 'number') native++;
+  }
   io.err(
     `promwire: ${res.url}: ${res.status}, Content-Type "${res.contentType}" read as ${res.format}, ` +
-      `${res.bytes} bytes, ${res.families.length} families, ${samples} samples\n`,
+      `${res.bytes} bytes, ${res.families.length} families, ${samples} samples` +
+      `${native > 0 ? ` (${native} native histogram${native === 1 ? '' : 's'})` : ''}\n`,
   );
   if (flags['json'] === true) {
     const w = new BatchWriter((s) => io.out(s));

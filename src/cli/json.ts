@@ -8,6 +8,18 @@
  * Values are strings spelled as Go's strconv.FormatFloat(v, 'g', -1, 64)
  * (`1e+06`, `NaN`, `+Inf`), which JSON numbers cannot hold and which is how
  * Prometheus itself writes them. Keys are emitted in exactly this order.
+ *
+ * A native histogram sample's "value" is an object (NativeHistogramJson):
+ *
+ *   {"kind":"integer"|"float","schema":N,"zero_threshold":"…","zero_count":N,
+ *    "count":N,"sum":"…","positive_spans":[{"offset":N,"length":N}…],
+ *    "positive_buckets":[N…],"negative_spans":[…],"negative_buckets":[…],
+ *    "custom_values":["…"…] (schema -53 only)}
+ *
+ * Buckets are absolute counts, one per bucket the spans cover (not the
+ * protobuf deltas). The README ("The JSON form of parse --json") and
+ * `promwire parse --help` document the same shape; test/cli-protobuf.test.ts
+ * holds it to this order.
  */
 import { formatFloat } from '../core/number.js';
 import type { Exemplar, MetricFamily, NativeHistogram, Sample } from '../model/index.js';

@@ -29,7 +29,6 @@ export {
   familyHeaderBytes,
   gaugeFallbackLoss,
   labelPairsBytes,
-  Losses,
   protobufName,
   protobufType,
   SUMMARY_COUNT_LOSS,
@@ -40,4 +39,6 @@ export {
   writeSummaryMessage,
   writeValueMetric,
 } from './protobuf.js';
-export type { ValueKind, WarningSink } from './protobuf.js';
+export type { ValueKind } from './protobuf.js';
+export { Losses } from './losses.js';
+export type { WarningSink } from './losses.js';

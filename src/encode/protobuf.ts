@@ -63,6 +63,7 @@ import {
   WIRE_VARINT,
 } from '../proto/metrics-proto.js';
 import { ProtoWriter, tag, utf8Length, varintSize } from '../proto/writer.js';
+import { Losses, type WarningSink } from './losses.js';
 
 const K_FAMILY_NAME = tag(MetricFamilyField.name, WIRE_LEN);
 const K_FAMILY_HELP = tag(MetricFamilyField.help, WIRE_LEN);
@@ -116,30 +117,6 @@ const K_EXEMPLAR_VALUE = tag(ExemplarField.value, WIRE_FIXED64);
 const K_EXEMPLAR_TIMESTAMP = tag(ExemplarField.timestamp, WIRE_LEN);
 const K_TS_SECONDS = tag(TimestampField.seconds, WIRE_VARINT);
 const K_TS_NANOS = tag(TimestampField.nanos, WIRE_VARINT);
-
-/** Told what a conversion loses. */
-export type WarningSink = ((message: string) => void) | undefined;
-
-/**
- * The losses of one family, gathered while it is written and reported once
- * per kind (with how many samples it touched) when the family is done.
- */
-export class Losses {
-  private readonly counts = new Map<string, number>();
-
-  add(what: string, n = 1): void {
-    this.counts.set(what, (this.counts.get(what) ?? 0) + n);
-  }
-
-  /** Reports each loss of `family` to `sink` and forgets them. */
-  flush(family: string, sink: WarningSink): void {
-    if (this.counts.size === 0) return;
-    if (sink !== undefined) {
-      for (const [what, n] of this.counts) sink(`${JSON.stringify(family)}: ${what} (${n} sample${n === 1 ? '' : 's'})`);
-    }
-    this.counts.clear();
-  }
-}
 
 /** The loss message of an info or stateset written as a gauge (shared with MetricSet). */
 export function gaugeFallbackLoss(type: 'info' | 'stateset'): string {
@@ -671,6 +648,7 @@ export class ProtobufEncoder {
     else if (classic) losses.add('series without _sum: protobuf readers take it as 0');
     if (classic) {
       let extra = 0;
+      let finite = 0;
       for (const m of g.members) {
         if (m.name !== bucketName) continue;
         const le = m.labels.le;
@@ -681,9 +659,12 @@ export class ProtobufEncoder {
         }
         const v = m.value as number;
         // client_golang leaves the +Inf bucket out; protobufparse.go adds it
-        // back from the count. Written only when it says something else.
+        // back from the count. Written when it says something else, or when
+        // it is the only classic bucket of a native histogram (a native
+        // histogram without buckets has no classic part).
         const ex = m.exemplars;
-        if (bound === Infinity && v === c && (ex === undefined || ex.length === 0)) continue;
+        if (bound === Infinity && v === c && (ex === undefined || ex.length === 0) && (h === undefined || finite > 0)) continue;
+        if (bound !== Infinity) finite++;
         if (ex !== undefined && ex.length > 1) extra += ex.length - 1;
         if (!writeBucket(w, bound, v, ex?.[0], this.escaping)) losses.add('bucket counts that are not non-negative numbers dropped');
       }

@@ -100,8 +100,10 @@ const P_TYPE = 3; // Type returned: next, the first Metric
 const P_METRIC = 4; // inside a Metric
 
 const NAME_LABEL = '__name__';
-/** Label pairs compared pairwise for duplicates up to this many; a Set above. */
-const PAIRWISE_LABELS = 16;
+/** Labels the duplicate filter serves; a Set checks a Metric with more. */
+const FILTER_LABELS = 32;
+/** The filter's bit for an 8-byte name ending in `_`, as `__name__`. */
+const NAME_LABEL_BIT = 1 << ((8 * 7 + 0x5f) & 31);
 
 const TYPES: readonly (MetricType | undefined)[] = ['counter', 'gauge', 'summary', 'unknown', 'histogram', 'gaugehistogram'];
 
@@ -113,8 +115,14 @@ function setLabel(out: Labels, name: string, value: string): void {
 
 /** True when buf[s..e) holds a byte >= 0x80. */
 function hasHighByte(buf: Uint8Array, s: number, e: number): boolean {
-  for (let i = s; i < e; i++) if (buf[i]! >= 0x80) return true;
-  return false;
+  return orBytes(buf, s, e) >= 0x80;
+}
+
+/** The OR of buf[s..e): >= 0x80 when a byte is. */
+function orBytes(buf: Uint8Array, s: number, e: number): number {
+  let or = 0;
+  for (let i = s; i < e; i++) or |= buf[i]!;
+  return or;
 }
 
 function sameBytes(buf: Uint8Array, a: number, b: number, n: number): boolean {
@@ -173,6 +181,8 @@ export class ProtobufParser implements PullParser {
   private lbl = new Int32Array(4 * 16);
   private lblHigh = new Uint8Array(16);
   private nLabels = 0;
+  /** Duplicate-name filter of the Metric's labels: one bit per (length, last byte). */
+  private nameFilter = 0;
   private ts = 0;
   /** The sub-message of the family's type (start, end), -1 when absent. */
   private vStart = -1;
@@ -446,12 +456,22 @@ export class ProtobufParser implements PullParser {
     r.pos = start;
     r.end = end;
     this.nLabels = 0;
+    this.nameFilter = 0;
     this.ts = 0;
     this.vStart = -1;
     this.vEnd = -1;
     const valueField = VALUE_FIELD[this.pbType]!;
+    const buf = r.buf;
     while (r.pos < end) {
       const at = r.pos;
+      // Fast path: a label pair under 128 bytes (tag 0x0a, one-byte length).
+      const l = buf[at + 1]!;
+      if (buf[at] === 0x0a && l < 0x80 && at + 2 + l <= end) {
+        this.readLabel(at + 2, at + 2 + l);
+        r.pos = at + 2 + l;
+        r.end = end;
+        continue;
+      }
       const f = r.tag();
       if (f === MetricField.label) {
         r.expect(WIRE_LEN, 'Metric.label', at);
@@ -475,63 +495,62 @@ export class ProtobufParser implements PullParser {
         r.skip();
       }
     }
-    if (this.nLabels > 0) this.checkDuplicates();
+    if (this.nLabels > FILTER_LABELS) this.checkManyLabels();
     this.decodeValue();
   }
 
   private readLabel(start: number, end: number): void {
     const r = this.r;
-    r.end = end;
-    let ns = start;
-    let ne = start;
-    let vs = start;
-    let ve = start;
-    while (r.pos < end) {
-      const at = r.pos;
-      const f = r.tag();
-      if (f === LabelPairField.name) {
-        r.expect(WIRE_LEN, 'LabelPair.name', at);
-        ne = r.lengthEnd();
-        ns = r.pos;
-        r.pos = ne;
-      } else if (f === LabelPairField.value) {
-        r.expect(WIRE_LEN, 'LabelPair.value', at);
-        ve = r.lengthEnd();
-        vs = r.pos;
-        r.pos = ve;
-      } else r.skip();
+    const buf = r.buf;
+    let ns: number;
+    let ne: number;
+    let vs: number;
+    let ve: number;
+    // Fast path: the layout every encoder writes (name then value, one-byte
+    // lengths, nothing else), read without the reader's calls (measured:
+    // label pairs are most of the walk).
+    const nl = buf[start + 1]!;
+    if (
+      buf[start] === 0x0a &&
+      nl < 0x80 &&
+      buf[start + 2 + nl] === 0x12 &&
+      buf[start + 3 + nl]! < 0x80 &&
+      start + 4 + nl + buf[start + 3 + nl]! === end
+    ) {
+      ns = start + 2;
+      ne = ns + nl;
+      vs = ne + 2;
+      ve = end;
+    } else {
+      r.pos = start;
+      r.end = end;
+      ns = ne = vs = ve = start;
+      while (r.pos < end) {
+        const at = r.pos;
+        const f = r.tag();
+        if (f === LabelPairField.name) {
+          r.expect(WIRE_LEN, 'LabelPair.name', at);
+          ne = r.lengthEnd();
+          ns = r.pos;
+          r.pos = ne;
+        } else if (f === LabelPairField.value) {
+          r.expect(WIRE_LEN, 'LabelPair.value', at);
+          ve = r.lengthEnd();
+          vs = r.pos;
+          r.pos = ve;
+        } else r.skip();
+      }
     }
     const n = this.nLabels;
-    if (n >= this.maxLabels)
-      throw r.fail('LIMIT_EXCEEDED', `series has more than ${this.maxLabels} labels (maxLabels)`, start, 'maxLabels');
-    if (ne - ns > this.maxLabelNameLength) {
-      throw r.fail(
-        'LIMIT_EXCEEDED',
-        `label name is ${ne - ns} bytes, over the limit of ${this.maxLabelNameLength} (maxLabelNameLength)`,
-        ns,
-        'maxLabelNameLength',
-      );
-    }
-    if (ve - vs > this.maxLabelValueLength) {
-      throw r.fail(
-        'LIMIT_EXCEEDED',
-        `label value is ${ve - vs} bytes, over the limit of ${this.maxLabelValueLength} (maxLabelValueLength)`,
-        vs,
-        'maxLabelValueLength',
-      );
-    }
-    const buf = r.buf;
+    if (n >= this.maxLabels || ne - ns > this.maxLabelNameLength || ve - vs > this.maxLabelValueLength)
+      this.labelOverLimit(start, ns, ne, vs, ve);
     // decoder.go parseLabel: LabelName.IsValid (UTF-8 scheme: not empty, valid UTF-8), utf8.ValidString(value).
     if (ne === ns) throw r.fail('INVALID_LABEL_NAME', 'a label with an empty name', start);
     let high = 0;
-    if (hasHighByte(buf, ns, ne)) {
-      if (invalidUtf8At(buf, ns, ne) >= 0) throw r.fail('INVALID_UTF8', 'a label name is not valid UTF-8', ns);
-      high = 1;
-    }
-    if (hasHighByte(buf, vs, ve)) {
-      if (invalidUtf8At(buf, vs, ve) >= 0) throw r.fail('INVALID_UTF8', 'a label value is not valid UTF-8', vs);
-      high |= 2;
-    }
+    // One pass over name and value when they are adjacent (the fast path:
+    // the two bytes between are ASCII), ORing the bytes: no branch per byte.
+    if (vs === ne + 2 ? orBytes(buf, ns, ve) >= 0x80 : orBytes(buf, ns, ne) >= 0x80 || orBytes(buf, vs, ve) >= 0x80)
+      high = this.labelUtf8(ns, ne, vs, ve);
     let l = this.lbl;
     if ((n + 1) * 4 > l.length) {
       l = new Int32Array(l.length * 2);
@@ -541,6 +560,20 @@ export class ProtobufParser implements PullParser {
       h.set(this.lblHigh);
       this.lblHigh = h;
     }
+    // Duplicate names (Prometheus' scrape refuses them), `__name__` among
+    // them: a filter of one bit per (length, last byte) finds the few
+    // candidates to compare (as the text scanner does); past FILTER_LABELS
+    // labels the filter is full and a Set checks them at the end.
+    const len = ne - ns;
+    const bit = 1 << ((len * 7 + buf[ne - 1]!) & 31);
+    if ((this.nameFilter & bit) !== 0 && n < FILTER_LABELS) {
+      for (let k = 0; k < n; k++) {
+        const os = l[k * 4]!;
+        if (l[k * 4 + 1]! - os === len && sameBytes(buf, os, ns, len)) this.duplicate(ns, ne);
+      }
+    }
+    this.nameFilter |= bit;
+    if (bit === NAME_LABEL_BIT && sameAscii(buf, ns, ne, NAME_LABEL)) this.duplicate(ns, ne);
     const b = n * 4;
     l[b] = ns;
     l[b + 1] = ne;
@@ -550,37 +583,59 @@ export class ProtobufParser implements PullParser {
     this.nLabels = n + 1;
   }
 
-  /** No two labels share a name, and none is `__name__` (Prometheus' scrape refuses duplicate label names). */
-  private checkDuplicates(): void {
-    const l = this.lbl;
-    const buf = this.r.buf;
-    const n = this.nLabels;
-    if (n <= PAIRWISE_LABELS) {
-      for (let i = 0; i < n; i++) {
-        const s = l[i * 4]!;
-        const len = l[i * 4 + 1]! - s;
-        if (len === 8 && sameAscii(buf, s, s + 8, NAME_LABEL)) this.duplicate(i);
-        for (let j = 0; j < i; j++) {
-          const t = l[j * 4]!;
-          if (l[j * 4 + 1]! - t === len && sameBytes(buf, s, t, len)) this.duplicate(i);
-        }
-      }
-      return;
+  /** A label with a byte >= 0x80: which of name and value are UTF-8 (bits 1, 2), both validated. */
+  private labelUtf8(ns: number, ne: number, vs: number, ve: number): number {
+    const r = this.r;
+    const buf = r.buf;
+    let high = 0;
+    if (orBytes(buf, ns, ne) >= 0x80) {
+      if (invalidUtf8At(buf, ns, ne) >= 0) throw r.fail('INVALID_UTF8', 'a label name is not valid UTF-8', ns);
+      high = 1;
     }
+    if (orBytes(buf, vs, ve) >= 0x80) {
+      if (invalidUtf8At(buf, vs, ve) >= 0) throw r.fail('INVALID_UTF8', 'a label value is not valid UTF-8', vs);
+      high |= 2;
+    }
+    return high;
+  }
+
+  private labelOverLimit(start: number, ns: number, ne: number, vs: number, ve: number): never {
+    const r = this.r;
+    if (this.nLabels >= this.maxLabels)
+      throw r.fail('LIMIT_EXCEEDED', `series has more than ${this.maxLabels} labels (maxLabels)`, start, 'maxLabels');
+    if (ne - ns > this.maxLabelNameLength) {
+      throw r.fail(
+        'LIMIT_EXCEEDED',
+        `label name is ${ne - ns} bytes, over the limit of ${this.maxLabelNameLength} (maxLabelNameLength)`,
+        ns,
+        'maxLabelNameLength',
+      );
+    }
+    throw r.fail(
+      'LIMIT_EXCEEDED',
+      `label value is ${ve - vs} bytes, over the limit of ${this.maxLabelValueLength} (maxLabelValueLength)`,
+      vs,
+      'maxLabelValueLength',
+    );
+  }
+
+  /** Past FILTER_LABELS labels: no two share a name (a Set of the names). */
+  private checkManyLabels(): void {
     const seen = new Set<string>();
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < this.nLabels; i++) {
       const name = this.labelName(i);
-      if (name === NAME_LABEL || seen.has(name)) this.duplicate(i);
+      if (seen.has(name) || name === NAME_LABEL) this.duplicate(this.lbl[i * 4]!, this.lbl[i * 4 + 1]!);
       seen.add(name);
     }
   }
 
-  private duplicate(i: number): never {
-    const name = this.labelName(i);
+  /** The label name at buf[ns..ne) repeats an earlier one, or is `__name__`. */
+  private duplicate(ns: number, ne: number): never {
+    const name = this.string(ns, ne);
     throw this.r.fail(
       'DUPLICATE_LABEL',
       name === NAME_LABEL ? 'a label named __name__ (the metric name is the family name)' : `duplicate label name ${JSON.stringify(name)}`,
-      this.lbl[i * 4]!,
+      ns,
     );
   }
 

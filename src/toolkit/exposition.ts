@@ -91,7 +91,10 @@ export type HandlerOptions = Partial<
      * OpenMetrics 1.0, where only its count and sum survive). Called once
      * per family and reason for the handler's life, not on every scrape
      * (at most 1000 distinct warnings are kept; past them, one last warning
-     * says further ones are dropped). Defaults to console.warn.
+     * says further ones are dropped). Defaults to one console.warn line for
+     * the first warning of the handler's life, saying that more are not
+     * printed (a unit dropped for a text scraper is routine; client_golang
+     * says nothing at all).
      */
     onWarning: (message: string) => void;
     /**
@@ -253,6 +256,16 @@ function formatFromParam(value: string | null): Format | null | undefined {
     default:
       return undefined;
   }
+}
+
+/** The default `onWarning`: the first warning on the console, with a hint; then nothing. */
+function firstWarningOnly(): (message: string) => void {
+  let said = false;
+  return (message) => {
+    if (said) return;
+    said = true;
+    console.warn(`promwire handler: ${message} (further conversion warnings are not printed: pass onWarning to receive each once)`);
+  };
 }
 
 /** Most distinct warnings a handler remembers (and reports). */
@@ -470,12 +483,7 @@ export class ExpositionCore {
       });
     this.basicAuth = options.basicAuth;
     this.protobuf = options.protobuf ?? true;
-    this.onWarning = onceEach(
-      options.onWarning ??
-        ((message: string) => {
-          console.warn('promwire handler:', message);
-        }),
-    );
+    this.onWarning = onceEach(options.onWarning ?? firstWarningOnly());
   }
 
   /** The 401 answer (RFC 7617 section 2: `WWW-Authenticate: Basic realm=..., charset="UTF-8"`). */
