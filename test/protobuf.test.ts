@@ -334,6 +334,59 @@ describe('protobuf: entries of each type', () => {
     expect((walk(b)[1] as unknown[])[2]).toBe('gaugehistogram');
   });
 
+  it("a native histogram without exemplars takes its buckets' exemplars that have a timestamp (protobufparse.go Exemplar)", () => {
+    const b = encodeFamilies([
+      {
+        name: 'h',
+        type: 4,
+        metric: [
+          {
+            histogram: {
+              sampleCount: 3,
+              schema: 0,
+              positiveSpan: [{ offset: 0, length: 1 }],
+              positiveDelta: [3],
+              bucket: [
+                { cumulativeCount: 1, upperBound: 0.5, exemplar: { label: [{ name: 't', value: 'a' }], value: 0.4, timestamp: ts(10) } },
+                { cumulativeCount: 3, upperBound: 1, exemplar: { label: [{ name: 't', value: 'b' }], value: 0.9 } },
+              ],
+            },
+          },
+        ],
+      },
+    ]);
+    const p = new Parser(b, PB);
+    p.next();
+    p.next();
+    expect(p.next()).toBe(Entry.Histogram);
+    expect(p.hasExemplar()).toBe(true);
+    expect(p.exemplars()).toEqual([{ labels: { t: 'a' }, value: 0.4, timestamp: 10000 }]);
+    expect(p.exemplar()).toEqual({ labels: { t: 'a' }, value: 0.4, timestamp: 10000 });
+    // The classic buckets keep theirs, with or without a timestamp.
+    expect(p.next()).toBe(Entry.Series);
+    expect(p.exemplars()).toEqual([{ labels: { t: 'a' }, value: 0.4, timestamp: 10000 }]);
+    expect(p.next()).toBe(Entry.Series);
+    expect(p.exemplar()).toEqual({ labels: { t: 'b' }, value: 0.9, timestamp: null });
+    expect(() => p.histogram()).toThrow(PromwireError);
+  });
+
+  it('parseStream cuts a large protobuf family into batches between series', async () => {
+    const metric = Array.from({ length: 10 }, (_, i) => ({
+      label: [{ name: 'i', value: String(i) }],
+      histogram: { sampleCount: 1, sampleSum: 1, bucket: [{ cumulativeCount: 1, upperBound: 1 }] },
+    }));
+    const b = encodeFamilies([{ name: 'h', type: 4, metric }]);
+    async function* one() {
+      yield b;
+    }
+    const pieces: MetricFamily[] = [];
+    for await (const f of parseStream(one(), { ...PB, batchSamples: 5 })) pieces.push(f);
+    expect(pieces.length).toBeGreaterThan(1);
+    // Every piece holds whole series (4 samples each: two buckets, _sum, _count).
+    for (const f of pieces) expect(f.samples.length % 4).toBe(0);
+    expect(pieces.flatMap((f) => f.samples)).toEqual(parse(b, PB)[0]!.samples);
+  });
+
   it('skips families without metrics and the fields it does not know (of every wire type)', () => {
     const unknown = [...vint(90, 7), ...dbl(91, 1), ...str(92, 'x'), ...[0xe5, 0x05, 1, 2, 3, 4]];
     const b = u8(
