@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { encode, encodeToString } from '../src/encode/encoder.js';
 import { PromwireError } from '../src/errors.js';
 import { type HistogramOptions, MetricSet, type NativeHistogramOptions } from '../src/metrics/index.js';
@@ -350,6 +350,28 @@ describe('resets after minResetDuration', () => {
     expect(set.encodeToString()).toContain('h_bucket{le="+Inf"} 0\nh_sum 0\nh_count 0\n');
     h.observe(8);
     expect(s.nativeSnapshot()).toMatchObject({ schema: 0, count: 1, positiveSpans: [{ offset: 3, length: 1 }] });
+  });
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('with the real clock, a timer resets the series when it is due, as client_golang afterFunc does', () => {
+    vi.useFakeTimers({ now: 5000 });
+    const h = new MetricSet().histogram({ name: 'h', help: '', native: { bucketFactor: 2, maxBuckets: 2, minResetDuration: 100 } });
+    const s = h.labels({});
+    h.observe(1);
+    h.observe(2);
+    vi.advanceTimersByTime(30);
+    h.observe(4); // over the limit 30 ms after creation: halved, and a reset due at 5100
+    expect(s.nativeSnapshot()).toMatchObject({ schema: -1, count: 3 });
+    expect(s.native!.pollClock).toBe(false);
+    vi.advanceTimersByTime(69);
+    expect(s.getCount()).toBe(3);
+    vi.advanceTimersByTime(1);
+    expect(s.nativeSnapshot()).toMatchObject({ schema: 0, count: 0, sum: 0 });
+    expect(s.native!.lastResetTime).toBe(5100);
+    expect(s.native!.resetScheduled).toBe(false);
   });
 
   it('the classic buckets reset with the native ones', () => {

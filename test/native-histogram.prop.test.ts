@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { MetricSet } from '../src/metrics/index.js';
 import { type NativeConfig, NativeState } from '../src/metrics/native.js';
 import type { NativeHistogram } from '../src/model/index.js';
-import { nativeBucketIndex, nativeBucketUpperBound } from '../src/model/native-buckets.js';
+import { frexp, nativeBounds, nativeBucketIndex, nativeBucketUpperBound } from '../src/model/native-buckets.js';
 import { validateNativeHistogram } from '../src/model/native-histogram.js';
 
 const RUNS = Number(process.env.PROP_RUNS ?? 300);
@@ -82,8 +82,42 @@ const finiteNonZero = fc
   .filter((v) => v !== 0 && Number.isFinite(v));
 
 function state(schema: number, zeroThreshold = 2 ** -128): NativeState {
-  const cfg: NativeConfig = { schema, zeroThreshold, maxZeroThreshold: 0, maxBuckets: 0, minResetDuration: 0, now: () => 0 };
+  const cfg: NativeConfig = {
+    schema,
+    zeroThreshold,
+    maxZeroThreshold: 0,
+    maxBuckets: 0,
+    minResetDuration: 0,
+    now: () => 0,
+    manualClock: true,
+  };
   return new NativeState(cfg);
+}
+
+/**
+ * client_golang's histogramCounts.observe, transcribed literally: Frexp, then
+ * sort.SearchFloat64s over the bounds (schema > 0) or the exponent shift.
+ */
+function goIndex(v: number, schema: number): number {
+  let x = Math.abs(v);
+  let inf = 0;
+  if (x === Infinity) {
+    x = Number.MAX_VALUE;
+    inf = 1;
+  }
+  const fe = [0, 0];
+  frexp(x, fe);
+  const [frac, exp] = fe as [number, number];
+  if (schema > 0) {
+    const bounds = nativeBounds(schema);
+    let i = 0;
+    while (i < bounds.length && bounds[i]! < frac) i++;
+    return i + (exp - 1) * bounds.length + inf;
+  }
+  let key = exp;
+  if (frac === 0.5) key--;
+  const offset = (1 << -schema) - 1;
+  return ((key + offset) >> -schema) + inf;
 }
 
 const total = (h: NativeHistogram): number =>
@@ -122,6 +156,16 @@ describe('native histogram properties', () => {
         },
       ),
       { numRuns: RUNS },
+    );
+  });
+
+  it("the index is client_golang's: Frexp and a search of the bounds", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -4, max: 8 }), anyValue, (schema, v) => {
+        if (v === 0 || Number.isNaN(v)) return;
+        expect(nativeBucketIndex(v, schema)).toBe(goIndex(v, schema));
+      }),
+      { numRuns: RUNS * 20 },
     );
   });
 

@@ -291,6 +291,7 @@ export function checkNative(o: NativeHistogramOptions | undefined, name: string)
     maxBuckets,
     minResetDuration,
     now,
+    manualClock: o.now !== undefined,
   };
 }
 

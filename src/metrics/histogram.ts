@@ -6,6 +6,7 @@ import type { Labels, NativeHistogram, Sample } from '../model/index.js';
 import { canonicalBound } from '../model/rules.js';
 import { checkCounterValue, checkValue, type Definition, fail, q } from './definition.js';
 import { LF, type LineSpec, Metric, type MetricOwner, Series } from './metric.js';
+import { NATIVE_SCRATCH } from '../model/native-buckets.js';
 import { type NativeConfig, NativeState } from './native.js';
 
 /**
@@ -45,12 +46,16 @@ export class HistogramSeries extends Series {
   observe(v: number): void {
     checkValue(v, 'observe()', this.metric);
     const nat = this.native;
-    if (nat?.resetScheduled) this.applyDueReset(nat);
+    if (nat?.pollClock) this.applyDueReset(nat);
     const i = this.classicIndex(v);
     this.counts[i]!++;
     this.sum += v;
     this.count++;
-    if (nat !== null && v === v && nat.add(v)) this.limitBuckets(nat, v, i);
+    if (nat !== null && v === v) {
+      // The value travels in a scratch float, not as an argument (NativeState.addScratch).
+      NATIVE_SCRATCH[0] = v;
+      if (nat.addScratch()) this.limitBuckets(nat, v, i);
+    }
   }
 
   private classicIndex(v: number): number {
@@ -83,7 +88,8 @@ export class HistogramSeries extends Series {
   private limitBuckets(nat: NativeState, v: number, classic: number): void {
     const wait = nat.cfg.minResetDuration;
     if (wait > 0 && !nat.resetScheduled) {
-      if (nat.cfg.now() - nat.lastResetTime >= wait) {
+      const now = nat.cfg.now();
+      if (now - nat.lastResetTime >= wait) {
         this.resetCounts(nat);
         this.counts[classic]!++;
         this.sum = v;
@@ -95,21 +101,39 @@ export class HistogramSeries extends Series {
       // client_golang arms a timer (afterFunc) for lastResetTime + minResetDuration.
       nat.resetScheduled = true;
       nat.resetAt = nat.lastResetTime + wait;
+      if (nat.cfg.manualClock) nat.pollClock = true;
+      else this.armTimer(nat, nat.resetAt - now);
     }
     if (nat.maybeWidenZeroBucket()) return;
     nat.doubleBucketWidth();
   }
 
   /**
-   * client_golang's reset timer: once the scheduled time has come, the
-   * series starts over (classic buckets included). Applied before the next
-   * observation or read, so the result is the one the timer gives.
+   * client_golang's reset timer (afterFunc(..., h.reset)): the series
+   * starts over (classic buckets included) when it fires. Unref'd where the
+   * runtime allows (Node, Bun), so it never keeps a process alive.
+   */
+  private armTimer(nat: NativeState, delay: number): void {
+    const t = setTimeout(() => {
+      if (!nat.resetScheduled) return;
+      this.resetCounts(nat);
+      nat.lastResetTime = nat.cfg.now();
+      nat.resetScheduled = false;
+    }, delay);
+    (t as { unref?: () => void }).unref?.();
+  }
+
+  /**
+   * The reset timer on a manual clock: applied before the next observation
+   * or read once the clock has reached the scheduled time, with that time
+   * as the reset's, so the result is the one the timer gives.
    */
   private applyDueReset(nat: NativeState): void {
     if (nat.cfg.now() < nat.resetAt) return;
     this.resetCounts(nat);
     nat.lastResetTime = nat.resetAt;
     nat.resetScheduled = false;
+    nat.pollClock = false;
   }
 
   /** client_golang resetCounts: everything back to zero, native settings to their initial values. */
@@ -123,7 +147,7 @@ export class HistogramSeries extends Series {
   /** @internal Brings a native series up to date before it is read (a reset may be due). */
   sync(): void {
     const nat = this.native;
-    if (nat?.resetScheduled) this.applyDueReset(nat);
+    if (nat?.pollClock) this.applyDueReset(nat);
   }
 
   /**

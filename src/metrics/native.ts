@@ -22,7 +22,7 @@
  * so one set of counts holds what the two together hold there.
  */
 import type { BucketSpan, NativeHistogram } from '../model/index.js';
-import { nativeBucketIndex, nativeBucketUpperBound, NATIVE_MIN_SCHEMA } from '../model/native-buckets.js';
+import { NATIVE_MIN_SCHEMA, NATIVE_SCRATCH, nativeBucketUpperBound, nativeScratchIndex } from '../model/native-buckets.js';
 import { SparseBuckets } from './sparse-buckets.js';
 
 /** A histogram's native settings, checked and resolved (definition.ts checkNative). */
@@ -38,6 +38,12 @@ export interface NativeConfig {
   readonly minResetDuration: number;
   /** The clock, in milliseconds. */
   readonly now: () => number;
+  /**
+   * Whether `now` was given (a test clock): a scheduled reset is then found
+   * by reading that clock at each observation and read, as no timer can
+   * follow it; with the real clock a timer applies it, as in client_golang.
+   */
+  readonly manualClock: boolean;
 }
 
 const MAX = Number.MAX_VALUE;
@@ -53,9 +59,11 @@ export class NativeState {
   readonly negative = new SparseBuckets();
   /** client_golang lastResetTime: the series' creation, or its last reset. */
   lastResetTime: number;
-  /** client_golang resetScheduled: a reset is due at `resetAt` (client_golang arms a timer; here it is applied at the first observation or read at or after that time). */
+  /** client_golang resetScheduled: a reset is due at `resetAt`. */
   resetScheduled = false;
   resetAt = 0;
+  /** A reset is scheduled on a manual clock: read the clock before each observation and read. */
+  pollClock = false;
 
   constructor(cfg: NativeConfig) {
     this.cfg = cfg;
@@ -70,10 +78,21 @@ export class NativeState {
    * runs limitBuckets, which may reset the whole series).
    */
   add(v: number): boolean {
+    NATIVE_SCRATCH[0] = v;
+    return this.addScratch();
+  }
+
+  /**
+   * `add` of the value in NATIVE_SCRATCH[0]: MetricSet's observe passes the
+   * value there, not as an argument, because a double passed to a call V8
+   * does not inline is boxed (16 bytes an observation, measured).
+   */
+  addScratch(): boolean {
+    const v = NATIVE_SCRATCH[0]!;
     const a = v < 0 ? -v : v;
     // client_golang compares ±Inf as ±MaxFloat64 with the zero threshold.
     if ((a === Infinity ? MAX : a) > this.zeroThreshold) {
-      const key = nativeBucketIndex(a, this.schema);
+      const key = nativeScratchIndex(this.schema);
       if (v > 0) this.positive.add(key, 1);
       else this.negative.add(key, 1);
     } else {

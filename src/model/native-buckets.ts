@@ -36,19 +36,19 @@ export function pickSchema(bucketFactor: number): number | null {
   return -floor | 0; // | 0: schema 0, not -0
 }
 
-// frexp over the bits of a float64: one shared scratch buffer, so taking a
-// number apart allocates nothing.
+// Floats taken apart through one shared scratch buffer: no allocation.
 const F64 = new Float64Array(1);
 const U32 = new Uint32Array(F64.buffer);
 /** Index of the high word (sign, exponent, top of the mantissa) in U32: 1 on little-endian hosts. */
 const HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
+const LO = 1 - HI;
 const TWO_64 = 2 ** 64;
+const TWO_32 = 2 ** 32;
 
 /**
  * Go's math.Frexp for a finite x > 0: `x = frac * 2^exp` with frac in
  * [0.5, 1). Exact for subnormals too (they are scaled by 2^64 first, which
- * is exact). Writes into `out` ([frac, exp]) so the hot path allocates
- * nothing.
+ * is exact). Writes [frac, exp] into `out`.
  */
 export function frexp(x: number, out: Float64Array | number[]): void {
   F64[0] = x;
@@ -74,30 +74,66 @@ export function frexp(x: number, out: Float64Array | number[]): void {
  * the comment below that table (each odd bound is its neighbour times
  * `2^(2^-i)`, each even one is taken from schema i - 1) with the factors
  * `2^(2^-i)` correctly rounded, except for schema 1, whose factor is one
- * ulp below sqrt(2) (1.414213562373095: client_golang's bound is
- * 0.7071067811865475, not Math.SQRT1_2). test/native-buckets.test.ts checks
- * values of the table against client_golang's.
+ * ulp below sqrt(2) (client_golang's bound is 0.7071067811865475, not
+ * Math.SQRT1_2). test/native-buckets.test.ts checks values of the table
+ * against client_golang's.
  */
-let BOUNDS: Float64Array[] | null = null;
+class SchemaTable {
+  /** Bounds per power of two (2^schema). */
+  readonly n: number;
+  readonly bounds: Float64Array;
+  /** The bounds' 52-bit mantissas (exact in a float64): comparing them compares the bounds, which share one exponent. */
+  readonly mantissas: Float64Array;
+  /**
+   * For each value of the top schema + 1 mantissa bits, how many bounds lie
+   * below the smallest fraction with those bits. The cells are narrower than
+   * the smallest gap between two bounds (1/4 of 2^-schema against more than
+   * 0.34 of it), so a cell holds at most one bound: the search for the first
+   * bound >= frac is this lookup and one comparison (the table lookup the
+   * TODO above client_golang's table suggests).
+   */
+  readonly cells: Uint16Array;
+  readonly shift: number;
 
-/** The bounds table for a schema from 1 to 8 (built on first use). */
-export function nativeBounds(schema: number): Float64Array {
-  if (BOUNDS === null) BOUNDS = buildBounds();
-  return BOUNDS[schema]!;
+  constructor(bounds: Float64Array, schema: number) {
+    this.n = bounds.length;
+    this.bounds = bounds;
+    this.mantissas = new Float64Array(bounds.length);
+    for (let j = 0; j < bounds.length; j++) {
+      F64[0] = bounds[j]!;
+      this.mantissas[j] = (U32[HI]! & 0xfffff) * TWO_32 + U32[LO]!;
+    }
+    this.shift = 20 - (schema + 1);
+    this.cells = new Uint16Array(1 << (schema + 1));
+    for (let c = 0, j = 0; c < this.cells.length; c++) {
+      const start = c * 2 ** (52 - (schema + 1));
+      while (j < bounds.length && this.mantissas[j]! < start) j++;
+      this.cells[c] = j;
+    }
+  }
 }
 
-function buildBounds(): Float64Array[] {
-  const table: Float64Array[] = [Float64Array.of(0.5)];
+let TABLES: SchemaTable[] | null = null;
+
+/** The bounds table for a schema from 0 to 8 (built on first use). */
+export function nativeBounds(schema: number): Float64Array {
+  return (TABLES ?? buildTables())[schema]!.bounds;
+}
+
+function buildTables(): SchemaTable[] {
+  const bounds: Float64Array[] = [Float64Array.of(0.5)];
   for (let i = 1; i <= NATIVE_MAX_SCHEMA; i++) {
+    // One ulp below sqrt(2) for schema 1: see above.
     const factor = i === 1 ? Math.SQRT2 - 2 ** -52 : correctlyRoundedRoot2(i);
-    const prev = table[i - 1]!;
+    const prev = bounds[i - 1]!;
     const n = 1 << i;
     const b = new Float64Array(n);
     b[0] = 0.5;
     for (let j = 1; j < n; j++) b[j] = j % 2 === 0 ? prev[j / 2]! : b[j - 1]! * factor;
-    table.push(b);
+    bounds.push(b);
   }
-  return table;
+  TABLES = bounds.map((b, i) => new SchemaTable(b, i));
+  return TABLES;
 }
 
 /**
@@ -117,38 +153,58 @@ function correctlyRoundedRoot2(i: number): number {
   return Number(m) / 2 ** 52;
 }
 
-const FREXP = new Float64Array(2);
-
 /**
- * The index of the bucket holding `v` (finite and non-zero, or ±Inf; the
- * sign is ignored: negative observations use the same index in the
- * negative buckets), as client_golang's histogramCounts.observe computes it.
+ * The index of the bucket holding `v` (non-zero: finite or ±Inf; the sign
+ * is ignored: negative observations use the same index in the negative
+ * buckets), as client_golang's histogramCounts.observe computes it:
+ * `frac, exp := math.Frexp(|v|)`, then for schema > 0 the first bound >=
+ * frac (sort.SearchFloat64s) plus `(exp - 1) * 2^schema`, for schema <= 0
+ * `exp` (one less for an exact power of two) shifted right by -schema,
+ * rounding up.
  */
 export function nativeBucketIndex(v: number, schema: number): number {
-  let x = v < 0 ? -v : v;
+  F64[0] = v;
+  return nativeScratchIndex(schema);
+}
+
+/**
+ * @internal The scratch float `nativeScratchIndex` reads. A double passed
+ * to a function V8 does not inline is boxed (16 bytes); MetricSet's observe
+ * writes the value here and passes only the schema, so an observation
+ * allocates nothing whatever V8 inlines.
+ */
+export const NATIVE_SCRATCH = F64;
+
+/** @internal `nativeBucketIndex` of the value in NATIVE_SCRATCH[0]. */
+export function nativeScratchIndex(schema: number): number {
+  let hi = U32[HI]! & 0x7fffffff; // |v|
+  let lo = U32[LO]!;
+  let e = hi >>> 20;
   let inf = 0;
-  if (x === Infinity) {
-    // client_golang: "Pretend v is MaxFloat64 but later increment key by one."
-    x = Number.MAX_VALUE;
+  if (e === 0x7ff) {
+    // ±Inf. client_golang: "Pretend v is MaxFloat64 but later increment key by one."
+    hi = 0x7fefffff;
+    lo = 0xffffffff;
+    e = 0x7fe;
     inf = 1;
+  } else if (e === 0) {
+    // Subnormal: scaled by 2^64 (exact), the exponent corrected.
+    F64[0] = Math.abs(F64[0]!) * TWO_64;
+    hi = U32[HI]!;
+    lo = U32[LO]!;
+    e = (hi >>> 20) - 64;
   }
-  frexp(x, FREXP);
-  const frac = FREXP[0]!;
-  const exp = FREXP[1]!;
+  // frac = 0.5 + mantissa / 2^53, exp = e - 1022 (Frexp).
+  const exp = e - 1022;
+  const top = hi & 0xfffff;
   if (schema > 0) {
-    const bounds = nativeBounds(schema);
-    // sort.SearchFloat64s: the first bound >= frac (bounds are inclusive).
-    let lo = 0;
-    let hi = bounds.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (bounds[mid]! < frac) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo + (exp - 1) * bounds.length + inf;
+    const t = (TABLES ?? buildTables())[schema]!;
+    let j = t.cells[top >>> t.shift]!;
+    if (j < t.n && t.mantissas[j]! < top * TWO_32 + lo) j++;
+    return j + (exp - 1) * t.n + inf;
   }
-  // An exact power of two (frac 0.5) belongs to the bucket below.
-  const key = frac === 0.5 ? exp - 1 : exp;
+  // An exact power of two (frac 0.5: no mantissa bit) belongs to the bucket below.
+  const key = top === 0 && lo === 0 ? exp - 1 : exp;
   const shift = -schema;
   return ((key + (1 << shift) - 1) >> shift) + inf;
 }
@@ -178,11 +234,9 @@ export function nativeBucketUpperBound(key: number, schema: number): number {
     if (exp === 1024) return Number.MAX_VALUE;
     return ldexp(1, exp);
   }
-  const bounds = schema === 0 ? BOUNDS_0 : nativeBounds(schema);
+  const bounds = nativeBounds(schema);
   const frac = bounds[key & (bounds.length - 1)]!;
   const exp = (key >> schema) + 1;
   if (frac === 0.5 && exp === 1025) return Number.MAX_VALUE;
   return ldexp(frac, exp);
 }
-
-const BOUNDS_0 = Float64Array.of(0.5);
