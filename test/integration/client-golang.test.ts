@@ -16,7 +16,8 @@
  * 2. MetricSet's protobuf output, decoded by Go's expfmt, is client_golang's
  *    own message field for field (its created timestamp aside);
  * 3. promwire's protobuf parser reads client_golang's protobuf output to
- *    exactly the histogram client_golang dumped;
+ *    exactly the histogram client_golang dumped, exemplars included (the
+ *    native histogram's list and the classic buckets' own);
  * 4. a native-only and a native+classic histogram are written in text 0.0.4
  *    and OpenMetrics 1.0 byte for byte as expfmt writes them.
  *
@@ -285,8 +286,15 @@ interface GoDump {
   negativeSpans: Span[];
   negativeDeltas: number[];
   negativeCounts: JFloat[];
-  buckets: { upperBound: JFloat; cumulativeCount: number }[];
+  buckets: { upperBound: JFloat; cumulativeCount: number; exemplar?: GoExemplar }[];
+  exemplars: GoExemplar[];
   createdTimestampMs: number | null;
+}
+
+interface GoExemplar {
+  labels: Record<string, string>;
+  value: JFloat;
+  timestampMs: number | null;
 }
 
 interface GoResult {
@@ -530,6 +538,36 @@ describe('client_golang 1.23.2 as the reference for MetricSet native histograms'
       om: one.encodeToString({ format: 'openmetrics' }),
     };
   }
+
+  it('promwire reads the exemplars of client_golang native histograms (the native list, and one per classic bucket)', async () => {
+    const input = {
+      name: 'nh_ex',
+      help: HELP,
+      bucketFactor: 1.1,
+      buckets: [0.1, 1, 10],
+      labels: { route: '/x' },
+      values: [0.05, 0.5, 5, 50],
+      exemplars: [
+        { value: 0.07, labels: { trace_id: 'a1' } },
+        { value: 3, labels: { trace_id: 'b2', span: 'x' } },
+        { value: -2, labels: {} },
+        { value: 40, labels: { trace_id: 'ü' } },
+      ],
+    };
+    const [r] = JSON.parse((await runGo('nh-observe', ['-format', 'json'], JSON.stringify([input]))).toString('utf8')) as GoResult[];
+    const d = r!.histogram;
+    expect(d.exemplars).toHaveLength(4);
+    const fams = parse(new Uint8Array(Buffer.from(r!.protobuf, 'base64')), { format: 'protobuf' });
+    const ex = (e: GoExemplar) => ({ labels: e.labels, value: jnum(e.value), timestamp: e.timestampMs });
+    const s = nativeOf(fams, 'nh_ex');
+    expect(s.exemplars).toEqual(d.exemplars.map(ex));
+    const buckets = fams[0]!.samples.filter((x) => x.name === 'nh_ex_bucket');
+    for (const b of d.buckets) {
+      const got = buckets.find((x) => x.labels['le'] === canonicalBound(jnum(b.upperBound)));
+      expect(got?.exemplars, `le=${jnum(b.upperBound)}`).toEqual(b.exemplar === undefined ? undefined : [ex(b.exemplar)]);
+    }
+    expect(d.buckets.filter((b) => b.exemplar !== undefined).length).toBeGreaterThan(0);
+  });
 
   it.each([
     ['native only', CASES.findIndex((c) => c.title.startsWith('powers of two and bucket boundaries, factor 1.1 '))],

@@ -6,7 +6,8 @@
 //	  "buckets"?: [classic upper bounds], "bucketFactor": 1.1,
 //	  "zeroThreshold"?: n, "maxZeroThreshold"?: n, "maxBuckets"?: n,
 //	  "minResetDuration"?: milliseconds, "sleepMs"?: milliseconds,
-//	  "values": [1, -2.5, "NaN", "+Inf", "-Inf", ...] }
+//	  "values": [1, -2.5, "NaN", "+Inf", "-Inf", ...],
+//	  "exemplars"?: [{"value": 0.5, "labels": {"trace_id": "a"}}, ...] }
 //
 // Each number is passed to the HistogramOpts field of the same meaning
 // (NativeHistogramBucketFactor, NativeHistogramZeroThreshold,
@@ -14,7 +15,9 @@
 // NativeHistogramMinResetDuration, Buckets), exactly as given: 0 or absent is
 // client_golang's own default. sleepMs is slept between creating the
 // histogram (and its series) and the first observation, so that
-// minResetDuration can have passed. The values are observed in order into a
+// minResetDuration can have passed. After the values, each exemplar is
+// observed with ObserveWithExemplar (client_golang keeps up to 10 for the
+// native histogram, and one per classic bucket). The values are observed in order into a
 // Histogram (a HistogramVec when labels are given) in a fresh registry, and
 // the registry is written to stdout:
 //
@@ -30,7 +33,9 @@
 // sampleCount, sampleCountFloat, sampleSum, schema, zeroThreshold, zeroCount,
 // zeroCountFloat, positiveSpans/negativeSpans [{offset, length}],
 // positiveDeltas/negativeDeltas, positiveCounts/negativeCounts, buckets
-// [{upperBound, cumulativeCount}], createdTimestampMs. Floats that JSON cannot
+// [{upperBound, cumulativeCount, exemplar?}], exemplars [{labels, value,
+// timestampMs}], createdTimestampMs (timestamps in whole milliseconds,
+// UnixMilli). Floats that JSON cannot
 // hold are written as the strings "NaN", "+Inf", "-Inf".
 //
 // Built in GOPATH mode against Debian sid's golang-github-prometheus-client-golang-dev
@@ -92,7 +97,11 @@ type input struct {
 	MaxBuckets       uint32            `json:"maxBuckets"`
 	MinResetDuration float64           `json:"minResetDuration"`
 	SleepMs          float64           `json:"sleepMs"`
-	Values           []num             `json:"values"`
+	Exemplars        []struct {
+		Value  num               `json:"value"`
+		Labels map[string]string `json:"labels"`
+	} `json:"exemplars"`
+	Values []num `json:"values"`
 }
 
 // jfloat writes non-finite floats as strings.
@@ -116,27 +125,50 @@ type span struct {
 	Length uint32 `json:"length"`
 }
 
+type exemplar struct {
+	Labels      map[string]string `json:"labels"`
+	Value       jfloat            `json:"value"`
+	TimestampMs *int64            `json:"timestampMs"`
+}
+
+func exemplarOf(e *dto.Exemplar) *exemplar {
+	if e == nil {
+		return nil
+	}
+	out := &exemplar{Labels: map[string]string{}, Value: jfloat(e.GetValue())}
+	for _, l := range e.GetLabel() {
+		out.Labels[l.GetName()] = l.GetValue()
+	}
+	if e.Timestamp != nil {
+		ms := e.Timestamp.AsTime().UnixMilli()
+		out.TimestampMs = &ms
+	}
+	return out
+}
+
 type bucket struct {
-	UpperBound      jfloat `json:"upperBound"`
-	CumulativeCount uint64 `json:"cumulativeCount"`
+	UpperBound      jfloat    `json:"upperBound"`
+	CumulativeCount uint64    `json:"cumulativeCount"`
+	Exemplar        *exemplar `json:"exemplar,omitempty"`
 }
 
 type dump struct {
-	SampleCount        *uint64  `json:"sampleCount"`
-	SampleCountFloat   *jfloat  `json:"sampleCountFloat"`
-	SampleSum          *jfloat  `json:"sampleSum"`
-	Schema             *int32   `json:"schema"`
-	ZeroThreshold      *jfloat  `json:"zeroThreshold"`
-	ZeroCount          *uint64  `json:"zeroCount"`
-	ZeroCountFloat     *jfloat  `json:"zeroCountFloat"`
-	PositiveSpans      []span   `json:"positiveSpans"`
-	PositiveDeltas     []int64  `json:"positiveDeltas"`
-	PositiveCounts     []jfloat `json:"positiveCounts"`
-	NegativeSpans      []span   `json:"negativeSpans"`
-	NegativeDeltas     []int64  `json:"negativeDeltas"`
-	NegativeCounts     []jfloat `json:"negativeCounts"`
-	Buckets            []bucket `json:"buckets"`
-	CreatedTimestampMs *int64   `json:"createdTimestampMs"`
+	SampleCount        *uint64    `json:"sampleCount"`
+	SampleCountFloat   *jfloat    `json:"sampleCountFloat"`
+	SampleSum          *jfloat    `json:"sampleSum"`
+	Schema             *int32     `json:"schema"`
+	ZeroThreshold      *jfloat    `json:"zeroThreshold"`
+	ZeroCount          *uint64    `json:"zeroCount"`
+	ZeroCountFloat     *jfloat    `json:"zeroCountFloat"`
+	PositiveSpans      []span     `json:"positiveSpans"`
+	PositiveDeltas     []int64    `json:"positiveDeltas"`
+	PositiveCounts     []jfloat   `json:"positiveCounts"`
+	NegativeSpans      []span     `json:"negativeSpans"`
+	NegativeDeltas     []int64    `json:"negativeDeltas"`
+	NegativeCounts     []jfloat   `json:"negativeCounts"`
+	Buckets            []bucket   `json:"buckets"`
+	Exemplars          []exemplar `json:"exemplars"`
+	CreatedTimestampMs *int64     `json:"createdTimestampMs"`
 }
 
 func fptr(p *float64) *jfloat {
@@ -186,9 +218,13 @@ func dumpHistogram(h *dto.Histogram) dump {
 		NegativeDeltas:   ints(h.NegativeDelta),
 		NegativeCounts:   floats(h.NegativeCount),
 		Buckets:          []bucket{},
+		Exemplars:        []exemplar{},
 	}
 	for _, b := range h.Bucket {
-		d.Buckets = append(d.Buckets, bucket{UpperBound: jfloat(b.GetUpperBound()), CumulativeCount: b.GetCumulativeCount()})
+		d.Buckets = append(d.Buckets, bucket{UpperBound: jfloat(b.GetUpperBound()), CumulativeCount: b.GetCumulativeCount(), Exemplar: exemplarOf(b.Exemplar)})
+	}
+	for _, e := range h.Exemplars {
+		d.Exemplars = append(d.Exemplars, *exemplarOf(e))
 	}
 	if ts := h.CreatedTimestamp; ts != nil {
 		ms := ts.AsTime().UnixMilli()
@@ -244,6 +280,13 @@ func observe(in input) ([]*dto.MetricFamily, *dto.Histogram, error) {
 	time.Sleep(time.Duration(in.SleepMs * float64(time.Millisecond)))
 	for _, v := range in.Values {
 		obs.Observe(float64(v))
+	}
+	for _, e := range in.Exemplars {
+		eo, ok := obs.(prometheus.ExemplarObserver)
+		if !ok {
+			return nil, nil, fmt.Errorf("the histogram takes no exemplars")
+		}
+		eo.ObserveWithExemplar(float64(e.Value), prometheus.Labels(e.Labels))
 	}
 	mfs, err := reg.Gather()
 	if err != nil {
