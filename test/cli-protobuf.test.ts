@@ -76,12 +76,12 @@ interface Result {
   stderr: string;
 }
 
-async function runInProcess(argv: string[], stdin?: Uint8Array, outIsTTY = false): Promise<Result> {
+async function runInProcess(argv: string[], stdin?: Uint8Array | Uint8Array[], outIsTTY = false): Promise<Result> {
   const out: Buffer[] = [];
   const err: string[] = [];
   const io: CliIO = {
     stdin: (async function* () {
-      if (stdin !== undefined) yield stdin;
+      if (stdin !== undefined) yield* Array.isArray(stdin) ? stdin : [stdin];
     })(),
     out: (c) => out.push(typeof c === 'string' ? Buffer.from(c, 'utf8') : Buffer.from(c)),
     err: (c) => err.push(c),
@@ -204,9 +204,28 @@ describe('CLI, protobuf', () => {
         negative_buckets: [],
       });
     }
-    // the summary form reads protobuf from standard input too
+    // the summary form reads protobuf from standard input too, however it is cut into chunks
     const s = await runInProcess(['parse'], PB);
     expect(s.stdout.toString('utf8')).toContain('2 families, 3 samples\n');
+    // a double whose bytes hold "\n\0": a text reader would stop at that NUL
+    const odd = new DataView(new Uint8Array([0x0a, 0x00, 0, 0, 0, 0, 0xf0, 0x3f]).buffer).getFloat64(0, true);
+    const withNul = encode(
+      [
+        ...FAMILIES,
+        { name: 'odd', type: 'gauge', help: '', unit: '', samples: [{ name: 'odd', labels: {}, value: odd, timestamp: null }] },
+      ],
+      {
+        format: 'protobuf',
+      },
+    );
+    expect(Buffer.from(withNul).includes(Buffer.from([0x0a, 0x00]))).toBe(true);
+    for (const cut of [0, 1, 2, 3, 7]) {
+      const c = await runInProcess(['parse', '--json'], [withNul.subarray(0, cut), withNul.subarray(cut)]);
+      expect([cut, c.code, c.stderr]).toEqual([cut, 0, '']);
+      const fams = JSON.parse(c.stdout.toString('utf8')) as { name: string; samples: { value: string }[] }[];
+      expect(fams.map((f) => f.name)).toEqual(['rpc_seconds', 'up', 'odd']);
+      expect(Number(fams[2]!.samples[0]!.value)).toBe(odd);
+    }
   });
 
   it('inspect names the protobuf format and counts native histograms and their buckets', async () => {

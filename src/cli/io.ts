@@ -70,8 +70,11 @@ export async function readInput(
   for await (const c of source) {
     let b: Uint8Array = typeof c === 'string' ? Buffer.from(c, 'utf8') : c;
     if (b.byteLength === 0) continue;
-    binary ??= looksLikeProtobuf(b);
-    const nul = binary ? -1 : nulAtLineStart(b, atLineStart);
+    // Decided on the first chunk that holds a frame's start (a length, a tag,
+    // a name length and a byte of name); a tinier first chunk is kept whole.
+    if (binary === undefined && total + b.byteLength >= 5)
+      binary = looksLikeProtobuf(total === 0 ? b : concat([...chunks, b], total + b.byteLength));
+    const nul = binary !== false ? -1 : nulAtLineStart(b, atLineStart);
     if (nul >= 0) b = b.subarray(0, nul);
     if (total + b.byteLength > limit) {
       if (source !== io.stdin) (source as { destroy?: () => void }).destroy?.();

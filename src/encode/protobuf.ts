@@ -274,6 +274,15 @@ export function writeBucket(
   exemplar: Exemplar | undefined,
   escaping: EscapingScheme,
 ): boolean {
+  if (exemplar === undefined && Number.isInteger(cumulative) && cumulative >= 0) {
+    // The common bucket: its length (at most 20 bytes) is known, nothing to patch.
+    w.byte(K_H_BUCKET);
+    w.byte(1 + varintSize(cumulative) + 9);
+    w.byte(K_BUCKET_COUNT);
+    w.uint(cumulative);
+    w.doubleField(K_BUCKET_BOUND, upperBound);
+    return true;
+  }
   w.byte(K_H_BUCKET);
   const start = w.beginLength();
   // Field order: cumulative_count (1), upper_bound (2), exemplar (3),

@@ -118,6 +118,18 @@ function hasHighByte(buf: Uint8Array, s: number, e: number): boolean {
   return orBytes(buf, s, e) >= 0x80;
 }
 
+/**
+ * True when buf[s..e) holds a byte >= 0x80, four bytes at a time through
+ * the DataView (label names and values are most of the walk's bytes).
+ */
+function highIn(view: DataView, buf: Uint8Array, s: number, e: number): boolean {
+  let or = 0;
+  let i = s;
+  for (; i + 4 <= e; i += 4) or |= view.getUint32(i);
+  for (; i < e; i++) or |= buf[i]!;
+  return (or & 0x80808080) !== 0;
+}
+
 /** The OR of buf[s..e): >= 0x80 when a byte is. */
 function orBytes(buf: Uint8Array, s: number, e: number): number {
   let or = 0;
@@ -549,8 +561,9 @@ export class ProtobufParser implements PullParser {
     let high = 0;
     // One pass over name and value when they are adjacent (the fast path:
     // the two bytes between are ASCII), ORing the bytes: no branch per byte.
-    if (vs === ne + 2 ? orBytes(buf, ns, ve) >= 0x80 : orBytes(buf, ns, ne) >= 0x80 || orBytes(buf, vs, ve) >= 0x80)
+    if (vs === ne + 2 ? highIn(r.view, buf, ns, ve) : highIn(r.view, buf, ns, ne) || highIn(r.view, buf, vs, ve)) {
       high = this.labelUtf8(ns, ne, vs, ve);
+    }
     let l = this.lbl;
     if ((n + 1) * 4 > l.length) {
       l = new Int32Array(l.length * 2);
