@@ -416,6 +416,25 @@ describe('protobuf: entries of each type', () => {
     ]);
   });
 
+  it('accepts a unit that is a suffix of the name after _, before _total for a counter (protobufparse.go)', () => {
+    const ok = encodeFamilies([
+      { name: 'rpc_duration_seconds_total', type: 0, unit: 'seconds', metric: [{ counter: { value: 1 } }] },
+      { name: 'heap_bytes', type: 1, unit: 'bytes', metric: [{ gauge: { value: 1 } }] },
+    ]);
+    expect(parse(ok, PB).map((f) => [f.name, f.unit])).toEqual([
+      ['rpc_duration_seconds_total', 'seconds'],
+      ['heap_bytes', 'bytes'],
+    ]);
+    for (const [name, unit] of [
+      ['heapbytes', 'bytes'],
+      ['bytes', 'bytes'],
+      ['x_total', 'total_x'],
+    ]) {
+      const e = error(() => parse(encodeFamilies([{ name, type: 1, unit, metric: [{ gauge: { value: 1 } }] }]), PB));
+      expect(e.code).toBe('INVALID_METADATA');
+    }
+  });
+
   it('keeps names, help and label values in UTF-8, and seriesBytes as name and labels', () => {
     const b = encodeFamilies([
       { name: 'température', help: 'ça ☃', type: 1, metric: [{ label: [{ name: 'pièce', value: 'été' }], gauge: { value: 1 } }] },

@@ -45,9 +45,14 @@
  * reads as zeroes, as Prometheus' decoder does (its getters return zero
  * values). A field given twice: the last one counts (protobuf merges
  * repeated sub-messages; Prometheus' gogo decoder would merge the two).
+ * Sub-messages the walk does not read (another type's value, buckets after
+ * a `+Inf` one, a classic histogram's deltas) are checked for their framing
+ * only, where Prometheus' gogo decoder would decode them too.
  * `timestamp_ms` 0 means no timestamp, and a created timestamp of 0 none
  * (protobufparse.go). Spans and buckets are kept as written (Prometheus
- * compacts them when it stores them).
+ * compacts them when it stores them). The exposition has no field for
+ * custom bucket bounds (Prometheus 3.5's io.prometheus.client Histogram ends
+ * at `exemplars = 16`), so a schema -53 histogram fails validation.
  */
 
 import { invalidUtf8At } from '../core/chars.js';
