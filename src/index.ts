@@ -57,6 +57,7 @@ export {
   InfoSeries,
   Metric,
   MetricSet,
+  NativeHistogramSeries,
   Series,
   StateSet,
   StateSetSeries,
