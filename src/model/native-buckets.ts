@@ -127,7 +127,7 @@ export function nativeBounds(schema: number): Float64Array {
  * time: see nativeScratchIndex).
  */
 export function schemaTable(schema: number): SchemaTable {
-  return (TABLES ?? buildTables())[schema > 0 ? schema : 0]!;
+  return (TABLES ?? buildTables())[Math.max(schema, 0)]!;
 }
 
 function buildTables(): SchemaTable[] {
