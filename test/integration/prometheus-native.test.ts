@@ -395,7 +395,9 @@ describe('Prometheus 3.5.3 scrapes native histograms from promwire over protobuf
       );
       const exp = expectedBuckets(h);
       expect(buckets.map((b) => [b[0], b[3]])).toEqual(exp.map((b) => [b[0], b[3]]));
-      buckets.forEach((b, i) => expect(closeTo(b[1], exp[i]![1]) && closeTo(b[2], exp[i]![2]), `${name} bucket ${i}`).toBe(true));
+      buckets.forEach((b, i) => {
+        expect(closeTo(b[1], exp[i]![1]) && closeTo(b[2], exp[i]![2]), `${name} bucket ${i}`).toBe(true);
+      });
     }
     // The gauge histogram keeps its type in the metadata Prometheus stored.
     const meta = await prom.api<Record<string, { type: string }[]>>('/api/v1/metadata?metric=pw_queue_seconds');
