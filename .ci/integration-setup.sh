@@ -2,8 +2,10 @@
 # Provides the real programs the integration tests run against, idempotent
 # and fast on a machine that already has them:
 # - .ci/sid-tools.sh: Prometheus 3.5.3, promtool 3.5.3, Pushgateway 1.11.2,
-#   node_exporter 1.11.1 and VictoriaMetrics 1.145 from Debian sid, unpacked
-#   into $PROMWIRE_TOOLS (default /var/cache/promwire-tools), never installed;
+#   node_exporter 1.11.1, VictoriaMetrics 1.145, and Go 1.26 with the
+#   client_golang/expfmt sources (its build cache warmed) from Debian sid,
+#   unpacked into $PROMWIRE_TOOLS (default /var/cache/promwire-tools), never
+#   installed;
 # - Debian 12 packages, installed with apt when missing: prometheus (2.42, for
 #   the few tests of behaviour that differs on 2.x) and
 #   python3-prometheus-client (the OpenMetrics parser the encoder is checked

@@ -9,15 +9,32 @@
 #   prometheus-node-exporter  1.11.1 (fixture capture only)
 #   victoria-metrics          1.145  (fixture capture only)
 #
+# and, for the client_golang reference programs of test/integration/go/, the
+# Go toolchain 1.26 and the Go sources of client_golang 1.23.2,
+# prometheus/common 0.69 (expfmt), client_model 0.6.2, google.golang.org/protobuf
+# 1.36 and what they import (beorn7/perks, cespare/xxhash/v2, prometheus/procfs,
+# munnerz/goautoneg, golang.org/x/sys), all unpacked into one tree and built in
+# GOPATH mode (Debian's -dev packages ship sources under /usr/share/gocode).
+#
 # Where: $PROMWIRE_TOOLS, default /var/cache/promwire-tools (outside the repo,
 # so every clone and worktree on a machine shares one download). Layout:
 #   apt/        private apt state: sources.list, lists, cache, empty dpkg status
 #   debs/       the downloaded .deb files
 #   root/PKG/   each package unpacked with dpkg-deb -x
 #   bin/        symlinks the tests use: prometheus promtool pushgateway
-#               node_exporter victoria-metrics
+#               node_exporter victoria-metrics; and `go`, a wrapper running
+#               sid's go with GO111MODULE=off, GOPATH=go/root/usr/share/gocode,
+#               GOROOT=go/root/usr/lib/go-1.26, GOCACHE=go/cache,
+#               GOTOOLCHAIN=local, GOPROXY=off, CGO_ENABLED=0
 #   VERSIONS    the pinned Debian versions this tree was made from
-# test/integration/helpers.ts `tool(name)` looks in $PROMWIRE_TOOLS/bin.
+#   go/debs/    the Go .deb files; go/root/ all of them unpacked into one tree;
+#   go/cache/   the Go build cache, warmed here by building client_golang,
+#               expfmt and protojson once (the cold compile of the standard
+#               library and protobuf is ~70 s on 2 cores; the tests' own
+#               builds then take a second or two)
+#   go/VERSIONS the pinned Go package versions go/root was made from
+# test/integration/helpers.ts `tool(name)` looks in $PROMWIRE_TOOLS/bin, and
+# `goProgram(name)` builds test/integration/go/NAME with bin/go.
 #
 # How apt is kept private: every apt-get call gets -o options that replace
 # the system's sources (Dir::Etc::SourceList = our file, SourceParts =
@@ -34,8 +51,9 @@
 # signatures are still checked in that retry. (The system's apt.conf.d is
 # otherwise honoured, e.g. for proxies.)
 #
-# Idempotent: when bin/ already holds the pinned versions (VERSIONS matches),
-# nothing is fetched. Set PROMWIRE_TOOLS_REFRESH=1 to fetch again.
+# Idempotent: when bin/ already holds the pinned versions (VERSIONS and
+# go/VERSIONS match), nothing is fetched; the warm-up build then finds
+# everything in go/cache (about a second). Set PROMWIRE_TOOLS_REFRESH=1 to fetch again.
 set -euo pipefail
 
 TOOLS=${PROMWIRE_TOOLS:-/var/cache/promwire-tools}
@@ -52,6 +70,26 @@ PINS=(
   "victoria-metrics=1.145.0+ds1-2"
 )
 
+# The Go toolchain and the Go sources the reference programs build against.
+# golang-1.26-src is needed: Debian ships the standard library as source only.
+# The set is what `go list -deps` of test/integration/go/* reaches (the -dev
+# packages' other Depends, e.g. common's kingpin or x/oauth2, are for parts
+# the programs do not import).
+GO_PINS=(
+  "golang-1.26-go=1.26.10-1"
+  "golang-1.26-src=1.26.10-1"
+  "golang-github-prometheus-client-golang-dev=1.23.2-5"
+  "golang-github-prometheus-client-model-dev=0.6.2-2"
+  "golang-github-prometheus-common-dev=0.69.0-1"
+  "golang-google-protobuf-dev=1.36.10-2"
+  "golang-github-beorn7-perks-dev=1.0.1-3"
+  "golang-github-cespare-xxhash-v2-dev=2.3.0-4"
+  "golang-github-prometheus-procfs-dev=0.21.1-1"
+  "golang-github-munnerz-goautoneg-dev=0.0~git20191010.a7dc8b6-2"
+  "golang-golang-x-sys-dev=0.49.0+dfsg-1"
+)
+GO_VERSION_DIR=go-1.26
+
 t0=$(date +%s.%N)
 step_start=$t0
 step() { # step NAME: prints the time taken since the previous step
@@ -61,19 +99,15 @@ step() { # step NAME: prints the time taken since the previous step
   step_start=$now
 }
 
-want_versions=$(printf '%s\n' "${PINS[@]}")
-if [ "${PROMWIRE_TOOLS_REFRESH:-0}" != 1 ] && [ -f "$TOOLS/VERSIONS" ] &&
-  [ "$(cat "$TOOLS/VERSIONS")" = "$want_versions" ] &&
-  [ -x "$TOOLS/bin/prometheus" ] && [ -x "$TOOLS/bin/promtool" ] &&
-  [ -x "$TOOLS/bin/pushgateway" ] && [ -x "$TOOLS/bin/node_exporter" ] &&
-  [ -x "$TOOLS/bin/victoria-metrics" ]; then
-  step "cached, nothing to fetch"
-else
+APT=()
+apt_ready=0
+apt_setup() { # the private apt state and a fresh sid index, once per run
+  [ "$apt_ready" = 1 ] && return 0
   if ! mkdir -p "$TOOLS" 2>/dev/null || [ ! -w "$TOOLS" ]; then
     echo "sid-tools: cannot write to $TOOLS; run as root or set PROMWIRE_TOOLS to a writable folder (the tests read the same variable)" >&2
     exit 1
   fi
-  mkdir -p "$TOOLS/apt/lists/partial" "$TOOLS/apt/cache/archives/partial" "$TOOLS/apt/etc/preferences.d" "$TOOLS/debs" "$TOOLS/root" "$TOOLS/bin"
+  mkdir -p "$TOOLS/apt/lists/partial" "$TOOLS/apt/cache/archives/partial" "$TOOLS/apt/etc/preferences.d" "$TOOLS/bin"
   [ -r "$KEYRING" ] || { echo "sid-tools: keyring $KEYRING missing (apt-get install debian-archive-keyring)" >&2; exit 1; }
   echo "deb [signed-by=$KEYRING] $MIRROR sid main" >"$TOOLS/apt/etc/sources.list"
   : >"$TOOLS/apt/status"
@@ -110,17 +144,39 @@ else
   elif [ -s "$TOOLS/apt/update.err" ]; then
     cat "$TOOLS/apt/update.err" >&2
   fi
+  apt_ready=1
   step "apt-get update (sid)"
+}
 
-  rm -f "$TOOLS/debs/"*.deb
-  for pin in "${PINS[@]}"; do
-    if ! (cd "$TOOLS/debs" && apt-get -q "${APT[@]}" download "$pin"); then
+download() { # download DIR PIN...: each pinned .deb into DIR
+  local dir=$1
+  shift
+  local pin
+  # One apt-get call for all (each call reads the whole sid index, ~1.5 s);
+  # when it fails, one call per pin names the one that is missing.
+  (cd "$dir" && apt-get -q "${APT[@]}" download "$@") && return 0
+  for pin in "$@"; do
+    if ! (cd "$dir" && apt-get -q "${APT[@]}" download "$pin"); then
       echo "sid-tools: cannot download $pin from sid; sid now has:" >&2
       apt-cache "${APT[@]}" policy "${pin%%=*}" >&2 || true
-      echo "sid-tools: update PINS in $0 (and the versions the tests expect)" >&2
+      echo "sid-tools: update the pins in $0 (and the versions the tests expect)" >&2
       exit 1
     fi
   done
+}
+
+want_versions=$(printf '%s\n' "${PINS[@]}")
+if [ "${PROMWIRE_TOOLS_REFRESH:-0}" != 1 ] && [ -f "$TOOLS/VERSIONS" ] &&
+  [ "$(cat "$TOOLS/VERSIONS")" = "$want_versions" ] &&
+  [ -x "$TOOLS/bin/prometheus" ] && [ -x "$TOOLS/bin/promtool" ] &&
+  [ -x "$TOOLS/bin/pushgateway" ] && [ -x "$TOOLS/bin/node_exporter" ] &&
+  [ -x "$TOOLS/bin/victoria-metrics" ]; then
+  step "cached, nothing to fetch"
+else
+  apt_setup
+  mkdir -p "$TOOLS/debs" "$TOOLS/root"
+  rm -f "$TOOLS/debs/"*.deb
+  download "$TOOLS/debs" "${PINS[@]}"
   step "apt-get download"
 
   for deb in "$TOOLS/debs/"*.deb; do
@@ -146,6 +202,55 @@ else
   step "dpkg-deb -x"
 fi
 
+# The Go part: its own pins and VERSIONS, so a change to one part does not
+# fetch the other again.
+GO=$TOOLS/go
+want_go_versions=$(printf '%s\n' "${GO_PINS[@]}")
+if [ "${PROMWIRE_TOOLS_REFRESH:-0}" != 1 ] && [ -f "$GO/VERSIONS" ] &&
+  [ "$(cat "$GO/VERSIONS")" = "$want_go_versions" ] && [ -x "$TOOLS/bin/go" ] &&
+  [ -x "$GO/root/usr/lib/$GO_VERSION_DIR/bin/go" ]; then
+  step "go: cached, nothing to fetch"
+else
+  apt_setup
+  rm -rf "$GO/debs" "$GO/root" "$GO/VERSIONS"
+  mkdir -p "$GO/debs" "$GO/root" "$GO/cache"
+  download "$GO/debs" "${GO_PINS[@]}"
+  step "go: apt-get download"
+  # One tree, as `apt-get install` would lay them out: GOROOT is
+  # usr/lib/go-1.26 (its src/ links to usr/share/go-1.26/src), GOPATH is
+  # usr/share/gocode. The toolchain's test/ folder (~60 MB of Go's own
+  # regression tests) is left out.
+  for deb in "$GO/debs/"*.deb; do
+    dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$GO/root" --exclude="./usr/share/$GO_VERSION_DIR/test/*"
+  done
+  # The wrapper the tests call. It finds its tree relative to itself (bin/ is
+  # a sibling of go/), so the folder can move; GOPROXY=off and
+  # GOTOOLCHAIN=local keep go from reaching the network, GO111MODULE=off
+  # builds against the unpacked sources, CGO_ENABLED=0 needs no C compiler.
+  cat >"$TOOLS/bin/go" <<'WRAPPER'
+#!/bin/sh
+# Written by .ci/sid-tools.sh: Debian sid's Go 1.26 in GOPATH mode over the
+# unpacked client_golang/common/client_model/protobuf sources.
+tools=$(cd "$(dirname "$0")/.." && pwd)
+export GO111MODULE=off GOTOOLCHAIN=local GOPROXY=off GOFLAGS= CGO_ENABLED=0 GOENV=off GOWORK=off
+export GOROOT="$tools/go/root/usr/lib/go-1.26"
+export GOPATH="$tools/go/root/usr/share/gocode"
+export GOCACHE="$tools/go/cache"
+exec "$GOROOT/bin/go" "$@"
+WRAPPER
+  chmod +x "$TOOLS/bin/go"
+  echo "$want_go_versions" >"$GO/VERSIONS"
+  step "go: unpack"
+fi
+
+# Warm the build cache with everything the programs import (the standard
+# library and protobuf take ~70 s to compile cold on 2 cores); with a warm
+# cache this takes about a second. `go build` of several packages discards
+# the results and keeps the cache.
+"$TOOLS/bin/go" build github.com/prometheus/client_golang/prometheus github.com/prometheus/common/expfmt \
+  github.com/prometheus/client_model/go google.golang.org/protobuf/encoding/protojson encoding/json
+step "go: warm the build cache"
+
 # Each binary must run on this system as it is (Debian 12 glibc, libzstd1).
 for b in prometheus promtool pushgateway node_exporter; do
   printf 'sid-tools: %-17s %s\n' "$b" "$("$TOOLS/bin/$b" --version 2>&1 | head -n 1)"
@@ -155,5 +260,6 @@ done
 "$TOOLS/bin/victoria-metrics" -help >/dev/null 2>&1 || { echo "sid-tools: victoria-metrics does not run" >&2; exit 1; }
 printf 'sid-tools: %-17s runs; package %s (its -version is empty in the Debian build)\n' victoria-metrics \
   "$(dpkg-deb -f "$TOOLS/debs/"victoria-metrics_*.deb Version)"
+printf 'sid-tools: %-17s %s\n' go "$("$TOOLS/bin/go" version)"
 step "versions"
 printf 'sid-tools: total %.2f s; tools in %s/bin\n' "$(echo "$(date +%s.%N) - $t0" | bc)" "$TOOLS"

@@ -58,6 +58,7 @@ export {
   InfoSeries,
   Metric,
   MetricSet,
+  NativeHistogramSeries,
   Series,
   StateSet,
   StateSetSeries,

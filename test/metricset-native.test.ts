@@ -211,6 +211,18 @@ describe('native histograms as client_golang builds them', () => {
       8 * MINUTE,
     ],
     [
+      'over the limit, an observation into an existing bucket takes a step too (limitBuckets runs after every observation)',
+      { bucketFactor: 1.1, maxBuckets: 2 },
+      [1, 2, 4, 1, 1, 1],
+      { schema: -1, count: 6, sum: 10, positiveSpans: [{ offset: 0, length: 2 }], positiveBuckets: [4, 2], zeroThreshold: DEF_ZT },
+    ],
+    [
+      'over the limit, an observation into the zero bucket takes a step too',
+      { bucketFactor: 1.1, maxBuckets: 2 },
+      [1, 2, 4, 0, 0, 0],
+      { schema: -1, count: 6, sum: 7, zeroCount: 3, positiveSpans: [{ offset: 0, length: 2 }], positiveBuckets: [1, 2] },
+    ],
+    [
       'negative observations: limit not reached',
       { bucketFactor: 1.2, maxBuckets: 4 },
       NEG_1_2,

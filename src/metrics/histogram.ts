@@ -39,26 +39,19 @@ export class HistogramSeries extends Series {
   /**
    * Records an observation: the first bucket whose bound is >= v (`le` is
    * inclusive), the sum and the count. NaN goes to the +Inf bucket and makes
-   * the sum NaN, as in client_golang; in a native histogram it is counted
-   * in no bucket (client_golang: "Do not add to sparse buckets for NaN
-   * observations").
+   * the sum NaN, as in client_golang. (A native histogram's series are
+   * NativeHistogramSeries, with their own observe: this one stays small
+   * enough for V8 to inline into the caller.)
    */
   observe(v: number): void {
     checkValue(v, 'observe()', this.metric);
-    const nat = this.native;
-    if (nat?.pollClock) this.applyDueReset(nat);
-    const i = this.classicIndex(v);
-    this.counts[i]!++;
+    this.counts[this.classicIndex(v)]!++;
     this.sum += v;
     this.count++;
-    if (nat !== null && v === v) {
-      // The value travels in a scratch float, not as an argument (NativeState.addScratch).
-      NATIVE_SCRATCH[0] = v;
-      if (nat.addScratch()) this.limitBuckets(nat, v, i);
-    }
   }
 
-  private classicIndex(v: number): number {
+  /** @internal */
+  protected classicIndex(v: number): number {
     const b = this.bounds;
     let i = 0;
     if (b.length <= 16) {
@@ -85,7 +78,8 @@ export class HistogramSeries extends Series {
    * (maybeWidenZeroBucket) or, failing that, halve the resolution
    * (doubleBucketWidth). One step per observation, as in client_golang.
    */
-  private limitBuckets(nat: NativeState, v: number, classic: number): void {
+  /** @internal */
+  protected limitBuckets(nat: NativeState, v: number, classic: number): void {
     const wait = nat.cfg.minResetDuration;
     if (wait > 0 && !nat.resetScheduled) {
       const now = nat.cfg.now();
@@ -128,7 +122,8 @@ export class HistogramSeries extends Series {
    * or read once the clock has reached the scheduled time, with that time
    * as the reset's, so the result is the one the timer gives.
    */
-  private applyDueReset(nat: NativeState): void {
+  /** @internal */
+  protected applyDueReset(nat: NativeState): void {
     if (nat.cfg.now() < nat.resetAt) return;
     this.resetCounts(nat);
     nat.lastResetTime = nat.resetAt;
@@ -210,6 +205,37 @@ export class HistogramSeries extends Series {
   }
 }
 
+/**
+ * The series of a histogram with native buckets: the classic part (when
+ * there are classic buckets; the +Inf slot otherwise), then the native one
+ * (NativeState), then client_golang's limitBuckets when the buckets exceed
+ * maxBuckets. NaN is counted in no native bucket (client_golang: "Do not add
+ * to sparse buckets for NaN observations").
+ */
+export class NativeHistogramSeries extends HistogramSeries {
+  declare readonly native: NativeState;
+
+  constructor(labelValues: readonly string[], metric: string, bounds: readonly number[], native: NativeConfig) {
+    super(labelValues, metric, bounds, native);
+  }
+
+  override observe(v: number): void {
+    if (typeof v !== 'number') checkValue(v, 'observe()', this.metric);
+    const nat = this.native;
+    if (nat.pollClock) this.applyDueReset(nat);
+    // Native-only: no classic search (its code then stays out of this function's optimized code).
+    const i = this.bounds.length === 0 ? 0 : this.classicIndex(v);
+    this.counts[i]!++;
+    this.sum += v;
+    this.count++;
+    if (v === v) {
+      // The value travels in a scratch float, not as an argument (NativeState.addScratch).
+      NATIVE_SCRATCH[0] = v;
+      if (nat.addScratch()) this.limitBuckets(nat, v, i);
+    }
+  }
+}
+
 export class Histogram<L extends string = never> extends Metric<L, HistogramSeries> {
   readonly type = 'histogram' as const;
   /** Upper bounds, without +Inf. */
@@ -255,7 +281,10 @@ export class Histogram<L extends string = never> extends Metric<L, HistogramSeri
 
   /** @internal */
   protected create(labelValues: readonly string[]): HistogramSeries {
-    return new HistogramSeries(labelValues, this.name, this.buckets, this.native);
+    const native = this.native;
+    return native === null
+      ? new HistogramSeries(labelValues, this.name, this.buckets)
+      : new NativeHistogramSeries(labelValues, this.name, this.buckets, native);
   }
 
   /** @internal */

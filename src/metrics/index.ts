@@ -8,7 +8,7 @@ export type { AnyMetric } from './metric-set.js';
 export { Metric, Series } from './metric.js';
 export { Counter, CounterSeries } from './counter.js';
 export { Gauge, GaugeSeries } from './gauge.js';
-export { Histogram, HistogramSeries } from './histogram.js';
+export { Histogram, HistogramSeries, NativeHistogramSeries } from './histogram.js';
 export { Summary, SummarySeries } from './summary.js';
 export { Info, InfoSeries } from './info.js';
 export { StateSet, StateSetSeries } from './stateset.js';

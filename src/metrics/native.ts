@@ -22,7 +22,14 @@
  * so one set of counts holds what the two together hold there.
  */
 import type { BucketSpan, NativeHistogram } from '../model/index.js';
-import { NATIVE_MIN_SCHEMA, NATIVE_SCRATCH, nativeBucketUpperBound, nativeScratchIndex } from '../model/native-buckets.js';
+import {
+  NATIVE_MIN_SCHEMA,
+  NATIVE_SCRATCH,
+  nativeBucketUpperBound,
+  nativeScratchIndex,
+  type SchemaTable,
+  schemaTable,
+} from '../model/native-buckets.js';
 import { SparseBuckets } from './sparse-buckets.js';
 
 /** A histogram's native settings, checked and resolved (definition.ts checkNative). */
@@ -52,6 +59,9 @@ export class NativeState {
   readonly cfg: NativeConfig;
   /** Current schema (lowered by doubleBucketWidth). */
   schema: number;
+  /** The bucket search tables of the current schema (schemaTable), and -schema for schema < 0 (else 0). */
+  private table: SchemaTable;
+  private shift: number;
   /** Current zero threshold (raised by maybeWidenZeroBucket). */
   zeroThreshold: number;
   zeroCount = 0;
@@ -68,6 +78,8 @@ export class NativeState {
   constructor(cfg: NativeConfig) {
     this.cfg = cfg;
     this.schema = cfg.schema;
+    this.table = schemaTable(cfg.schema);
+    this.shift = Math.max(0, -cfg.schema);
     this.zeroThreshold = cfg.zeroThreshold;
     this.lastResetTime = cfg.now();
   }
@@ -92,12 +104,13 @@ export class NativeState {
     const a = v < 0 ? -v : v;
     // client_golang compares ±Inf as ±MaxFloat64 with the zero threshold.
     if ((a === Infinity ? MAX : a) > this.zeroThreshold) {
-      const key = nativeScratchIndex(this.schema);
-      if (v > 0) this.positive.add(key, 1);
-      else this.negative.add(key, 1);
+      (v > 0 ? this.positive : this.negative).add(nativeScratchIndex(this.shift, this.table), 1);
     } else {
       this.zeroCount++;
     }
+    // client_golang runs limitBuckets after every observation, so one that
+    // lands in an existing bucket or the zero bucket also takes a step while
+    // the buckets are over the limit.
     const max = this.cfg.maxBuckets;
     return max !== 0 && this.positive.size + this.negative.size > max;
   }
@@ -105,6 +118,8 @@ export class NativeState {
   /** Back to the initial schema and zero threshold, no observations (client_golang resetCounts). */
   clear(): void {
     this.schema = this.cfg.schema;
+    this.table = schemaTable(this.schema);
+    this.shift = Math.max(0, -this.schema);
     this.zeroThreshold = this.cfg.zeroThreshold;
     this.zeroCount = 0;
     this.positive.clear();
@@ -139,6 +154,8 @@ export class NativeState {
   doubleBucketWidth(): void {
     if (this.schema === NATIVE_MIN_SCHEMA) return;
     this.schema--;
+    this.table = schemaTable(this.schema);
+    this.shift = Math.max(0, -this.schema);
     this.positive.remap(halveIndex);
     this.negative.remap(halveIndex);
   }

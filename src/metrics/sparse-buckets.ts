@@ -36,18 +36,19 @@ export class SparseBuckets {
   add(key: number, n: number): boolean {
     const keys = this.keys;
     let i = Math.imul(key, 0x9e3779b1) >>> this.shift;
-    for (;;) {
-      const k = keys[i]!;
-      if (k === key) {
-        this.counts[i]! += n;
-        return false;
-      }
-      if (k === EMPTY) break;
+    for (let k = keys[i]!; k !== key; k = keys[i]!) {
+      if (k === EMPTY) return this.insert(i, key, n);
       i = (i + 1) & this.mask;
     }
-    keys[i] = key;
+    this.counts[i]! += n;
+    return false;
+  }
+
+  /** A new bucket in free slot `i` (out of line: the hot path above stays small enough for V8 to inline). */
+  private insert(i: number, key: number, n: number): true {
+    this.keys[i] = key;
     this.counts[i] = n;
-    if (++this.size * 2 > keys.length) this.rehash(keys.length * 2);
+    if (++this.size * 2 > this.keys.length) this.rehash(this.keys.length * 2);
     return true;
   }
 

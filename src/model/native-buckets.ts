@@ -78,7 +78,8 @@ export function frexp(x: number, out: Float64Array | number[]): void {
  * Math.SQRT1_2). test/native-buckets.test.ts checks values of the table
  * against client_golang's.
  */
-class SchemaTable {
+/** @internal The per-schema tables of the bucket search. */
+export class SchemaTable {
   /** Bounds per power of two (2^schema). */
   readonly n: number;
   readonly bounds: Float64Array;
@@ -118,6 +119,15 @@ let TABLES: SchemaTable[] | null = null;
 /** The bounds table for a schema from 0 to 8 (built on first use). */
 export function nativeBounds(schema: number): Float64Array {
   return (TABLES ?? buildTables())[schema]!.bounds;
+}
+
+/**
+ * @internal The search tables for a schema: its own for schema > 0, schema
+ * 0's for schema <= 0 (whose buckets are schema 0's merged 2^-schema at a
+ * time: see nativeScratchIndex).
+ */
+export function schemaTable(schema: number): SchemaTable {
+  return (TABLES ?? buildTables())[Math.max(schema, 0)]!;
 }
 
 function buildTables(): SchemaTable[] {
@@ -164,49 +174,60 @@ function correctlyRoundedRoot2(i: number): number {
  */
 export function nativeBucketIndex(v: number, schema: number): number {
   F64[0] = v;
-  return nativeScratchIndex(schema);
+  return nativeScratchIndex(schema < 0 ? -schema : 0, schemaTable(schema));
 }
 
 /**
  * @internal The scratch float `nativeScratchIndex` reads. A double passed
  * to a function V8 does not inline is boxed (16 bytes); MetricSet's observe
- * writes the value here and passes only the schema, so an observation
- * allocates nothing whatever V8 inlines.
+ * writes the value here and passes none, so an observation allocates
+ * nothing whatever V8 inlines.
  */
 export const NATIVE_SCRATCH = F64;
 
-/** @internal `nativeBucketIndex` of the value in NATIVE_SCRATCH[0]. */
-export function nativeScratchIndex(schema: number): number {
-  let hi = U32[HI]! & 0x7fffffff; // |v|
-  let lo = U32[LO]!;
-  let e = hi >>> 20;
-  let inf = 0;
-  if (e === 0x7ff) {
-    // ±Inf. client_golang: "Pretend v is MaxFloat64 but later increment key by one."
-    hi = 0x7fefffff;
-    lo = 0xffffffff;
-    e = 0x7fe;
-    inf = 1;
-  } else if (e === 0) {
-    // Subnormal: scaled by 2^64 (exact), the exponent corrected.
-    F64[0] = Math.abs(F64[0]!) * TWO_64;
-    hi = U32[HI]!;
-    lo = U32[LO]!;
-    e = (hi >>> 20) - 64;
-  }
-  // frac = 0.5 + mantissa / 2^53, exp = e - 1022 (Frexp).
-  const exp = e - 1022;
+/**
+ * @internal `nativeBucketIndex` of the value in NATIVE_SCRATCH[0], given
+ * `shift` (-schema for schema < 0, else 0) and schemaTable(schema). Kept
+ * small so that V8 inlines it: ±Inf and subnormals take an out-of-line path.
+ *
+ * With frac = 0.5 + mantissa / 2^53 and exp = e - 1022 (Frexp), the index at
+ * the table's schema (0 for schema <= 0) is the first bound >= frac plus
+ * `(exp - 1) * 2^schema`; at schema 0 that is exp, or exp - 1 for an exact
+ * power of two, as client_golang's schema <= 0 branch computes it, and
+ * `(key + 2^shift - 1) >> shift` is that branch's shift for schema < 0.
+ */
+export function nativeScratchIndex(shift: number, t: SchemaTable): number {
+  const hi = U32[HI]! & 0x7fffffff; // |v|
+  const lo = U32[LO]!;
+  const e = hi >>> 20;
+  if (e === 0 || e === 0x7ff) return rareIndex(shift, t);
   const top = hi & 0xfffff;
-  if (schema > 0) {
-    const t = (TABLES ?? buildTables())[schema]!;
-    let j = t.cells[top >>> t.shift]!;
-    if (j < t.n && t.mantissas[j]! < top * TWO_32 + lo) j++;
-    return j + (exp - 1) * t.n + inf;
+  let j = t.cells[top >>> t.shift]!;
+  if (j < t.n && t.mantissas[j]! < top * TWO_32 + lo) j++;
+  return (j + (e - 1023) * t.n + (1 << shift) - 1) >> shift;
+}
+
+/** The index of a subnormal or infinite value in NATIVE_SCRATCH[0]. */
+function rareIndex(shift: number, t: SchemaTable): number {
+  let x = Math.abs(F64[0]!);
+  let inf = 0;
+  let scale = 0;
+  if (x === Infinity) {
+    // client_golang: "Pretend v is MaxFloat64 but later increment key by one."
+    x = Number.MAX_VALUE;
+    inf = 1;
+  } else {
+    // Subnormal: scaled by 2^64 (exact), the exponent corrected.
+    x *= TWO_64;
+    scale = 64;
   }
-  // An exact power of two (frac 0.5: no mantissa bit) belongs to the bucket below.
-  const key = top === 0 && lo === 0 ? exp - 1 : exp;
-  const shift = -schema;
-  return ((key + (1 << shift) - 1) >> shift) + inf;
+  F64[0] = x;
+  const hi = U32[HI]!;
+  const lo = U32[LO]!;
+  const top = hi & 0xfffff;
+  let j = t.cells[top >>> t.shift]!;
+  if (j < t.n && t.mantissas[j]! < top * TWO_32 + lo) j++;
+  return ((j + ((hi >>> 20) - 1023 - scale) * t.n + (1 << shift) - 1) >> shift) + inf;
 }
 
 /**

@@ -5,12 +5,14 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /**
  * Where .ci/sid-tools.sh keeps the programs it fetched from Debian sid
@@ -21,7 +23,7 @@ import path from 'node:path';
 export const TOOLS_DIR = process.env['PROMWIRE_TOOLS'] ?? '/var/cache/promwire-tools';
 
 /** The programs of .ci/sid-tools.sh, by the names it links them under in `$PROMWIRE_TOOLS/bin`. */
-export type ToolName = 'prometheus' | 'promtool' | 'pushgateway' | 'node_exporter' | 'victoria-metrics';
+export type ToolName = 'prometheus' | 'promtool' | 'pushgateway' | 'node_exporter' | 'victoria-metrics' | 'go';
 
 /**
  * The path of a program fetched by .ci/sid-tools.sh; throws, naming the
@@ -31,8 +33,8 @@ export function tool(name: ToolName): string {
   const file = path.join(TOOLS_DIR, 'bin', name);
   if (!existsSync(file)) {
     throw new Error(
-      `${file} is missing: run 'bash .ci/sid-tools.sh' (fetches Prometheus 3.5.3, promtool, Pushgateway 1.11.2 ` +
-        `from Debian sid into ${TOOLS_DIR}; set PROMWIRE_TOOLS to use another folder)`,
+      `${file} is missing: run 'bash .ci/sid-tools.sh' (fetches Prometheus 3.5.3, promtool, Pushgateway 1.11.2, ` +
+        `Go 1.26 and the client_golang sources from Debian sid into ${TOOLS_DIR}; set PROMWIRE_TOOLS to use another folder)`,
     );
   }
   return file;
@@ -260,6 +262,8 @@ export async function startPrometheus(
   scrapeConfigsYaml: string,
   scrapeInterval = '1s',
   binary: string = BIN.prometheus,
+  /** More command-line flags, e.g. `--enable-feature=native-histograms`. */
+  extraArgs: string[] = [],
 ): Promise<Prometheus> {
   requireBinary(binary);
   const dir = await tempDir(cleanup, 'prometheus');
@@ -275,6 +279,7 @@ export async function startPrometheus(
       `--storage.tsdb.path=${path.join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
       '--log.level=warn',
+      ...extraArgs,
     ],
     dir,
   );
@@ -413,4 +418,103 @@ export function normalizeLabel(type: string, name: string, value: string): strin
     if (f !== undefined) return formatOpenMetricsFloat(f);
   }
   return value;
+}
+
+/** The Go reference programs of test/integration/go/ (our own code, built against Debian sid's client_golang). */
+export type GoProgramName = 'nh-observe' | 'expfmt-decode';
+
+const GO_SOURCES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'go');
+const goBuilds = new Map<GoProgramName, Promise<string>>();
+
+/**
+ * Builds test/integration/go/NAME/main.go with Debian sid's Go
+ * (`$PROMWIRE_TOOLS/bin/go`, the GOPATH-mode wrapper .ci/sid-tools.sh writes)
+ * and resolves the binary's path. The binary is kept in
+ * `$TMPDIR/promwire-go/NAME-HASH`, HASH covering the sources and the pinned
+ * Go package versions, so each test run builds a program at most once (and
+ * not at all while nothing changed); a concurrent build of the same program
+ * is harmless (each writes its own file, then renames). Fails, naming the
+ * setup command, when the toolchain is missing or the build fails.
+ */
+export function goProgram(name: GoProgramName): Promise<string> {
+  let p = goBuilds.get(name);
+  if (p === undefined) {
+    p = buildGoProgram(name);
+    goBuilds.set(name, p);
+  }
+  return p;
+}
+
+async function buildGoProgram(name: GoProgramName): Promise<string> {
+  const go = tool('go');
+  const versionsFile = path.join(TOOLS_DIR, 'go', 'VERSIONS');
+  if (!existsSync(versionsFile)) {
+    throw new Error(`${versionsFile} is missing: run 'bash .ci/sid-tools.sh' (fetches Go 1.26 and client_golang from Debian sid)`);
+  }
+  const dir = path.join(GO_SOURCES, name);
+  const hash = createHash('sha256').update(readFileSync(versionsFile));
+  for (const f of (await readdir(dir)).filter((f) => f.endsWith('.go')).sort()) {
+    hash.update(f).update(readFileSync(path.join(dir, f)));
+  }
+  const outDir = path.join(os.tmpdir(), 'promwire-go');
+  const out = path.join(outDir, `${name}-${hash.digest('hex').slice(0, 16)}`);
+  if (existsSync(out)) return out;
+  await mkdir(outDir, { recursive: true });
+  const tmp = `${out}.${process.pid}.tmp`;
+  const r = await runProgram(go, ['build', '-o', tmp, '.'], '', { cwd: dir, timeoutMs: 300_000 });
+  if (r.code !== 0) {
+    throw new Error(
+      `building test/integration/go/${name} with ${go} failed (exit ${r.code}); ` +
+        `run 'bash .ci/sid-tools.sh' if the Go toolchain or sources are missing:\n${r.stderr}`,
+    );
+  }
+  await rename(tmp, out);
+  return out;
+}
+
+export interface BinaryRun {
+  code: number;
+  stdout: Buffer;
+  stderr: string;
+}
+
+/** Runs a program with `input` on stdin, bounded (default 120 s); stdout as bytes. */
+export function runProgram(
+  file: string,
+  args: string[],
+  input: string | Uint8Array,
+  options: { cwd?: string; timeoutMs?: number } = {},
+): Promise<BinaryRun> {
+  requireBinary(file);
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${file} ${args.join(' ')}: no exit within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const out: Buffer[] = [];
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout: Buffer.concat(out), stderr });
+    });
+    // A program that exits before reading all its input closes the pipe; its exit status tells.
+    child.stdin.on('error', () => {});
+    child.stdin.end(input);
+  });
+}
+
+/** Runs a Go reference program; throws with its stderr unless it exits 0. */
+export async function runGo(name: GoProgramName, args: string[], input: string | Uint8Array): Promise<Buffer> {
+  const file = await goProgram(name);
+  const r = await runProgram(file, args, input);
+  if (r.code !== 0) throw new Error(`${name} ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+  return r.stdout;
 }
