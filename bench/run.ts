@@ -1,5 +1,5 @@
 /**
- * promwire's benchmarks: `npm run bench [-- --quick] [--only parse|encode]`.
+ * promwire's benchmarks: `npm run bench [-- --quick] [--only parse|encode|protobuf|snappy|observe]`.
  *
  * Prints two markdown tables, ready to paste into the README:
  * - Parser: the generated ~16 MB payload (100k samples, 200
@@ -13,6 +13,10 @@
  *   model, prom-client's `await registry.metrics()` holding the same
  *   series, and `Buffer.copy` of the output size (the floor); plus the
  *   longest event-loop stall of the chunked path.
+ * - Protobuf (bench/protobuf.ts): the large payload as protobuf, read and
+ *   written by promwire, protobufjs and @bufbuild/protobuf.
+ * - Snappy (bench/snappy.ts): compress and decompress, promwire against snappyjs.
+ * - observe() (bench/observe.ts): native and classic histograms, and prom-client's.
  *
  * Every case checks its own result once before it is timed (sample counts,
  * a re-parse of encoder output); a case that is wrong is reported, not timed.
@@ -24,309 +28,15 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Bench } from 'tinybench';
-import { Entry, Parser, encode, encodeChunks, parse } from '../src/index.js';
-import type { Format, MetricFamily } from '../src/index.js';
 import { CAN_MEASURE_ALLOC, bytesAllocated, gcIfExposed } from './alloc.js';
-import { buildPromClient, pptSamples } from './competitors.js';
-import type { PromClientSetup } from './competitors.js';
+import { type Case, countSampleLines, encodeCases, keyed, parseCases } from './cases.js';
 import { LARGE, SMALL, generatePayload } from './generate.js';
-import { buildMetricSet } from './metricset.js';
+import { observeTable } from './observe.js';
+import { protobufDecodeCases, protobufEncodeCases } from './protobuf.js';
+import { snappyCases, snappyTable } from './snappy.js';
+import { fmt, MB, ratio, type Result } from './table.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-
-// ---------------------------------------------------------------------------
-// Cases
-
-type RowKind = 'promwire' | 'competitor' | 'floor';
-
-interface Case {
-  area: 'parse' | 'encode';
-  payload: string;
-  row: string;
-  kind: RowKind;
-  /** Bytes read (parse) or written (encode; set from the first run's output) per run. */
-  bytes: number;
-  /** Samples read (parse) or series lines written (encode) per run. */
-  samples: number;
-  run: () => unknown;
-  /** Throws when the result is wrong; returns a note for the table. */
-  check: (result: unknown) => string;
-  /** Untimed work before each timed run (changing values between encodes). */
-  before?: () => void;
-  /** For the encoder's chunked path: yields the chunks of one encode. */
-  chunks?: () => Iterator<Uint8Array>;
-  /** For prom-client: the whole encode, to measure how long it holds the event loop. */
-  blocking?: () => Promise<unknown>;
-  /** Untimed setup just before the row (building a large model), and its undoing after. */
-  prepare?: () => void;
-  release?: () => void;
-}
-
-interface Result {
-  c: Case;
-  /** Median ms per run, or null when not timed. */
-  ms: number | null;
-  runs: number;
-  note: string;
-  error: string | null;
-  allocPerRun: number | null;
-  /** Longest gap between two turns of the event loop during the stall runs. */
-  stallMs: number | null;
-  /** Chunked path: the longest single chunk (synchronous time of one `next()`). */
-  chunkMs: number | null;
-}
-
-function expect(cond: boolean, what: string): void {
-  if (!cond) throw new Error(what);
-}
-
-/** The floor: a plain loop over every byte (counting line feeds, so the loop is not optimised away). */
-function byteLoop(b: Uint8Array): number {
-  let n = 0;
-  const len = b.length;
-  for (let i = 0; i < len; i++) if (b[i] === 0x0a) n++;
-  return n;
-}
-
-function countLines(b: Uint8Array): number {
-  let n = 0;
-  for (let i = b.indexOf(0x0a); i >= 0; i = b.indexOf(0x0a, i + 1)) n++;
-  return n;
-}
-
-/** Sample lines: not blank, not a comment. */
-function countSampleLines(b: Uint8Array): number {
-  let n = 0;
-  let start = 0;
-  while (start < b.length) {
-    let end = b.indexOf(0x0a, start);
-    if (end < 0) end = b.length;
-    if (end > start && b[start] !== 0x23) n++;
-    start = end + 1;
-  }
-  return n;
-}
-
-/** The pull API's walk: every sample's name, every label name and value, and value. */
-function pullWalk(bytes: Uint8Array, format: Format): { samples: number; sum: number } {
-  const p = new Parser(bytes, { format });
-  let samples = 0;
-  let sum = 0;
-  for (let e = p.next(); e !== Entry.EOF; e = p.next()) {
-    if (e !== Entry.Series) continue;
-    sum += p.metricName().length;
-    const k = p.labelCount();
-    for (let i = 0; i < k; i++) sum += p.labelName(i).length + p.labelValue(i).length;
-    const v = p.value();
-    if (v === v && v !== Infinity && v !== -Infinity) sum += v;
-    samples++;
-  }
-  return { samples, sum };
-}
-
-/** The tokenizer alone: next() over every entry, no accessor (how much of the walk is string making). */
-function pullNextOnly(bytes: Uint8Array, format: Format): number {
-  const p = new Parser(bytes, { format });
-  let samples = 0;
-  for (let e = p.next(); e !== Entry.EOF; e = p.next()) if (e === Entry.Series) samples++;
-  return samples;
-}
-
-function sampleCount(families: MetricFamily[]): number {
-  let n = 0;
-  for (const f of families) n += f.samples.length;
-  return n;
-}
-
-function parseCases(
-  payload: string,
-  bytes: Uint8Array,
-  format: Format,
-  samples: number,
-  families: number | null,
-  nextOnly = false,
-): Case[] {
-  const lines = countLines(bytes);
-  const base = { area: 'parse' as const, payload, bytes: bytes.length, samples };
-  const cases: Case[] = [
-    {
-      ...base,
-      row: 'promwire pull API',
-      kind: 'promwire',
-      run: () => pullWalk(bytes, format),
-      check: (r) => {
-        const got = (r as { samples: number }).samples;
-        expect(got === samples, `walked ${got} samples, expected ${samples}`);
-        return '';
-      },
-    },
-    {
-      ...base,
-      row: 'promwire parse()',
-      kind: 'promwire',
-      run: () => parse(bytes, { format }),
-      check: (r) => {
-        const fams = r as MetricFamily[];
-        expect(sampleCount(fams) === samples, `parse() returned ${sampleCount(fams)} samples, expected ${samples}`);
-        if (families !== null) expect(fams.length === families, `parse() returned ${fams.length} families, expected ${families}`);
-        return '';
-      },
-    },
-  ];
-  if (nextOnly) {
-    cases.push({
-      ...base,
-      row: 'promwire pull API, next() only (no strings)',
-      kind: 'promwire',
-      run: () => pullNextOnly(bytes, format),
-      check: (r) => {
-        expect(r === samples, `next() met ${String(r)} samples, expected ${samples}`);
-        return 'diagnostic: the walk without accessors';
-      },
-    });
-  }
-  if (format === 'text') {
-    cases.push({
-      ...base,
-      row: 'parse-prometheus-text-format',
-      kind: 'competitor',
-      // It takes a string: the decode is part of its cost, as for its users.
-      run: () => pptSamples(new TextDecoder().decode(bytes)),
-      check: (r) => {
-        const got = r as number;
-        return got === samples ? 'all samples' : `${got} of ${samples} samples (${((100 * got) / samples).toFixed(1)}%)`;
-      },
-    });
-  }
-  cases.push({
-    ...base,
-    row: 'floor: byte loop',
-    kind: 'floor',
-    run: () => byteLoop(bytes),
-    check: (r) => {
-      expect(r === lines, `counted ${String(r)} line feeds, expected ${lines}`);
-      return '';
-    },
-  });
-  return cases;
-}
-
-function encodeCases(): Case[] {
-  const { model, text } = generatePayload(LARGE);
-  const payload = 'large (100k series)';
-  const expected = model.samples;
-  const checkOutput =
-    (format: Format) =>
-    (r: unknown): string => {
-      const out = r as Uint8Array;
-      const fams = parse(out, { format });
-      expect(sampleCount(fams) === expected, `the output parses to ${sampleCount(fams)} samples, expected ${expected}`);
-      return '';
-    };
-  const cases: Case[] = [];
-
-  const ms = buildMetricSet(model);
-  let round = 0;
-  const msOut = ms.set.encode({ format: 'text' });
-  cases.push({
-    area: 'encode',
-    payload,
-    row: 'promwire MetricSet.encode() text',
-    kind: 'promwire',
-    bytes: msOut.length,
-    samples: ms.samples,
-    before: () => ms.mutate(++round),
-    run: () => ms.set.encode({ format: 'text' }),
-    check: checkOutput('text'),
-    chunks: () => ms.set.encodeChunks({ format: 'text' }),
-  });
-  const msOm = ms.set.encode({ format: 'openmetrics' });
-  cases.push({
-    area: 'encode',
-    payload,
-    row: 'promwire MetricSet.encode() openmetrics',
-    kind: 'promwire',
-    bytes: msOm.length,
-    samples: ms.samples,
-    before: () => ms.mutate(++round),
-    run: () => ms.set.encode({ format: 'openmetrics' }),
-    check: checkOutput('openmetrics'),
-    chunks: () => ms.set.encodeChunks({ format: 'openmetrics' }),
-  });
-
-  // The parsed model and the prom-client registry are each built just before
-  // their row and dropped after it, so that the other rows' garbage
-  // collections (and event-loop stalls) do not pay for their heaps.
-  let families: MetricFamily[] = [];
-  cases.push({
-    area: 'encode',
-    payload,
-    row: 'promwire encode(families) text',
-    kind: 'promwire',
-    bytes: text.length,
-    samples: expected,
-    prepare: () => {
-      families = parse(text, { format: 'text' });
-    },
-    release: () => {
-      families = [];
-    },
-    run: () => encode(families, { format: 'text' }),
-    check: checkOutput('text'),
-    chunks: () => encodeChunks(families, { format: 'text' }),
-  });
-
-  let pc: PromClientSetup | null = null;
-  let pcRound = 0;
-  cases.push({
-    area: 'encode',
-    payload,
-    row: 'prom-client registry.metrics()',
-    kind: 'competitor',
-    bytes: msOut.length,
-    samples: expected,
-    prepare: () => {
-      pc = buildPromClient(model);
-    },
-    release: () => {
-      pc = null;
-    },
-    before: () => pc!.mutate(++pcRound),
-    run: () => pc!.registry.metrics(),
-    check: (r) => {
-      const lines = countSampleLines(new TextEncoder().encode(r as string));
-      expect(lines === pc!.samples, `wrote ${lines} sample lines, expected ${pc!.samples}`);
-      return '';
-    },
-    blocking: () => pc!.registry.metrics(),
-  });
-
-  const target = Buffer.alloc(msOut.length);
-  const source = Buffer.from(msOut);
-  cases.push({
-    area: 'encode',
-    payload,
-    row: 'floor: Buffer.copy of the output size',
-    kind: 'floor',
-    bytes: msOut.length,
-    samples: expected,
-    run: () => source.copy(target),
-    check: (r) => {
-      expect(r === msOut.length, `copied ${String(r)} bytes`);
-      return '';
-    },
-  });
-  return cases;
-}
-
-/** The cases by `Area/case` name (`parse/large text: promwire pull API`), in table order. */
-type Cases = Record<string, Case>;
-
-function keyed(list: Case[]): Cases {
-  const out: Cases = {};
-  for (const c of list) out[`${c.area}/${c.payload}: ${c.row}`] = c;
-  return out;
-}
 
 // ---------------------------------------------------------------------------
 // Measuring
@@ -448,26 +158,29 @@ async function measureCase(c: Case, s: Settings): Promise<Result> {
 // ---------------------------------------------------------------------------
 // Tables
 
-const MB = 1e6;
-
-function fmt(n: number, digits = 0): string {
-  return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+function groupOf(c: Case): string {
+  return c.group ?? (c.area === 'parse' ? c.payload : 'text');
 }
 
-function ratio(a: number, b: number): string {
-  const r = a / b;
-  return r >= 10 ? `${fmt(r, 0)}x` : `${fmt(r, r >= 1 ? 1 : 2)}x`;
+/** A promwire row's speed against every competitor of its group: `2.1x protobufjs decodeDelimited`. */
+function versus(r: Result, all: Result[]): string {
+  if (r.c.kind !== 'promwire' || r.ms === null) return '';
+  const out: string[] = [];
+  for (const c of all) {
+    if (c.c.kind !== 'competitor' || c.ms === null || groupOf(c.c) !== groupOf(r.c)) continue;
+    out.push(`${ratio(c.ms, r.ms)} ${c.c.row.split(' ')[0]}`);
+  }
+  return out.join(', ');
 }
 
 function parseTable(results: Result[]): string {
   const out = [
-    '| payload | row | MB/s | samples/s | ms | vs parse-prometheus-text-format | vs floor | allocated B per input B | notes |',
+    '| payload | row | MB/s | samples/s | ms | vs competitors (same bytes) | vs floor | allocated B per input B | notes |',
     '|---|---|---:|---:|---:|---:|---:|---:|---|',
   ];
   const payloads = [...new Set(results.map((r) => r.c.payload))];
   for (const p of payloads) {
     const rows = results.filter((r) => r.c.payload === p);
-    const comp = rows.find((r) => r.c.kind === 'competitor');
     const floor = rows.find((r) => r.c.kind === 'floor');
     for (const r of rows) {
       if (r.ms === null) {
@@ -476,7 +189,7 @@ function parseTable(results: Result[]): string {
       }
       const mbs = r.c.bytes / MB / (r.ms / 1000);
       const sps = r.c.samples / (r.ms / 1000);
-      const vsComp = r.c.kind === 'promwire' && comp?.ms != null ? ratio(comp.ms, r.ms) : '';
+      const vsComp = versus(r, rows);
       const vsFloor = r.c.kind === 'promwire' && floor?.ms != null ? `${fmt((100 * floor.ms) / r.ms, 0)}%` : '';
       const alloc = r.allocPerRun === null ? 'n/a' : fmt(r.allocPerRun / r.c.bytes, 1);
       out.push(
@@ -489,10 +202,9 @@ function parseTable(results: Result[]): string {
 
 function encodeTable(results: Result[]): string {
   const out = [
-    '| row | ms | MB/s | series/s | allocated per encode | longest event-loop stall (longest chunk) | vs prom-client |',
+    '| row | ms | MB/s | series/s | allocated per encode | longest event-loop stall (longest chunk) | vs competitors (same output) |',
     '|---|---:|---:|---:|---:|---:|---:|',
   ];
-  const comp = results.find((r) => r.c.kind === 'competitor');
   for (const r of results) {
     if (r.ms === null) {
       out.push(`| ${r.c.row} | WRONG: ${r.error} | | | | | |`);
@@ -507,10 +219,20 @@ function encodeTable(results: Result[]): string {
         : r.c.chunks !== undefined
           ? `${fmt(r.stallMs, 1)} ms (encodeChunks; longest chunk ${fmt(r.chunkMs ?? 0, 1)} ms)`
           : `${fmt(r.stallMs, 0)} ms (one call)`;
-    const vs = r.c.kind === 'promwire' && comp?.ms != null ? ratio(comp.ms, r.ms) : '';
+    const vs = versus(r, results);
     out.push(`| ${r.c.row} | ${fmt(r.ms, 1)} | ${fmt(mbs, 0)} | ${fmt(sps / 1e6, 2)}M | ${alloc} | ${stall} | ${vs} |`);
   }
   return out.join('\n');
+}
+
+/** The issue-9 aim, in one line: the protobuf pull walk against the text pull walk over the same series. */
+function pullVsText(results: Result[]): string {
+  const find = (payload: string): Result | undefined =>
+    results.find((r) => r.c.payload === payload && r.c.row === 'promwire pull API' && r.ms !== null);
+  const text = find('large text');
+  const pb = find('large protobuf');
+  if (text?.ms == null || pb?.ms == null) return '';
+  return `Same series, pull API walk: protobuf ${fmt(pb.ms, 1)} ms, text ${fmt(text.ms, 1)} ms: protobuf is ${ratio(text.ms, pb.ms)} the text walk's speed (per series).`;
 }
 
 // ---------------------------------------------------------------------------
@@ -520,8 +242,8 @@ async function main(argv: string[]): Promise<void> {
   const quick = argv.includes('--quick');
   const onlyIdx = argv.indexOf('--only');
   const only = onlyIdx >= 0 ? argv[onlyIdx + 1] : undefined;
-  if (only !== undefined && only !== 'parse' && only !== 'encode') {
-    throw new Error(`--only: expected parse or encode, got ${JSON.stringify(only)}`);
+  if (only !== undefined && !['parse', 'encode', 'protobuf', 'snappy', 'observe'].includes(only)) {
+    throw new Error(`--only: expected parse, encode, protobuf, snappy or observe, got ${JSON.stringify(only)}`);
   }
   const s: Settings = quick
     ? { time: 200, iterations: 2, warmupIterations: 1, allocRuns: 1, stallRuns: 1 }
@@ -564,6 +286,44 @@ async function main(argv: string[]): Promise<void> {
       results.push(await measure(c, s));
     }
     tables.push(`\n### Encoder (100k series, text 0.0.4 unless noted)\n\n${encodeTable(results)}`);
+  }
+  if (only === undefined || only === 'protobuf') {
+    log('protobuf: converting the large payload');
+    const large = generatePayload(LARGE);
+    const parseRows = keyed([
+      ...parseCases('large text', large.text, 'text', large.model.samples, large.model.families.length, true).filter(
+        (c) => c.kind === 'promwire',
+      ),
+      ...protobufDecodeCases(),
+    ]);
+    const results: Result[] = [];
+    for (const [name, c] of Object.entries(parseRows)) {
+      log(name);
+      results.push(await measure(c, s));
+    }
+    const encodeRows = keyed(protobufEncodeCases());
+    const encoded: Result[] = [];
+    for (const [name, c] of Object.entries(encodeRows)) {
+      log(name);
+      encoded.push(await measure(c, s));
+    }
+    tables.push(
+      `\n### Protobuf (the large payload as delimited MetricFamily messages; the text rows read the same series)\n\n${parseTable(results)}\n\n${pullVsText(results)}\n\n${encodeTable(encoded)}`,
+    );
+  }
+  if (only === undefined || only === 'snappy') {
+    const node = new Uint8Array(readFileSync(join(ROOT, 'fixtures/node_exporter.prom')));
+    const cases = keyed([...snappyCases('large text', generatePayload(LARGE).text), ...snappyCases('node_exporter', node)]);
+    const results: Result[] = [];
+    for (const [name, c] of Object.entries(cases)) {
+      log(name);
+      results.push(await measure(c, s));
+    }
+    tables.push(`\n### Snappy (remote-write body compression)\n\n${snappyTable(results)}`);
+  }
+  if (only === undefined || only === 'observe') {
+    log('observe');
+    tables.push(`\n### observe(): native and classic histograms\n\n${await observeTable(quick)}`);
   }
   tables.push(`\n(${fmt((performance.now() - t0) / 1000, 0)} s)`);
   console.log(tables.join('\n'));

@@ -17,3 +17,15 @@ declare module 'parse-prometheus-text-format' {
   }
   export default function parsePrometheusTextFormat(text: string): PptFamily[];
 }
+
+/**
+ * snappyjs 0.7.0 ships no types; its API from its index.js (used by the snappy tests and bench).
+ * `uncompress` returns the input's kind (Uint8Array for a Uint8Array, Buffer for a Buffer)
+ * and throws when the decoded length exceeds `maxLength`.
+ */
+declare module 'snappyjs' {
+  export function compress(input: Uint8Array): Uint8Array;
+  export function uncompress(input: Uint8Array, maxLength?: number): Uint8Array;
+  const SnappyJS: { compress: typeof compress; uncompress: typeof uncompress };
+  export default SnappyJS;
+}

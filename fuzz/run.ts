@@ -3,7 +3,7 @@
  *
  * Mutates a seed corpus (fixtures/, fuzz/corpus/, the OpenMetrics suite in
  * ../shared/conformance when present, a small generated payload in both
- * formats) and runs the parser on every input in both formats (see
+ * formats, protobuf seeds) and runs the parser on every input in every format (see
  * fuzz/target.ts for what runs and what counts as a finding). jazzer.js does
  * not load here, so this is a plain mutation fuzzer, structure-aware through
  * its dictionary and line-level mutations.
@@ -41,7 +41,7 @@ import { Worker, isMainThread, parentPort, workerData } from 'node:worker_thread
 import { Rng } from '../bench/generate.js';
 import { MAX_INPUT, inputSeed, makeInput } from './mutate.js';
 import { ROOT, loadCorpus, referencePayloads } from './seeds.js';
-import { StateCheck, execStream, execSync } from './target.js';
+import { FORMATS, StateCheck, execStream, execSync } from './target.js';
 import type { Finding, FindingKind } from './target.js';
 
 // ---------------------------------------------------------------------------
@@ -134,7 +134,7 @@ async function workerMain(init: WorkerInit): Promise<void> {
       const key = `${k}:${out.codes[k]}`;
       if (!seenCodes.has(key)) {
         seenCodes.add(key);
-        post({ t: 'codes', format: k === 0 ? 'text' : 'openmetrics', code: out.codes[k] === '' ? '(parsed)' : out.codes[k]! });
+        post({ t: 'codes', format: FORMATS[k]!, code: out.codes[k] === '' ? '(parsed)' : out.codes[k]! });
       }
     }
     if (found === null && ms > init.timeoutMs) {
@@ -272,10 +272,7 @@ async function runFuzz(argv: string[]): Promise<number> {
 
   const corpus = loadCorpus();
   const store = new FindingStore(dir, seed);
-  const codes = new Map<string, Set<string>>([
-    ['text', new Set()],
-    ['openmetrics', new Set()],
-  ]);
+  const codes = new Map<string, Set<string>>(FORMATS.map((f) => [f, new Set<string>()]));
   console.log(
     `promwire fuzz: seed ${seed}, ${seconds === Infinity ? '' : `${seconds} s, `}${iterations === Infinity ? '' : `${iterations} inputs, `}` +
       `${workers} worker(s), ${corpus.length} seeds, findings in ${relative(process.cwd(), dir) || '.'}`,
@@ -398,7 +395,7 @@ async function runFuzz(argv: string[]): Promise<number> {
       const n = execs();
       console.log(
         `[${((now - t0) / 1000).toFixed(0).padStart(4)} s] ${n} inputs, ${Math.round(n / ((now - t0) / 1000))}/s, ` +
-          `${store.total()} findings, codes seen: text ${codes.get('text')!.size}, openmetrics ${codes.get('openmetrics')!.size}`,
+          `${store.total()} findings, codes seen: ${FORMATS.map((f) => `${f} ${codes.get(f)!.size}`).join(', ')}`,
       );
     }
     if (slots.every((s) => s.done)) break;
@@ -412,11 +409,11 @@ async function runFuzz(argv: string[]): Promise<number> {
 
   const elapsed = (performance.now() - t0) / 1000;
   const n = execs();
-  const runsPerInput = 6; // 2 formats x (strict parse, pull walk, lenient parse; lenient on inputs <= 16 KB and every 8th larger one)
+  const runsPerInput = 3 * FORMATS.length; // each format x (strict parse, pull walk, lenient parse; lenient on inputs <= 16 KB and every 8th larger one)
   console.log('');
   console.log(`seed ${seed}: ${n} inputs in ${elapsed.toFixed(1)} s = ${Math.round(n / elapsed)} inputs/s`);
   console.log(
-    `  parser executions: ${n * runsPerInput} (+ chunked parseStream in both formats on every ${streamEvery}th input) = ${Math.round((n * runsPerInput) / elapsed)}/s`,
+    `  parser executions: ${n * runsPerInput} (+ chunked parseStream in every format on every ${streamEvery}th input) = ${Math.round((n * runsPerInput) / elapsed)}/s`,
   );
   for (const [format, set] of codes) {
     console.log(`  ${format}: ${set.size} outcomes seen: ${[...set].sort().join(', ')}`);
@@ -442,7 +439,7 @@ async function replay(files: string[]): Promise<number> {
     // Stream findings depend on the chunk splits: try a number of them.
     for (let k = 0; f === null && k < 32; k++) f = await execStream(input, new Rng(k + 1));
     const ms = performance.now() - t0;
-    const codes = out.codes.map((c, i) => `${i === 0 ? 'text' : 'openmetrics'}: ${c === '' ? 'parsed' : c}`).join(', ');
+    const codes = out.codes.map((c, i) => `${FORMATS[i]}: ${c === '' ? 'parsed' : c}`).join(', ');
     if (f === null) {
       console.log(`ok    ${file} (${input.length} bytes, ${ms.toFixed(1)} ms; ${codes})`);
     } else {

@@ -22,6 +22,8 @@ export type ErrorCode =
   | 'INVALID_METADATA'
   | 'DUPLICATE_LABEL'
   | 'BLANK_LINE'
+  // Parsing: protobuf wire format (a malformed varint, tag, wire type or length)
+  | 'INVALID_PROTOBUF'
   // Parsing: OpenMetrics structure
   | 'MISSING_EOF'
   | 'CONTENT_AFTER_EOF'
@@ -32,6 +34,8 @@ export type ErrorCode =
   | 'DUPLICATE_SERIES'
   // Limits (Prometheus scrape_config: body_size_limit, label_limit, ...)
   | 'LIMIT_EXCEEDED'
+  // Compression: a malformed snappy block (remote write bodies)
+  | 'INVALID_SNAPPY'
   // Definition time (encoder, MetricSet)
   | 'INVALID_NAME'
   | 'RESERVED_LABEL'

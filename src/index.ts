@@ -24,7 +24,8 @@ export { escapeHelp, escapeLabelValue } from './core/escape.js';
 export { detectFormat } from './parse/detect.js';
 export { DEFAULT_LIMITS } from './parse/options.js';
 export type { Limits, ParserOptions } from './parse/options.js';
-export { Entry, Parser, entryName } from './parse/parser.js';
+export { Entry, Parser, ProtobufParser, TextParser, entryName } from './parse/parser.js';
+export type { ParserConstructor, PullParser } from './parse/parser.js';
 export { FamilyBuilder, parse } from './parse/families.js';
 export { parseStream } from './parse/stream.js';
 export type { ParseStreamOptions, StreamSource } from './parse/stream.js';
@@ -77,6 +78,17 @@ export type {
   StateSetOptions,
   SummaryOptions,
 } from './metrics/index.js';
+
+// Snappy block compression (remote write bodies)
+export {
+  DEFAULT_SNAPPY_MAX_BYTES,
+  snappyCompress,
+  snappyCompressInto,
+  snappyDecodedLength,
+  snappyDecompress,
+  snappyMaxCompressedLength,
+} from './snappy/index.js';
+export type { SnappyDecompressOptions } from './snappy/index.js';
 
 // Negotiation
 export {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { MetricFamily, Sample } from '../src/model/index.js';
 import { validateNativeHistogram } from '../src/model/native-histogram.js';
 import { parse } from '../src/parse/families.js';
+import { encodeFamilies, type PbFamily } from './helpers/protobuf.js';
 
 /** docs/model.md: every worked example reads as the document says. */
 const doc = readFileSync(join(__dirname, '..', 'docs', 'model.md'), 'utf8');
@@ -51,5 +52,12 @@ describe('docs/model.md', () => {
     if (typeof s.value === 'number') return;
     expect(validateNativeHistogram(s.value)).toBeNull();
     expect(s.value.positiveBuckets.reduce((a, b) => a + b, 0) + s.value.zeroCount + s.value.negativeBuckets[0]!).toBe(s.value.count);
+  });
+
+  it('the protobuf example reads to the model shown', () => {
+    const section = doc.split('<!-- protobuf-example -->')[1]!;
+    const message = JSON.parse(block(section, 'protobuf-json')) as PbFamily;
+    const got = parse(encodeFamilies([message]), { format: 'protobuf' });
+    expect(got).toEqual(JSON.parse(block(section, 'json')));
   });
 });

@@ -13,9 +13,32 @@
  * - the writer: `ByteWriter` (growable byte buffer with Prometheus number
  *   formatting) and `PrefixArena` (storage for many small prefixes);
  * - series prefixes: `renderPrefix` and `writtenSampleName` (how
- *   `name{k="v",...}` is spelled under an escaping scheme).
+ *   `name{k="v",...}` is spelled under an escaping scheme);
+ * - protobuf: `ProtoWriter`, the family header and label fields rendered
+ *   once (`familyHeaderBytes`, `labelPairsBytes`), and the message writers
+ *   the encoder itself uses, so MetricSet's bytes equal `encode()`'s.
  */
 export { chunkSizeOption, encodeHeader, escapingOption, formatOption } from './encoder.js';
 export type { EncodeChunksOptions, EncodeOptions } from './encoder.js';
 export { ByteWriter } from './writer.js';
 export { PrefixArena, renderPrefix, writtenSampleName } from './series.js';
+export { ProtoWriter, varintSize } from '../proto/writer.js';
+export {
+  beginHistogram,
+  beginMetric,
+  familyHeaderBytes,
+  gaugeFallbackLoss,
+  labelPairsBytes,
+  protobufName,
+  protobufType,
+  SUMMARY_COUNT_LOSS,
+  writeBucket,
+  writeHistogramCount,
+  writeHistogramSum,
+  writeNativeFields,
+  writeSummaryMessage,
+  writeValueMetric,
+} from './protobuf.js';
+export type { ValueKind } from './protobuf.js';
+export { Losses } from './losses.js';
+export type { WarningSink } from './losses.js';

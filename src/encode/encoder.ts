@@ -15,6 +15,8 @@ import { isQuoted, writtenName, writtenSampleName } from './series.js';
 import { createdSeries, normalizeNumber, omName, parseBound, reservedLabel, seriesKey, textName, typeWord } from '../model/rules.js';
 import { validateFamily } from './validate.js';
 import { ByteWriter, utf8Bytes } from './writer.js';
+import { encodeProtobuf, encodeProtobufChunks } from './protobuf.js';
+import { Losses } from './losses.js';
 
 /**
  * The exposition writers: text 0.0.4 and OpenMetrics 1.0 over the
@@ -145,6 +147,11 @@ interface NameEntry {
  * over without a copy (so an encode allocates about its output size).
  */
 export function encode(families: readonly MetricFamily[], options?: EncodeOptions): Uint8Array {
+  if (formatOption(options?.format) === 'protobuf') {
+    const escaping = escapingOption(options?.escaping);
+    for (const f of families) validateFamily(f);
+    return encodeProtobuf(families, escaping, options?.onWarning);
+  }
   const enc = new FamilyEncoder(options);
   const blocks = enc.plan(families);
   let samples = 0;
@@ -166,6 +173,9 @@ const decoder = new TextDecoder();
 
 /** Encodes families to a string (the same bytes as `encode`, decoded). */
 export function encodeToString(families: readonly MetricFamily[], options?: EncodeOptions): string {
+  if (options?.format === 'protobuf') {
+    throw new PromwireError('INVALID_ARGUMENT', 'encodeToString: protobuf is a binary format; call encode() for its bytes');
+  }
   return decoder.decode(encode(families, options));
 }
 
@@ -178,6 +188,12 @@ export function encodeToString(families: readonly MetricFamily[], options?: Enco
  */
 export function* encodeChunks(families: readonly MetricFamily[], options?: EncodeChunksOptions): Generator<Uint8Array, void, undefined> {
   const chunkSize = chunkSizeOption(options?.chunkSize);
+  if (formatOption(options?.format) === 'protobuf') {
+    const escaping = escapingOption(options?.escaping);
+    for (const f of families) validateFamily(f);
+    yield* encodeProtobufChunks(families, escaping, options?.onWarning, chunkSize);
+    return;
+  }
   const w = new ByteWriter(chunkSize + 4096);
   const enc = new FamilyEncoder(options);
   const blocks = enc.plan(families);
@@ -205,8 +221,8 @@ export function chunkSizeOption(v: number | undefined): number {
 
 /** Validates a format option (shared with MetricSet). */
 export function formatOption(v: Format | undefined): Format {
-  if (v === undefined || v === 'text' || v === 'openmetrics') return v ?? 'text';
-  throw new PromwireError('INVALID_ARGUMENT', `expected format 'text' or 'openmetrics', got ${JSON.stringify(v)}`);
+  if (v === undefined || v === 'text' || v === 'openmetrics' || v === 'protobuf') return v ?? 'text';
+  throw new PromwireError('INVALID_ARGUMENT', `expected format 'text', 'openmetrics' or 'protobuf', got ${JSON.stringify(v)}`);
 }
 
 /** Validates an escaping option (shared with MetricSet). */
@@ -231,6 +247,7 @@ class FamilyEncoder {
   readonly om: boolean;
   private readonly escaping: EscapingScheme;
   private readonly onWarning: ((message: string) => void) | undefined;
+  private readonly losses = new Losses();
   private readonly sampleNames = new Map<string, NameEntry>();
   private readonly labelNames = new Map<string, Uint8Array>();
   /** Label names of the last sample written, by position, and their bytes. */
@@ -274,6 +291,7 @@ class FamilyEncoder {
   private planText(families: readonly MetricFamily[]): Block[] {
     const out: Block[] = [];
     for (const f of families) {
+      if (this.onWarning !== undefined) this.auditText(f);
       let type: string = typeWord(f.type, 'text');
       // Python's generate_latest: info and stateset are gauges, a gauge
       // histogram is a histogram ("really a gauge, but this captures the
@@ -333,6 +351,87 @@ class FamilyEncoder {
     out.push(b);
   }
 
+  /**
+   * Says what text 0.0.4 cannot hold of `f` (only when someone listens):
+   * exemplars, the unit, start timestamps other than as `_created` gauges,
+   * the info, stateset and gauge histogram types, fractional milliseconds.
+   * Native histograms are reported where they are converted (floatSamples).
+   */
+  private auditText(f: MetricFamily): void {
+    const losses = this.losses;
+    if (f.unit !== '') losses.add(`unit ${JSON.stringify(f.unit)} dropped: text 0.0.4 has no units`, 0);
+    if (f.type === 'info' || f.type === 'stateset') {
+      if (f.samples.length > 0) losses.add(`written as a gauge: text 0.0.4 has no ${f.type} type`, f.samples.length);
+    } else if (f.type === 'gaugehistogram' && f.samples.length > 0) {
+      losses.add('written as a histogram, with _gcount and _gsum as gauges: text 0.0.4 has no gauge histograms', f.samples.length);
+    }
+    const createdAsGauge = CREATED_HOSTS.has(f.type) || f.type === 'gaugehistogram';
+    let exemplars = 0;
+    let starts = 0;
+    let fractional = 0;
+    for (const s of f.samples) {
+      if (s.exemplars !== undefined) exemplars += s.exemplars.length;
+      if (s.startTimestamp !== undefined) starts++;
+      if (s.timestamp !== null && !Number.isInteger(s.timestamp)) fractional++;
+    }
+    if (exemplars > 0) losses.add('exemplars dropped: text 0.0.4 has none', exemplars);
+    if (starts > 0) {
+      losses.add(
+        createdAsGauge
+          ? `start timestamps written as the gauge family ${JSON.stringify(omName(f) + '_created')}: text 0.0.4 has none`
+          : `start timestamps dropped: text 0.0.4 has none, and a ${f.type} no _created series`,
+        starts,
+      );
+    }
+    if (fractional > 0) losses.add('timestamps truncated to whole milliseconds: text 0.0.4 timestamps are integers', fractional);
+    losses.flush(f.name, this.onWarning);
+  }
+
+  /**
+   * Says what OpenMetrics 1.0 cannot hold of `f` (only when someone
+   * listens): exemplars beyond the first of a sample, exemplars on samples
+   * other than a counter's `_total` and a histogram's `_bucket`, start
+   * timestamps of types without `_created`, and a histogram's `_sum`/`_count`
+   * left out by the spec's rule (withoutUncountableSums).
+   */
+  private auditOpenMetrics(f: MetricFamily, fallback: boolean, sums: number): void {
+    const losses = this.losses;
+    const suffix = fallback ? null : f.type === 'counter' ? '' : f.type === 'histogram' || f.type === 'gaugehistogram' ? '_bucket' : null;
+    const bucket = omName(f) + '_bucket';
+    let misplaced = 0;
+    let extra = 0;
+    let native = 0;
+    let starts = 0;
+    for (const s of f.samples) {
+      if (s.startTimestamp !== undefined) starts++;
+      const ex = s.exemplars;
+      if (ex === undefined || ex.length === 0) continue;
+      if (typeof s.value !== 'number') {
+        native += ex.length;
+        continue;
+      }
+      if (suffix === null || (suffix === '_bucket' && s.name !== bucket)) misplaced += ex.length;
+      else if (ex.length > 1) extra += ex.length - 1;
+    }
+    if (misplaced > 0) {
+      losses.add(
+        fallback
+          ? 'exemplars dropped: the counter is written as unknown, which has none in OpenMetrics 1.0'
+          : 'exemplars dropped: OpenMetrics 1.0 has them on counter _total and histogram _bucket samples only',
+        misplaced,
+      );
+    }
+    if (extra > 0) losses.add('exemplars beyond the first dropped: OpenMetrics 1.0 carries one per sample', extra);
+    if (native > 0) losses.add('exemplars of native histograms dropped: OpenMetrics 1.0 has no native histograms', native);
+    if (starts > 0 && (fallback || !CREATED_HOSTS.has(f.type))) {
+      losses.add(`start timestamps dropped: OpenMetrics 1.0 has _created for counters, histograms and summaries only`, starts);
+    }
+    if (sums > 0) {
+      losses.add('_sum and _count left out: OpenMetrics 1.0 forbids a sum with negative bucket bounds or a negative or NaN sum', sums);
+    }
+    losses.flush(f.name, this.onWarning);
+  }
+
   private planOpenMetrics(families: readonly MetricFamily[]): Block[] {
     // OpenMetrics family names, to detect clashes.
     const byName = new Map<string, MetricFamily>();
@@ -389,6 +488,7 @@ class FamilyEncoder {
       let samples = this.floatSamples(f);
       const base = omName(f);
       if (fallback.has(f)) {
+        if (this.onWarning !== undefined) this.auditOpenMetrics(f, true, 0);
         const b = this.block(f, f.name, 'unknown', samples);
         b.normKey = null;
         out.push(b);
@@ -398,7 +498,13 @@ class FamilyEncoder {
         const created = merged.get(f) ?? createdSeries(f, samples);
         if (created.length > 0) samples = interleaveCreated(samples, created, reservedLabel(f));
       }
-      if (f.type === 'histogram') samples = withoutUncountableSums(samples, base);
+      let sums = 0;
+      if (f.type === 'histogram') {
+        const kept = withoutUncountableSums(samples, base);
+        sums = samples.length - kept.length;
+        samples = kept;
+      }
+      if (this.onWarning !== undefined) this.auditOpenMetrics(f, false, sums);
       const b = this.block(f, base, f.type, samples);
       switch (f.type) {
         case 'counter':
@@ -422,43 +528,9 @@ class FamilyEncoder {
     return out;
   }
 
-  /**
-   * The family's float samples. Text 0.0.4 and OpenMetrics 1.0 cannot hold
-   * a native histogram: each is written as client_golang writes one there,
-   * a `+Inf` bucket with the count, `_sum` and `_count` (the buckets are
-   * lost, and `onWarning` says so); where the family also has classic
-   * samples (client_golang's classic buckets alongside), those carry the
-   * series and the native samples are left out.
-   */
+  /** The family's float samples (convertNative), saying what the conversion of native histograms loses. */
   private floatSamples(f: MetricFamily): FloatSample[] {
-    if (!isHistogramFamily(f)) return f.samples;
-    let native = 0;
-    for (const s of f.samples) if (typeof s.value !== 'number') native++;
-    if (native === 0) return f.samples as FloatSample[];
-    const base = f.name;
-    const classic = f.samples.some((s) => typeof s.value === 'number');
-    this.onWarning?.(
-      `${JSON.stringify(f.name)}: ${native} native histogram sample${native === 1 ? '' : 's'} ` +
-        (classic
-          ? 'left out (the classic buckets carry the series)'
-          : `written as +Inf bucket, sum and count: ${this.om ? 'OpenMetrics 1.0' : 'text 0.0.4'} has no native histograms`),
-    );
-    const out: FloatSample[] = [];
-    const gauge = f.type === 'gaugehistogram';
-    for (const s of f.samples) {
-      if (typeof s.value === 'number') {
-        out.push(s as FloatSample);
-        continue;
-      }
-      if (classic) continue;
-      const h = s.value;
-      const common = { timestamp: s.timestamp, ...(s.startTimestamp !== undefined ? { startTimestamp: s.startTimestamp } : {}) };
-      out.push({ name: base + '_bucket', labels: { ...s.labels, le: '+Inf' }, value: h.count, ...common });
-      // +Inf, _sum, _count: the order of expfmt's text_create.go and openmetrics_create.go.
-      out.push({ name: base + (gauge ? '_gsum' : '_sum'), labels: s.labels, value: h.sum, ...common });
-      out.push({ name: base + (gauge ? '_gcount' : '_count'), labels: s.labels, value: h.count, ...common });
-    }
-    return out;
+    return convertNative(f, this.onWarning, this.om);
   }
 
   writeHeader(w: ByteWriter, b: Block): void {
@@ -709,4 +781,43 @@ export function encodeHeader(family: Pick<MetricFamily, 'name' | 'type' | 'help'
   const w = new ByteWriter(256);
   for (const b of enc.plan([{ ...family, samples: [] }])) enc.writeHeader(w, b);
   return w.finish();
+}
+
+/**
+ * The family's float samples. Text 0.0.4 and OpenMetrics 1.0 cannot hold
+ * a native histogram: each is written as client_golang writes one there,
+ * a `+Inf` bucket with the count, `_sum` and `_count` (the buckets are
+ * lost, and `onWarning` says so); where the family also has classic
+ * samples (client_golang's classic buckets alongside), those carry the
+ * series and the native samples are left out.
+ */
+function convertNative(f: MetricFamily, onWarning: ((message: string) => void) | undefined, om: boolean): FloatSample[] {
+  if (!isHistogramFamily(f)) return f.samples;
+  let native = 0;
+  for (const s of f.samples) if (typeof s.value !== 'number') native++;
+  if (native === 0) return f.samples as FloatSample[];
+  const base = f.name;
+  const classic = f.samples.some((s) => typeof s.value === 'number');
+  onWarning?.(
+    `${JSON.stringify(f.name)}: ${native} native histogram sample${native === 1 ? '' : 's'} ` +
+      (classic
+        ? 'left out (the classic buckets carry the series)'
+        : `written as +Inf bucket, sum and count: ${om ? 'OpenMetrics 1.0' : 'text 0.0.4'} has no native histograms`),
+  );
+  const out: FloatSample[] = [];
+  const gauge = f.type === 'gaugehistogram';
+  for (const s of f.samples) {
+    if (typeof s.value === 'number') {
+      out.push(s as FloatSample);
+      continue;
+    }
+    if (classic) continue;
+    const h = s.value;
+    const common = { timestamp: s.timestamp, ...(s.startTimestamp !== undefined ? { startTimestamp: s.startTimestamp } : {}) };
+    out.push({ name: base + '_bucket', labels: { ...s.labels, le: '+Inf' }, value: h.count, ...common });
+    // +Inf, _sum, _count: the order of expfmt's text_create.go and openmetrics_create.go.
+    out.push({ name: base + (gauge ? '_gsum' : '_sum'), labels: s.labels, value: h.sum, ...common });
+    out.push({ name: base + (gauge ? '_gcount' : '_count'), labels: s.labels, value: h.count, ...common });
+  }
+  return out;
 }

@@ -126,4 +126,17 @@ export class PrefixArena {
     this.pos += written;
     return view;
   }
+
+  /** A copy of `b` as a view into the arena (pre-rendered protobuf label fields). */
+  copy(b: Uint8Array): Uint8Array {
+    const n = b.length;
+    if (this.pos + n > this.block.length) {
+      this.block = new Uint8Array(Math.max(ARENA_BLOCK, n));
+      this.pos = 0;
+    }
+    this.block.set(b, this.pos);
+    const view = this.block.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return view;
+  }
 }

@@ -27,6 +27,7 @@ export class CounterSeries extends Series {
 /** A counter `foo`: series `foo_total` in both formats (family `foo_total` in the model and text, `foo` in OpenMetrics). */
 export class Counter<L extends string = never> extends SingleValueMetric<L, CounterSeries> {
   readonly type = 'counter' as const;
+  /** @internal */ protected readonly pbKind = 'counter' as const;
 
   /** Adds to the unlabelled counter. */
   inc(v = 1): void {

@@ -29,6 +29,7 @@ export class GaugeSeries extends Series {
 
 export class Gauge<L extends string = never> extends SingleValueMetric<L, GaugeSeries> {
   readonly type = 'gauge' as const;
+  /** @internal */ protected readonly pbKind = 'gauge' as const;
 
   set(v: number): void {
     this.only().set(v);

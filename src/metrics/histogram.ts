@@ -1,6 +1,7 @@
 import type { EscapingScheme } from '../core/names.js';
 import { formatFloat } from '../core/number.js';
-import type { ByteWriter } from '../encode/api.js';
+import { beginHistogram, beginMetric, writeBucket, writeHistogramCount, writeHistogramSum, writeNativeFields } from '../encode/api.js';
+import type { ByteWriter, ProtoWriter } from '../encode/api.js';
 import type { Labels, NativeHistogram, Sample } from '../model/index.js';
 import { canonicalBound } from '../model/rules.js';
 import { checkCounterValue, checkValue, type Definition, fail, q } from './definition.js';
@@ -313,6 +314,32 @@ export class Histogram<L extends string = never> extends Metric<L, HistogramSeri
     w.writeBytes(lines[n + 1]!);
     w.writeNumber(s.count);
     w.writeByte(LF);
+  }
+
+  /**
+   * @internal One Histogram message: count and sum (the native
+   * histogram's when there is one), the classic buckets without `+Inf`
+   * (client_golang leaves it out; it equals the count), the native part.
+   */
+  writeProtobuf(w: ProtoWriter, s: HistogramSeries, escaping: EscapingScheme): void {
+    const start = beginMetric(w, this.pbLabels(s, escaping)[0]!);
+    const hs = beginHistogram(w);
+    const h = s.nativeSnapshot();
+    const count = h !== undefined ? h.count : s.count;
+    writeHistogramCount(w, count, h !== undefined && h.kind === 'float');
+    writeHistogramSum(w, h !== undefined ? h.sum : s.sum);
+    const counts = s.counts;
+    const bounds = this.buckets;
+    let acc = 0;
+    for (let i = 0; i < bounds.length; i++) {
+      acc += counts[i]!;
+      writeBucket(w, bounds[i]!, acc, undefined, escaping);
+    }
+    acc += counts[bounds.length]!;
+    if (acc !== count) writeBucket(w, Infinity, acc, undefined, escaping);
+    if (h !== undefined) writeNativeFields(w, h);
+    w.endLength(hs, 2);
+    w.endLength(start, 2);
   }
 
   /** @internal */

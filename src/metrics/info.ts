@@ -1,5 +1,6 @@
 import type { EscapingScheme } from '../core/names.js';
-import type { ByteWriter } from '../encode/api.js';
+import { writeValueMetric } from '../encode/api.js';
+import type { ByteWriter, ProtoWriter } from '../encode/api.js';
 import type { Labels, Sample } from '../model/index.js';
 import { LF, type LineSpec, Metric, Series } from './metric.js';
 
@@ -25,6 +26,11 @@ export class Info<L extends string = never> extends Metric<L, InfoSeries> {
     w.writeBytes(this.linesFor(s, escaping, om)[0]!);
     w.writeByte(0x31); // OpenMetrics: an info value is 1
     w.writeByte(LF);
+  }
+
+  /** @internal Protobuf has no info type: a gauge `foo_info` of 1, as text writes it. */
+  writeProtobuf(w: ProtoWriter, s: InfoSeries, escaping: EscapingScheme): void {
+    writeValueMetric(w, this.pbLabels(s, escaping)[0]!, 'gauge', 1);
   }
 
   /** @internal */

@@ -1,5 +1,6 @@
-import { ByteWriter, chunkSizeOption, escapingOption, formatOption, PrefixArena } from '../encode/api.js';
+import { ByteWriter, chunkSizeOption, escapingOption, formatOption, Losses, PrefixArena, ProtoWriter } from '../encode/api.js';
 import type { EncodeChunksOptions, EncodeOptions } from '../encode/api.js';
+import type { EscapingScheme } from '../core/names.js';
 import type { MetricFamily } from '../model/index.js';
 import { omName, seriesNames } from '../model/rules.js';
 import { Counter } from './counter.js';
@@ -85,6 +86,8 @@ export class MetricSet {
   readonly arena = new PrefixArena();
   /** Output size of the last encode, to size the next one's buffer. */
   private sizeHint = 64 * 1024;
+  /** The same for protobuf. */
+  private pbSizeHint = 64 * 1024;
 
   constructor(options: MetricSetOptions = {}) {
     const validation = options.nameValidation ?? 'legacy';
@@ -183,6 +186,7 @@ export class MetricSet {
   encode(options?: EncodeOptions): Uint8Array {
     const format = formatOption(options?.format);
     const escaping = escapingOption(options?.escaping);
+    if (format === 'protobuf') return this.encodeProtobuf(escaping, options?.onWarning);
     // A fresh buffer sized from the last encode, handed over without a copy:
     // the steady state allocates about the output size, once.
     const w = new ByteWriter(this.sizeHint);
@@ -196,8 +200,26 @@ export class MetricSet {
     return w.result();
   }
 
-  /** `encode`, decoded to a string. */
+  /**
+   * Protobuf: one delimited MetricFamily per metric, each series' label
+   * fields copied from the bytes rendered when the series was first
+   * written, values written in place.
+   */
+  private encodeProtobuf(escaping: EscapingScheme, onWarning: ((message: string) => void) | undefined): Uint8Array {
+    const w = new ProtoWriter(this.pbSizeHint);
+    const losses = new Losses();
+    for (const m of this.metrics.values()) {
+      (m as Metric<string, Series>).writeProtobufFamily(w, escaping, losses);
+      losses.flush(m.familyName, onWarning);
+    }
+    this.pbSizeHint = w.pos + (w.pos >> 5) + 4096;
+    return w.result();
+  }
+
+  /** `encode`, decoded to a string (text formats only: protobuf is binary). */
   encodeToString(options?: EncodeOptions): string {
+    if (options?.format === 'protobuf')
+      fail('INVALID_ARGUMENT', 'encodeToString: protobuf is a binary format; call encode() for its bytes');
     return new TextDecoder().decode(this.encode(options));
   }
 
@@ -223,6 +245,19 @@ export class MetricSet {
     const om = format === 'openmetrics';
     const metrics = Array.from(this.metrics.values()) as Array<Metric<string, Series>>;
     const series = metrics.map((m) => m.snapshot());
+    if (format === 'protobuf') {
+      // A chunk ends between MetricFamily messages: a message's length is
+      // written when it is complete, so a family is never split.
+      const pw = new ProtoWriter(chunkSize + 4096);
+      const losses = new Losses();
+      for (let i = 0; i < metrics.length; i++) {
+        metrics[i]!.writeProtobufFamily(pw, escaping, losses, series[i]!);
+        losses.flush(metrics[i]!.familyName, options?.onWarning);
+        if (pw.pos >= chunkSize) yield pw.take();
+      }
+      if (pw.pos > 0) yield pw.take();
+      return;
+    }
     const w = new ByteWriter(chunkSize + 4096);
     for (let i = 0; i < metrics.length; i++) {
       const metric = metrics[i]!;

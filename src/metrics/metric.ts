@@ -5,8 +5,19 @@
  */
 import { isValidLabelName, isValidMetricName } from '../core/names.js';
 import type { EscapingScheme } from '../core/names.js';
-import { encodeHeader, renderPrefix, writtenSampleName } from '../encode/api.js';
-import type { ByteWriter, PrefixArena } from '../encode/api.js';
+import {
+  encodeHeader,
+  familyHeaderBytes,
+  gaugeFallbackLoss,
+  labelPairsBytes,
+  protobufName,
+  protobufType,
+  renderPrefix,
+  varintSize,
+  writeValueMetric,
+  writtenSampleName,
+} from '../encode/api.js';
+import type { ByteWriter, Losses, PrefixArena, ProtoWriter, ValueKind } from '../encode/api.js';
 import { type Format, type Labels, makeFamily, type MetricFamily, type MetricType, type Sample } from '../model/index.js';
 import { familyName as modelFamilyName } from '../model/rules.js';
 import { fail, q } from './definition.js';
@@ -42,6 +53,15 @@ export abstract class Series {
   omLines: Uint8Array[] | null = null;
   /** @internal Line prefixes per other scheme and format (`scheme` or `scheme/om`), rendered when first asked for. */
   escaped: Map<string, Uint8Array[]> | null = null;
+  /**
+   * @internal Protobuf: the `Metric.label` fields of each Metric this
+   * series writes (one, or one per state of a stateset), with `allow-utf-8`
+   * or any scheme when no name needs escaping; rendered on the first
+   * protobuf encode.
+   */
+  pb: Uint8Array[] | null = null;
+  /** @internal Protobuf label fields per other scheme, rendered when first asked for. */
+  pbEscaped: Map<string, Uint8Array[]> | null = null;
   /** The metric's family name (for messages). */
   readonly metric: string;
 
@@ -66,6 +86,8 @@ export abstract class Metric<L extends string, S extends Series> {
   private omDiffers: boolean | null = null;
   private modelName: string | undefined = undefined;
   private readonly headers = new Map<string, Uint8Array>();
+  /** Length bytes to reserve for this family's protobuf message: the varint size of its last length. */
+  private pbReserve = 2;
 
   constructor(owner: MetricOwner, d: Definition<L>) {
     this.owner = owner;
@@ -144,6 +166,75 @@ export abstract class Metric<L extends string, S extends Series> {
       this.headers.set(key, h);
     }
     return h;
+  }
+
+  /** @internal The protobuf MetricFamily fields before the metrics (name, help, type, unit), rendered once per scheme. */
+  pbHeader(escaping: EscapingScheme): Uint8Array {
+    const key = 'protobuf/' + escaping;
+    let h = this.headers.get(key);
+    if (h === undefined) {
+      h = familyHeaderBytes(protobufName(this.familyName, escaping), protobufType(this.type), this.help, this.unit);
+      this.headers.set(key, h);
+    }
+    return h;
+  }
+
+  /**
+   * @internal The extra label of each protobuf Metric a series writes:
+   * `[null]` (one Metric per series, the default), or a stateset's state
+   * pair per state. A histogram's `le` and a summary's `quantile` are not
+   * labels in protobuf.
+   */
+  protected pbExtras(): ReadonlyArray<readonly [string, string] | null> {
+    return ONE_METRIC;
+  }
+
+  /** @internal Writes one series as protobuf `MetricFamily.metric` fields. */
+  abstract writeProtobuf(w: ProtoWriter, s: S, escaping: EscapingScheme, losses: Losses): void;
+
+  /**
+   * @internal Writes the family as one length-delimited MetricFamily
+   * message, with these series (default: all, in creation order).
+   */
+  writeProtobufFamily(w: ProtoWriter, escaping: EscapingScheme, losses: Losses, series?: readonly S[]): void {
+    const reserve = this.pbReserve;
+    const start = w.beginLength(reserve);
+    w.raw(this.pbHeader(escaping));
+    let n = 0;
+    if (series === undefined) {
+      for (const s of this.seriesMap.values()) this.writeProtobuf(w, s, escaping, losses);
+      n = this.seriesMap.size;
+    } else {
+      for (const s of series) this.writeProtobuf(w, s, escaping, losses);
+      n = series.length;
+    }
+    if ((this.type === 'info' || this.type === 'stateset') && n > 0) losses.add(gaugeFallbackLoss(this.type), n * this.pbExtras().length);
+    this.pbReserve = varintSize(w.endLength(start, reserve));
+  }
+
+  /** @internal The protobuf `Metric.label` fields of a series' Metrics under a scheme, rendered once. */
+  protected pbLabels(s: S, escaping: EscapingScheme): Uint8Array[] {
+    if (escaping === 'allow-utf-8' || !this.getNeedsEscaping()) return (s.pb ??= this.renderPb(s.labelValues, 'allow-utf-8'));
+    let m = s.pbEscaped;
+    if (m === null) m = s.pbEscaped = new Map();
+    let out = m.get(escaping);
+    if (out === undefined) {
+      out = this.renderPb(s.labelValues, escaping);
+      m.set(escaping, out);
+    }
+    return out;
+  }
+
+  private renderPb(labelValues: readonly string[], escaping: EscapingScheme): Uint8Array[] {
+    const pairs: Array<readonly [string, string]> = [...this.owner.defaultPairs];
+    for (let i = 0; i < this.labelNames.length; i++) pairs.push([this.labelNames[i]!, labelValues[i]!]);
+    const out: Uint8Array[] = [];
+    for (const extra of this.pbExtras()) {
+      if (extra !== null) pairs.push(extra);
+      out.push(this.owner.arena.copy(labelPairsBytes(pairs, escaping)));
+      if (extra !== null) pairs.pop();
+    }
+    return out;
   }
 
   /** @internal The series as they are now, in creation order: what a chunked encode writes, whatever happens to the map meanwhile. */
@@ -293,6 +384,8 @@ export abstract class Metric<L extends string, S extends Series> {
   }
 }
 
+const ONE_METRIC: ReadonlyArray<readonly [string, string] | null> = [null];
+
 /** Map key of a label-value tuple: the value itself for one label, length-prefixed values otherwise. */
 function tupleKey(vals: readonly string[]): string {
   if (vals.length === 1) return vals[0]!;
@@ -308,6 +401,14 @@ export interface ValueSeries extends Series {
 
 /** A metric whose series each write one line: the precomputed prefix, the value, a line feed. */
 export abstract class SingleValueMetric<L extends string, S extends ValueSeries> extends Metric<L, S> {
+  /** @internal The protobuf message of the value. */
+  protected abstract readonly pbKind: ValueKind;
+
+  /** @internal */
+  writeProtobuf(w: ProtoWriter, s: S, escaping: EscapingScheme): void {
+    writeValueMetric(w, this.pbLabels(s, escaping)[0]!, this.pbKind, s.get());
+  }
+
   /** @internal */
   writeOne(w: ByteWriter, s: S, escaping: EscapingScheme, om: boolean): void {
     w.writeBytes(this.linesFor(s, escaping, om)[0]!);

@@ -1,5 +1,6 @@
 import type { EscapingScheme } from '../core/names.js';
-import type { ByteWriter } from '../encode/api.js';
+import { writeValueMetric } from '../encode/api.js';
+import type { ByteWriter, ProtoWriter } from '../encode/api.js';
 import type { Labels, Sample } from '../model/index.js';
 import { type Definition, fail, q } from './definition.js';
 import { LF, type LineSpec, Metric, type MetricOwner, Series } from './metric.js';
@@ -79,6 +80,19 @@ export class StateSet<L extends string = never> extends Metric<L, StateSetSeries
       w.writeByte(0x30 + s.flags[i]!);
       w.writeByte(LF);
     }
+  }
+
+  /** @internal One protobuf Metric per state. */
+  protected override pbExtras(): ReadonlyArray<readonly [string, string]> {
+    return (this.stateLabels ??= this.states.map((st) => [this.name, st] as const));
+  }
+
+  private stateLabels: ReadonlyArray<readonly [string, string]> | undefined;
+
+  /** @internal Protobuf has no stateset type: a gauge per state, as text writes it. */
+  writeProtobuf(w: ProtoWriter, s: StateSetSeries, escaping: EscapingScheme): void {
+    const labels = this.pbLabels(s, escaping);
+    for (let i = 0; i < s.flags.length; i++) writeValueMetric(w, labels[i]!, 'gauge', s.flags[i]!);
   }
 
   /** @internal */

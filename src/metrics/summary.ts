@@ -1,5 +1,6 @@
 import type { EscapingScheme } from '../core/names.js';
-import type { ByteWriter } from '../encode/api.js';
+import { beginMetric, SUMMARY_COUNT_LOSS, writeSummaryMessage } from '../encode/api.js';
+import type { ByteWriter, Losses, ProtoWriter } from '../encode/api.js';
 import type { Labels, Sample } from '../model/index.js';
 import { checkCounterValue, checkValue, type Definition, fail, q } from './definition.js';
 import { boundLabel } from './histogram.js';
@@ -103,6 +104,13 @@ export class Summary<L extends string = never> extends Metric<L, SummarySeries> 
     w.writeBytes(lines[n + 1]!);
     w.writeNumber(s.count);
     w.writeByte(LF);
+  }
+
+  /** @internal One Summary message: count, sum, quantiles (expfmt's model of a summary). */
+  writeProtobuf(w: ProtoWriter, s: SummarySeries, escaping: EscapingScheme, losses: Losses): void {
+    const start = beginMetric(w, this.pbLabels(s, escaping)[0]!);
+    if (!writeSummaryMessage(w, s.count, s.sum, this.quantiles, s.values)) losses.add(SUMMARY_COUNT_LOSS);
+    w.endLength(start, 2);
   }
 
   /** @internal */

@@ -8,7 +8,7 @@
 export const Entry = {
   /** End of input (or, when streaming, of the bytes fed so far). */
   EOF: 0,
-  /** A sample: metricName(), labels, value(), timestamp(), exemplar(). */
+  /** A sample: metricName(), labels, value(), timestamp(), startTimestamp(), exemplar(). */
   Series: 1,
   /** `# HELP`: familyName(), help(). */
   Help: 2,
@@ -18,10 +18,15 @@ export const Entry = {
   Unit: 4,
   /** Any other comment line (text 0.0.4 only): comment(). */
   Comment: 5,
+  /**
+   * A native histogram (protobuf; textparse EntryHistogram): metricName(),
+   * labels, histogram(), timestamp(), startTimestamp(), exemplars().
+   */
+  Histogram: 6,
 } as const;
 export type Entry = (typeof Entry)[keyof typeof Entry];
 
-const ENTRY_NAMES = ['EOF', 'Series', 'Help', 'Type', 'Unit', 'Comment'];
+const ENTRY_NAMES = ['EOF', 'Series', 'Help', 'Type', 'Unit', 'Comment', 'Histogram'];
 
 /** The name of an entry kind, for messages and debugging. */
 export function entryName(e: Entry): string {

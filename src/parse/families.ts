@@ -5,7 +5,7 @@
  */
 
 import { secondsToMillis } from '../core/number.js';
-import type { FloatSample, Format, Labels, MetricFamily, MetricType } from '../model/index.js';
+import type { Format, HistogramSample, Labels, MetricFamily, MetricType, NativeHistogram, Sample } from '../model/index.js';
 import { belongsTo, familyName, isCreatedSample, normalizeLabelValue, reservedLabel } from '../model/rules.js';
 import { PromwireError } from '../errors.js';
 import { DEFAULT_LIMITS, type ParserOptions } from './options.js';
@@ -28,6 +28,10 @@ const FAMILY_BYTES = 256;
 /** Strings built from the input: at most one UTF-16 unit per input byte. */
 const INPUT_BYTE_BYTES = 2;
 const EXEMPLAR_BYTES = 256;
+/** A native histogram: the object and its four arrays, plus a number per bucket and an object per span. */
+const NATIVE_BYTES = 320;
+const NATIVE_BUCKET_BYTES = 16;
+const NATIVE_SPAN_BYTES = 48;
 
 /** Options of a FamilyBuilder. */
 export interface FamilyBuilderOptions {
@@ -84,12 +88,15 @@ export class FamilyBuilder {
     let done: MetricFamily | undefined;
     let cur = this.current;
     this.charge(p, e);
-    if (e === Entry.Series) {
-      const name = p.metricName();
-      if (cur === undefined || !belongsTo(this.format, cur, name)) {
+    if (e === Entry.Series || e === Entry.Histogram) {
+      let name = p.metricName();
+      // Protobuf: every series of a MetricFamily message belongs to it (its
+      // Help entry started the family), whatever its name.
+      if (cur === undefined || (this.format === 'protobuf' ? this.metaName === '' : !belongsTo(this.format, cur, name))) {
         done = this.finish(cur);
         cur = this.start(name, name);
       }
+      if (this.format === 'protobuf' && cur.type === 'gaugehistogram') name = gaugeHistogramName(cur.name, name);
       if (this.format === 'openmetrics' && isCreatedSample(cur, name)) {
         // OpenMetrics 1.0: a created timestamp is a time in seconds; the model
         // holds it as finite milliseconds (Prometheus 3.5 would store NaN or
@@ -119,10 +126,20 @@ export class FamilyBuilder {
         const piece: MetricFamily = { name: cur.name, type: cur.type, help: cur.help, unit: cur.unit, samples: [] } as MetricFamily;
         this.current = cur = piece;
       }
-      const sample: FloatSample = { name, labels, value: p.value(), timestamp: p.timestamp() };
+      let sample: Sample;
+      if (e === Entry.Histogram) {
+        const h: HistogramSample = { name, labels, value: p.histogram(), timestamp: p.timestamp() };
+        if (p.hasExemplar()) h.exemplars = p.exemplars();
+        sample = h;
+      } else {
+        sample = { name, labels, value: p.value(), timestamp: p.timestamp() };
+        if (p.hasExemplar()) sample.exemplars = [p.exemplar()!];
+      }
+      // Protobuf created_timestamp: the start of every series of the Metric.
+      const st = p.startTimestamp();
+      if (st !== null) sample.startTimestamp = st;
       this.lastPoint = labels;
       this.lastTimestamp = sample.timestamp;
-      if (p.hasExemplar()) sample.exemplars = [p.exemplar()!];
       const pending = this.pendingStart;
       if (pending !== undefined) {
         if (sameLabels(pending.labels, labels, pending.omit)) {
@@ -133,7 +150,7 @@ export class FamilyBuilder {
           this.pendingStart = undefined;
         }
       }
-      (cur.samples as FloatSample[]).push(sample);
+      (cur.samples as Sample[]).push(sample);
       return done;
     }
     if (e === Entry.Comment) return undefined;
@@ -174,6 +191,9 @@ export class FamilyBuilder {
       bytes += SAMPLE_BYTES + LABEL_BYTES * p.labelCount();
       // An exemplar is an object, a labels object and an array (measured ~200 B more a sample).
       if (p.hasExemplar()) bytes += EXEMPLAR_BYTES;
+    } else if (e === Entry.Histogram) {
+      bytes += SAMPLE_BYTES + LABEL_BYTES * p.labelCount() + nativeBytes(p.histogram());
+      if (p.hasExemplar()) bytes += EXEMPLAR_BYTES * p.exemplars().length;
     } else if (e !== Entry.Comment) bytes += FAMILY_BYTES;
     this.currentBytes += bytes;
     if (this.heldBytes + this.currentBytes > this.maxModelBytes) {
@@ -262,6 +282,26 @@ export class FamilyBuilder {
   }
 }
 
+/**
+ * Protobuf names a gauge histogram's sum and count `_sum` and `_count`
+ * (protobufparse.go getMagicName); the model names them as OpenMetrics does,
+ * `_gsum` and `_gcount` (docs/model.md).
+ */
+function gaugeHistogramName(family: string, name: string): string {
+  if (name.length === family.length + 4 && name.endsWith('_sum')) return `${family}_gsum`;
+  if (name.length === family.length + 6 && name.endsWith('_count')) return `${family}_gcount`;
+  return name;
+}
+
+/** The model budget's estimate of a native histogram. */
+function nativeBytes(h: NativeHistogram): number {
+  return (
+    NATIVE_BYTES +
+    NATIVE_BUCKET_BYTES * (h.positiveBuckets.length + h.negativeBuckets.length) +
+    NATIVE_SPAN_BYTES * (h.positiveSpans.length + h.negativeSpans.length)
+  );
+}
+
 /** Prometheus 3 normalises `le` of histograms and `quantile` of summaries (rules.normalizeLabelValue). */
 function normalizeBounds(type: MetricType, labels: Labels): void {
   const k = type === 'histogram' ? 'le' : 'quantile';
@@ -291,6 +331,7 @@ export function estimateFamilyBytes(f: MetricFamily): number {
   let n = FAMILY_BYTES + INPUT_BYTE_BYTES * (f.name.length + f.help.length);
   for (const s of f.samples) {
     n += SAMPLE_BYTES + INPUT_BYTE_BYTES * s.name.length;
+    if (typeof s.value !== 'number') n += nativeBytes(s.value);
     for (const k in s.labels) n += LABEL_BYTES + INPUT_BYTE_BYTES * (k.length + s.labels[k]!.length);
     if (s.exemplars !== undefined) {
       for (const e of s.exemplars) {

@@ -48,7 +48,24 @@ export interface Limits {
    * scrape.go verifyLabelLimits). Defaults to `Infinity` (Prometheus: no limit).
    */
   maxLabelValueLength: number;
-  /** Samples in one payload (Prometheus `sample_limit`). Defaults to 50,000,000. */
+  /**
+   * Bytes in one protobuf MetricFamily message, its length prefix not
+   * counted: the protobuf format's unit, as a line is the text formats'.
+   * Bounds the streaming buffer (a message must be held whole) and so every
+   * name and value in it. Prometheus has no such limit (its length prefix is
+   * at most 5 bytes, and the body limit applies). Defaults to 64 MiB.
+   */
+  maxMessageBytes: number;
+  /**
+   * Buckets (positive and negative, as written) in one native histogram.
+   * Prometheus' `native_histogram_bucket_limit` reduces the resolution of a
+   * histogram over it (and fails the scrape when even the lowest does not
+   * fit); a parser cannot choose for the caller, so this refuses the
+   * payload instead (LIMIT_EXCEEDED). Defaults to `Infinity` (Prometheus:
+   * no limit); memory stays bounded by `maxMessageBytes`.
+   */
+  maxNativeBuckets: number;
+  /** Samples in one payload (Prometheus `sample_limit`); in protobuf a native histogram counts as one. Defaults to 50,000,000. */
   maxSeries: number;
   /**
    * The heap, in bytes, that the families layer (`parse()`, `parseStream()`,
@@ -70,6 +87,8 @@ export const DEFAULT_LIMITS: Readonly<Limits> = {
   maxLabels: Infinity,
   maxLabelNameLength: Infinity,
   maxLabelValueLength: Infinity,
+  maxMessageBytes: 64 * 1024 * 1024,
+  maxNativeBuckets: Infinity,
   maxSeries: 50_000_000,
   maxModelBytes: 512 * 1024 * 1024,
 };
@@ -79,8 +98,9 @@ export type ParserOptions = Partial<
     Limits & {
       /**
        * The exposition format. `auto` decides from `contentType` when given,
-       * else from the payload (an OpenMetrics payload ends with `# EOF`).
-       * Defaults to `auto`.
+       * else from the payload (an OpenMetrics payload ends with `# EOF`;
+       * protobuf is never guessed from bytes: pass `format: 'protobuf'` or
+       * its Content-Type). Defaults to `auto`.
        */
       format: Format | 'auto';
       /** The HTTP Content-Type the payload came with, for `format: 'auto'`. Defaults to none. */
@@ -89,7 +109,10 @@ export type ParserOptions = Partial<
        * Lenient mode: when set, a bad line is skipped and reported here
        * instead of rejecting the payload (Prometheus rejects the whole
        * scrape). Errors about the payload as a whole (a missing `# EOF`) are
-       * reported too. Defaults to strict (throw on the first error).
+       * reported too. In protobuf the unit skipped is a MetricFamily message
+       * whose frame (length prefix) is intact, from the error on (entries it
+       * gave before the error stay given); a broken frame ends the input.
+       * Limits are never skipped. Defaults to strict (throw on the first error).
        */
       onError: (error: PromwireError) => void;
     }

@@ -18,17 +18,21 @@
  */
 
 import { PromwireError } from '../errors.js';
-import type { Exemplar, Format, Labels, MetricType } from '../model/index.js';
+import type { Exemplar, Format, Labels, MetricType, NativeHistogram } from '../model/index.js';
 import { detectFormat } from './detect.js';
 import { Entry } from './entry.js';
 import { lineOpenMetrics } from './om-grammar.js';
 import { OpenMetricsRules } from './om-rules.js';
 import type { ParserOptions } from './options.js';
+import { ProtobufParser } from './protobuf-parser.js';
+import type { PullParser } from './pull.js';
 import { NEED_MORE, Scanner, sameAscii } from './scanner.js';
 import * as layout from './series-view.js';
 import { lineText } from './text-grammar.js';
 
 export { Entry, entryName } from './entry.js';
+export type { PullParser } from './pull.js';
+export { ProtobufParser } from './protobuf-parser.js';
 
 // Module-local copies of the label layout and flags: V8 reads an imported
 // binding through its module cell at every use, and folds a local const
@@ -52,7 +56,8 @@ function setLabel(out: Labels, name: string, value: string): void {
   else out[name] = value;
 }
 
-export class Parser {
+/** The pull parser of the line formats, text 0.0.4 and OpenMetrics 1.0. */
+export class TextParser implements PullParser {
   /** The resolved format. */
   readonly format: Format;
 
@@ -76,7 +81,8 @@ export class Parser {
   constructor(input: Uint8Array, options: ParserOptions = {}) {
     const format = options.format ?? 'auto';
     this.format = format === 'auto' ? detectFormat(options.contentType, input) : format;
-    if (this.format === 'protobuf') throw new PromwireError('INVALID_ARGUMENT', 'the protobuf format is not read yet');
+    if (this.format === 'protobuf')
+      throw new PromwireError('INVALID_ARGUMENT', 'TextParser reads text 0.0.4 and OpenMetrics; use Parser or ProtobufParser');
     this.om = this.format === 'openmetrics';
     this.s = new Scanner(input, options);
     this.onError = options.onError;
@@ -246,6 +252,22 @@ export class Parser {
     return this.s.hasEx;
   }
 
+  /** Text and OpenMetrics 1.0 carry no native histogram: always throws. */
+  histogram(): NativeHistogram {
+    throw new PromwireError('INVALID_ARGUMENT', `histogram() is only valid on a Histogram entry (protobuf); ${this.format} has none`);
+  }
+
+  /** Null: an OpenMetrics `_created` line is an entry of its own (the families layer folds it). */
+  startTimestamp(): number | null {
+    return null;
+  }
+
+  /** The current sample's exemplars: at most one in these formats. Allocates. */
+  exemplars(): Exemplar[] {
+    const e = this.exemplar();
+    return e === undefined ? [] : [e];
+  }
+
   /** The current sample's exemplar (OpenMetrics), or undefined. Allocates. */
   exemplar(): Exemplar | undefined {
     const s = this.s;
@@ -368,3 +390,27 @@ export class Parser {
     return this.s.maxLineLength;
   }
 }
+
+/** What `new Parser(...)` is: a constructor whose instances are `TextParser`s or `ProtobufParser`s. */
+export interface ParserConstructor {
+  new (input: Uint8Array, options?: ParserOptions): PullParser;
+  readonly prototype: PullParser;
+}
+
+/**
+ * The pull parser for any format: `new Parser(bytes, options)` returns a
+ * `TextParser` (text 0.0.4, OpenMetrics) or a `ProtobufParser` by the
+ * resolved format, both implementing `PullParser` (`Parser` is also that
+ * type). Two classes, not one walk with a format switch: each walk's call
+ * sites stay monomorphic. `x instanceof Parser` holds for both.
+ */
+export type Parser = PullParser;
+export const Parser: ParserConstructor = function Parser(input: Uint8Array, options: ParserOptions = {}): PullParser {
+  const format = options.format ?? 'auto';
+  const resolved = format === 'auto' ? detectFormat(options.contentType, input) : format;
+  if (resolved === 'protobuf') return new ProtobufParser(input, options);
+  return new TextParser(input, format === 'auto' ? { ...options, format: resolved } : options);
+} as unknown as ParserConstructor;
+Object.defineProperty(Parser, Symbol.hasInstance, {
+  value: (x: unknown): boolean => x instanceof TextParser || x instanceof ProtobufParser,
+});

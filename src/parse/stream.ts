@@ -11,7 +11,7 @@ import type { MetricFamily } from '../model/index.js';
 import { detectFormat } from './detect.js';
 import { FamilyBuilder } from './families.js';
 import type { ParserOptions } from './options.js';
-import { Entry, Parser } from './parser.js';
+import { Entry, Parser, ProtobufParser } from './parser.js';
 
 export type StreamSource = AsyncIterable<Uint8Array | string> | ReadableStream<Uint8Array>;
 
@@ -44,6 +44,11 @@ export type ParseStreamOptions = ParserOptions &
  * With `format: 'auto'` the format comes from `contentType` (pass the HTTP
  * response's); without one a stream is read as text 0.0.4, since the
  * `# EOF` that marks OpenMetrics only comes at the end.
+ *
+ * Protobuf: chunks may split anywhere too (inside a length prefix or a
+ * message); the parser reads whole MetricFamily messages and the adapter
+ * holds back the cut one, so memory stays bounded by `maxMessageBytes`
+ * (plus one chunk) and the family being built.
  */
 export async function* parseStream(source: StreamSource, options: ParseStreamOptions = {}): AsyncGenerator<MetricFamily> {
   const format = options.format === undefined || options.format === 'auto' ? detectFormat(options.contentType) : options.format;
@@ -53,6 +58,10 @@ export async function* parseStream(source: StreamSource, options: ParseStreamOpt
     ...(options.maxModelBytes === undefined ? {} : { maxModelBytes: options.maxModelBytes }),
     ...(options.batchSamples === undefined ? {} : { batchSamples: options.batchSamples }),
   });
+  if (p instanceof ProtobufParser) {
+    yield* streamFrames(source, p, builder);
+    return;
+  }
   const maxLine = p._maxLineLength();
   const encoder = new TextEncoder();
   // The carry-over: bytes after the last whole line, in a buffer that grows
@@ -128,6 +137,65 @@ export async function* parseStream(source: StreamSource, options: ParseStreamOpt
       carried -= used;
     }
     checkCarry(carried, maxLine, base);
+  }
+  p._feed(carry.subarray(0, carried), true, base);
+  for (let e = p.next(); e !== Entry.EOF; e = p.next()) {
+    const done = builder.add(p, e);
+    if (done !== undefined) yield done;
+  }
+  const last = builder.flush();
+  if (last !== undefined) yield last;
+}
+
+/**
+ * The protobuf stream: feeds the parser what has arrived; it reads the whole
+ * frames and says where the cut one ends (`_needEnd`), so a large message
+ * trickling in small chunks is parsed once, when it is complete.
+ */
+async function* streamFrames(source: StreamSource, p: ProtobufParser, builder: FamilyBuilder): AsyncGenerator<MetricFamily> {
+  const encoder = new TextEncoder();
+  let carry = new Uint8Array(4096);
+  let carried = 0;
+  let base = 0;
+  /** Bytes the carry must hold before the cut frame can be read. */
+  let need = 0;
+  for await (const raw of iterate(source)) {
+    const chunk = typeof raw === 'string' ? encoder.encode(raw) : raw;
+    if (chunk.length === 0) continue;
+    p._countBody(chunk.length);
+    let data: Uint8Array;
+    if (carried === 0) data = chunk;
+    else {
+      if (carried + chunk.length > carry.length) {
+        const grown = new Uint8Array(Math.max(carry.length * 2, carried + chunk.length));
+        grown.set(carry.subarray(0, carried));
+        carry = grown;
+      }
+      carry.set(chunk, carried);
+      carried += chunk.length;
+      if (carried < need) continue;
+      data = carry.subarray(0, carried);
+    }
+    p._feed(data, false, base);
+    for (let e = p.next(); e !== Entry.EOF; e = p.next()) {
+      const done = builder.add(p, e);
+      if (done !== undefined) yield done;
+    }
+    if (p._stopped()) {
+      carried = 0;
+      break;
+    }
+    const used = p._consumed();
+    const needEnd = p._needEnd();
+    base += used;
+    const tail = data.length - used;
+    // A cut length prefix needs one more byte at least; a cut message its end.
+    need = needEnd > 0 ? needEnd - used : tail + 1;
+    if (data === chunk) {
+      if (tail > carry.length) carry = new Uint8Array(Math.max(tail * 2, need));
+      carry.set(chunk.subarray(used));
+    } else carry.copyWithin(0, used, carried);
+    carried = tail;
   }
   p._feed(carry.subarray(0, carried), true, base);
   for (let e = p.next(); e !== Entry.EOF; e = p.next()) {
