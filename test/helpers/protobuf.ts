@@ -1,95 +1,13 @@
 /**
  * Test-only: an independent encoder for the protobuf exposition, built with
- * protobufjs from a schema written here as JSON (field names, numbers and
- * types as io.prometheus.client's metrics.proto describes them; not a copy
- * of the .proto file). Messages are plain objects in protobufjs' camelCase.
+ * protobufjs from test/proto/metrics.proto (promwire's own description of
+ * io.prometheus.client's field names, numbers and types). Messages are plain objects in protobufjs' camelCase.
  */
 import protobuf from 'protobufjs';
+import { PbMetricFamily } from '../proto/schema.js';
 
-const ts = { fields: { seconds: { type: 'int64', id: 1 }, nanos: { type: 'int32', id: 2 } } };
-const label = { fields: { name: { type: 'string', id: 1 }, value: { type: 'string', id: 2 } } };
-const exemplar = {
-  fields: {
-    label: { rule: 'repeated', type: 'LabelPair', id: 1 },
-    value: { type: 'double', id: 2 },
-    timestamp: { type: 'Timestamp', id: 3 },
-  },
-};
-
-const SCHEMA = {
-  nested: {
-    Timestamp: ts,
-    LabelPair: label,
-    Exemplar: exemplar,
-    MetricType: { values: { COUNTER: 0, GAUGE: 1, SUMMARY: 2, UNTYPED: 3, HISTOGRAM: 4, GAUGE_HISTOGRAM: 5 } },
-    Gauge: { fields: { value: { type: 'double', id: 1 } } },
-    Untyped: { fields: { value: { type: 'double', id: 1 } } },
-    Counter: {
-      fields: { value: { type: 'double', id: 1 }, exemplar: { type: 'Exemplar', id: 2 }, createdTimestamp: { type: 'Timestamp', id: 3 } },
-    },
-    Quantile: { fields: { quantile: { type: 'double', id: 1 }, value: { type: 'double', id: 2 } } },
-    Summary: {
-      fields: {
-        sampleCount: { type: 'uint64', id: 1 },
-        sampleSum: { type: 'double', id: 2 },
-        quantile: { rule: 'repeated', type: 'Quantile', id: 3 },
-        createdTimestamp: { type: 'Timestamp', id: 4 },
-      },
-    },
-    Bucket: {
-      fields: {
-        cumulativeCount: { type: 'uint64', id: 1 },
-        upperBound: { type: 'double', id: 2 },
-        exemplar: { type: 'Exemplar', id: 3 },
-        cumulativeCountFloat: { type: 'double', id: 4 },
-      },
-    },
-    BucketSpan: { fields: { offset: { type: 'sint32', id: 1 }, length: { type: 'uint32', id: 2 } } },
-    Histogram: {
-      fields: {
-        sampleCount: { type: 'uint64', id: 1 },
-        sampleCountFloat: { type: 'double', id: 4 },
-        sampleSum: { type: 'double', id: 2 },
-        bucket: { rule: 'repeated', type: 'Bucket', id: 3 },
-        createdTimestamp: { type: 'Timestamp', id: 15 },
-        schema: { type: 'sint32', id: 5 },
-        zeroThreshold: { type: 'double', id: 6 },
-        zeroCount: { type: 'uint64', id: 7 },
-        zeroCountFloat: { type: 'double', id: 8 },
-        negativeSpan: { rule: 'repeated', type: 'BucketSpan', id: 9 },
-        negativeDelta: { rule: 'repeated', type: 'sint64', id: 10 },
-        negativeCount: { rule: 'repeated', type: 'double', id: 11 },
-        positiveSpan: { rule: 'repeated', type: 'BucketSpan', id: 12 },
-        positiveDelta: { rule: 'repeated', type: 'sint64', id: 13 },
-        positiveCount: { rule: 'repeated', type: 'double', id: 14 },
-        exemplars: { rule: 'repeated', type: 'Exemplar', id: 16 },
-      },
-    },
-    Metric: {
-      fields: {
-        label: { rule: 'repeated', type: 'LabelPair', id: 1 },
-        gauge: { type: 'Gauge', id: 2 },
-        counter: { type: 'Counter', id: 3 },
-        summary: { type: 'Summary', id: 4 },
-        untyped: { type: 'Untyped', id: 5 },
-        histogram: { type: 'Histogram', id: 7 },
-        timestampMs: { type: 'int64', id: 6 },
-      },
-    },
-    MetricFamily: {
-      fields: {
-        name: { type: 'string', id: 1 },
-        help: { type: 'string', id: 2 },
-        type: { type: 'MetricType', id: 3 },
-        metric: { rule: 'repeated', type: 'Metric', id: 4 },
-        unit: { type: 'string', id: 5 },
-      },
-    },
-  },
-};
-
-const root = protobuf.Root.fromJSON(SCHEMA);
-export const MetricFamilyType = root.lookupType('MetricFamily');
+/** protobufjs' MetricFamily, from promwire's own schema description (test/proto/metrics.proto). */
+export const MetricFamilyType = PbMetricFamily;
 
 /** Plain-object MetricFamily, as protobufjs takes it (camelCase; type as the enum number or name). */
 export type PbFamily = Record<string, unknown>;
