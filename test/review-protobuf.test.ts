@@ -1,0 +1,101 @@
+/**
+ * Review of issue 9 (protobuf exposition, native histograms): each test
+ * pins a defect found in review and fails on the code under review.
+ */
+import { describe, expect, it } from 'vitest';
+import { Entry, encode, type MetricFamily, Parser, PromwireError, parse } from '../src/index.js';
+import type { NativeHistogram } from '../src/model/index.js';
+import { encodeFamilies } from './helpers/protobuf.js';
+
+function varint(n: number): number[] {
+  const o: number[] = [];
+  while (n >= 0x80) {
+    o.push((n & 0x7f) | 0x80);
+    n = Math.floor(n / 128);
+  }
+  o.push(n);
+  return o;
+}
+
+/** One family `h` (histogram) with one Metric whose Histogram holds `count` empty positive spans. */
+function emptySpans(count: number): Uint8Array {
+  const hist = new Uint8Array(2 * count);
+  for (let i = 0; i < count; i++) {
+    hist[2 * i] = (12 << 3) | 2; // positive_span, length-delimited
+    hist[2 * i + 1] = 0; // an empty BucketSpan {offset: 0, length: 0}
+  }
+  const metric = [(7 << 3) | 2, ...varint(hist.length), ...hist];
+  const family = [0x0a, 1, 0x68, 0x18, 4, (4 << 3) | 2, ...varint(metric.length), ...metric];
+  return Uint8Array.from([...varint(family.length), ...family]);
+}
+
+describe('review: protobuf parser safety', () => {
+  it('bounds the spans of a native histogram by maxNativeBuckets (spans are allocated one object each)', () => {
+    // 2 input bytes become one {offset, length} object (~25x): a 60 MB message
+    // (under the 64 MiB maxMessageBytes) takes > 1 GB of heap and kills the
+    // process with maxNativeBuckets: 160 set.
+    const bytes = emptySpans(10_000);
+    let err: unknown;
+    try {
+      parse(bytes, { format: 'protobuf', maxNativeBuckets: 160 });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(PromwireError);
+    expect((err as PromwireError).code).toBe('LIMIT_EXCEEDED');
+  });
+});
+
+describe('review: protobuf encoder writes what it (and Prometheus) can read back', () => {
+  it('a float native histogram with count 0 and zero buckets round-trips', () => {
+    // Valid (validateNativeHistogram accepts it: a float histogram after a
+    // rate of 0, read from /federate), but written with sample_count_float 0
+    // and zero_count_float 0 it reads back as an integer histogram whose
+    // spans cover 1 bucket and no deltas: promwire's own parser refuses it
+    // (so does Prometheus: protobufparse.go picks float only when
+    // sample_count_float or zero_count_float is > 0).
+    const h: NativeHistogram = {
+      kind: 'float',
+      schema: 0,
+      zeroThreshold: 0,
+      zeroCount: 0,
+      count: 0,
+      sum: 0,
+      positiveSpans: [{ offset: 0, length: 1 }],
+      positiveBuckets: [0],
+      negativeSpans: [],
+      negativeBuckets: [],
+    };
+    const fams: MetricFamily[] = [
+      { name: 'h', type: 'histogram', help: '', unit: '', samples: [{ name: 'h', labels: {}, value: h, timestamp: null }] },
+    ];
+    const back = parse(encode(fams, { format: 'protobuf' }), { format: 'protobuf' });
+    const v = back[0]!.samples[0]!.value as NativeHistogram;
+    expect(v.positiveSpans.reduce((a, s) => a + s.length, 0)).toBe(v.positiveBuckets.length);
+    expect(v.count).toBe(0);
+  });
+
+  it('says when a start timestamp of 0 is dropped (created_timestamp 0 reads as none)', () => {
+    const fams = parse('# TYPE c counter\nc_total 1\nc_created 0\n# EOF\n', { format: 'openmetrics' });
+    expect(fams[0]!.samples[0]!.startTimestamp).toBe(0);
+    const warnings: string[] = [];
+    const back = parse(encode(fams, { format: 'protobuf', onWarning: (m) => warnings.push(m) }), { format: 'protobuf' });
+    expect(back[0]!.samples[0]!.startTimestamp ?? null).toBeNull(); // the loss is real
+    expect(warnings.some((w) => /start timestamp/.test(w))).toBe(true); // and must be said, as timestamp 0 is
+  });
+});
+
+describe('review: pull API on a native histogram entry', () => {
+  it('value() on a Histogram entry does not return a number as if it were a float sample', () => {
+    const bytes = encodeFamilies([
+      { name: 'h', type: 4, metric: [{ histogram: { sampleCount: 1, sampleSum: 2, schema: 0, zeroThreshold: 0.5, zeroCount: 1 } }] },
+    ]);
+    const p = new Parser(bytes, { format: 'protobuf' });
+    let e = p.next();
+    while (e !== Entry.Histogram && e !== Entry.EOF) e = p.next();
+    expect(e).toBe(Entry.Histogram);
+    // histogram() throws on a Series entry; value() on a Histogram entry
+    // silently gives 0 (decodeValue's reset), a number-only consumer sums it.
+    expect(() => p.value()).toThrow(PromwireError);
+  });
+});
