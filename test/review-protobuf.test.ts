@@ -83,6 +83,42 @@ describe('review: protobuf encoder writes what it (and Prometheus) can read back
     expect(back[0]!.samples[0]!.startTimestamp ?? null).toBeNull(); // the loss is real
     expect(warnings.some((w) => /start timestamp/.test(w))).toBe(true); // and must be said, as timestamp 0 is
   });
+
+  it("says when a series' classic _sum/_count disagree with its native histogram (one is dropped)", () => {
+    // writeHistogram writes the native count and sum for both parts; the
+    // classic `_sum` 7 and `_count` 3 are lost without a warning.
+    const nh: NativeHistogram = {
+      kind: 'integer',
+      schema: 0,
+      zeroThreshold: 0.1,
+      zeroCount: 5,
+      count: 5,
+      sum: 0,
+      positiveSpans: [],
+      positiveBuckets: [],
+      negativeSpans: [],
+      negativeBuckets: [],
+    };
+    const fams: MetricFamily[] = [
+      {
+        name: 'h',
+        type: 'histogram',
+        help: '',
+        unit: '',
+        samples: [
+          { name: 'h', labels: {}, value: nh, timestamp: null },
+          { name: 'h_bucket', labels: { le: '1' }, value: 1, timestamp: null },
+          { name: 'h_bucket', labels: { le: '+Inf' }, value: 3, timestamp: null },
+          { name: 'h_sum', labels: {}, value: 7, timestamp: null },
+          { name: 'h_count', labels: {}, value: 3, timestamp: null },
+        ],
+      },
+    ];
+    const warnings: string[] = [];
+    const back = parse(encode(fams, { format: 'protobuf', onWarning: (m) => warnings.push(m) }), { format: 'protobuf' });
+    const sum = back[0]!.samples.find((s) => s.name === 'h_sum')!.value;
+    expect(sum === 7 || warnings.length > 0).toBe(true);
+  });
 });
 
 describe('review: pull API on a native histogram entry', () => {
