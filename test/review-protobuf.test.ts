@@ -44,6 +44,26 @@ describe('review: protobuf parser safety', () => {
     expect(err).toBeInstanceOf(PromwireError);
     expect((err as PromwireError).code).toBe('LIMIT_EXCEEDED');
   });
+
+  it('bounds the exemplars of a native histogram (each a labels object; ~20x the input bytes, 1.4 MB/s)', () => {
+    // 7 bytes per exemplar (a timestamp only) become an Exemplar object and a
+    // labels object: 14 MB of input took 333 MB of heap and 10 s. No limit
+    // applies; client_golang keeps at most NativeHistogramMaxExemplars (10).
+    const ex = [0x82, 0x01, 4, 0x1a, 2, 0x08, 0x01]; // exemplars {timestamp {seconds: 1}}
+    const head = [0x31, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f]; // zero_threshold 1: native
+    const hist: number[] = [...head];
+    for (let i = 0; i < 10_000; i++) hist.push(...ex);
+    const metric = [(7 << 3) | 2, ...varint(hist.length), ...hist];
+    const family = [0x0a, 1, 0x68, 0x18, 4, (4 << 3) | 2, ...varint(metric.length), ...metric];
+    const bytes = Uint8Array.from([...varint(family.length), ...family]);
+    let err: unknown;
+    try {
+      parse(bytes, { format: 'protobuf', maxNativeBuckets: 160 });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(PromwireError);
+  });
 });
 
 describe('review: protobuf encoder writes what it (and Prometheus) can read back', () => {
