@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { familyToJson } from '../src/cli/json.js';
-import { parse } from '../src/index.js';
+import { looksLikeProtobuf } from '../src/cli/sniff.js';
+import { parse, type ScrapeProtocol, scrapeAcceptHeader } from '../src/index.js';
 import { encodeFamilies } from './helpers/protobuf.js';
 
 describe('review: CLI JSON of a float native histogram', () => {
@@ -33,5 +34,27 @@ describe('review: CLI JSON of a float native histogram', () => {
     ]);
     const json = familyToJson(parse(bytes, { format: 'protobuf' })[0]!);
     expect(json).not.toContain('null');
+  });
+});
+
+describe('review: CLI protobuf sniffing', () => {
+  it('recognises a payload whose first family name is 128 bytes or longer', () => {
+    // sniff.ts refuses a name length varint >= 0x80: a long (OTel-style)
+    // name makes `promwire parse file.pb` read the bytes as text and fail.
+    const bytes = encodeFamilies([{ name: 'a'.repeat(130), type: 0, metric: [{ counter: { value: 1 } }] }]);
+    expect(looksLikeProtobuf(bytes)).toBe(true);
+  });
+});
+
+describe('review: scrapeAcceptHeader', () => {
+  it('never writes a weight of 0 or a negative one (Prometheus refuses duplicated scrape_protocols)', () => {
+    const dup = Array.from({ length: 7 }, () => 'PrometheusProto' as ScrapeProtocol);
+    let header = '';
+    try {
+      header = scrapeAcceptHeader(dup);
+    } catch {
+      return; // refusing the list, as Prometheus' config validation does, is a fix too
+    }
+    expect(header).not.toMatch(/q=0\.(-|0\b)/);
   });
 });
