@@ -155,3 +155,17 @@ describe('review: pull API on a native histogram entry', () => {
     expect(() => p.value()).toThrow(PromwireError);
   });
 });
+
+describe('review: a sub-message given twice merges (protobuf and the gogo decoder Prometheus uses)', () => {
+  it('two Metric.histogram fields read as one merged Histogram, not the last alone', () => {
+    const a = [0x08, 0x02, 0x28, 0x00, 0x62, 4, 0x08, 0x00, 0x10, 0x01, 0x6a, 1, 0x04]; // count 2, schema 0, span {0,1}, deltas [2]
+    const b = [0x11, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f]; // sample_sum 1
+    const metric = [0x3a, a.length, ...a, 0x3a, b.length, ...b];
+    const family = [0x0a, 1, 0x68, 0x18, 4, 0x22, metric.length, ...metric];
+    const fams = parse(Uint8Array.from([family.length, ...family]), { format: 'protobuf' });
+    // The doc comment says "the last one counts ... Prometheus' gogo decoder would merge the two":
+    // Prometheus reads a native histogram {count 2, sum 1, one bucket of 2}; promwire a classic one with count 0.
+    const v = fams[0]!.samples[0]!.value;
+    expect(typeof v).toBe('object');
+  });
+});
