@@ -23,9 +23,11 @@ const anyDouble = fc.oneof(
 );
 // timestamp_ms 0 means none (documented loss): never generated.
 const timestamp = fc.oneof(fc.constant(null), fc.integer({ min: 1, max: 4e12 }), fc.integer({ min: -4e12, max: -1 }));
+// A start timestamp of 0 is an empty created_timestamp, which readers take
+// as none (documented loss): never generated.
 const startTs = fc.option(
   fc.oneof(
-    fc.integer({ min: 0, max: 4e12 }),
+    fc.integer({ min: 1, max: 4e12 }),
     fc.integer({ min: 0, max: 4e12 }).map((x) => x + 0.5),
   ),
   { nil: undefined },

@@ -414,7 +414,7 @@ h_sum 1
     expect(out[0].metric[0].summary.sampleCount).toBeUndefined();
     expect(out[2].metric[0].histogram.bucket[0].exemplar).toEqual({ label: [{ name: 'a', value: '1' }], value: 1 });
     expect(warnings).toEqual([
-      '"s": a _count that is not a whole non-negative number dropped: protobuf summaries count in uint64 (1 sample)',
+      '"s": a _count that is not a whole number from 0 to 2^64-1 dropped: protobuf summaries count in uint64 (1 sample)',
       '"t": series without _sum or _count: protobuf readers take them as 0 (1 sample)',
       '"h": exemplars dropped: protobuf has exemplars on histogram buckets only (1 sample)',
     ]);

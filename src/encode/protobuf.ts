@@ -247,14 +247,30 @@ export function writeExemplar(w: ProtoWriter, key: number, e: Exemplar, escaping
 }
 
 /**
+ * The first whole number a uint64 field cannot hold. Written as a power of
+ * two: the literal 18446744073709551615 is 2^64 as a double, so a
+ * `<= 18446744073709551615` test lets 2^64 through (and its varint wraps to 0).
+ */
+export const UINT64_END = 2 ** 64;
+
+/** The first delta a sint64 field cannot hold (deltas lie in [-2^63, 2^63)). */
+const INT64_END = 2 ** 63;
+
+/** True when `v` is a count a uint64 field holds exactly: whole, in [0, 2^64). */
+export function fitsUint64(v: number): boolean {
+  return Number.isInteger(v) && v >= 0 && v < UINT64_END;
+}
+
+/**
  * A count (Summary/Histogram `sample_count`, a bucket's cumulative count):
- * a whole non-negative number goes to the uint64 field; a fractional
- * positive one to its `_float` twin when there is one (which "overrides
- * sample_count if > 0", metrics.proto); anything else cannot be written
- * (returns false and writes nothing: a reader sees 0).
+ * a whole non-negative number below 2^64 goes to the uint64 field; any
+ * other positive one to its `_float` twin when there is one (which
+ * "overrides sample_count if > 0", metrics.proto); anything else cannot be
+ * written (returns false and writes nothing: a reader sees 0). Use
+ * `countLoss` for the warning.
  */
 export function writeCount(w: ProtoWriter, intKey: number, floatKey: number, v: number): boolean {
-  if (Number.isInteger(v) && v >= 0 && v <= 18446744073709551615) {
+  if (fitsUint64(v)) {
     w.byte(intKey);
     w.uint(v);
     return true;
@@ -266,6 +282,13 @@ export function writeCount(w: ProtoWriter, intKey: number, floatKey: number, v: 
   return false;
 }
 
+/** The loss message of a whole count of 2^64 or more written to a `_float` twin (null: none). */
+export function bigCountLoss(v: number): string | null {
+  return Number.isInteger(v) && v >= UINT64_END
+    ? 'counts of 2^64 or more written as float counts (the _float fields): uint64 cannot hold them'
+    : null;
+}
+
 /** Writes one classic bucket (`Histogram.bucket`). Returns false when its count cannot be written. */
 export function writeBucket(
   w: ProtoWriter,
@@ -274,7 +297,7 @@ export function writeBucket(
   exemplar: Exemplar | undefined,
   escaping: EscapingScheme,
 ): boolean {
-  if (exemplar === undefined && Number.isInteger(cumulative) && cumulative >= 0) {
+  if (exemplar === undefined && fitsUint64(cumulative)) {
     // The common bucket: its length (at most 20 bytes) is known, nothing to patch.
     w.byte(K_H_BUCKET);
     w.byte(1 + varintSize(cumulative) + 9);
@@ -287,14 +310,16 @@ export function writeBucket(
   const start = w.beginLength();
   // Field order: cumulative_count (1), upper_bound (2), exemplar (3),
   // cumulative_count_float (4).
-  let ok = true;
-  if (Number.isInteger(cumulative) && cumulative >= 0) {
+  // A count uint64 cannot hold (fractional, or 2^64 and more) goes to the float twin.
+  const whole = fitsUint64(cumulative);
+  if (whole) {
     w.byte(K_BUCKET_COUNT);
     w.uint(cumulative);
-  } else if (!(cumulative > 0)) ok = false;
+  }
   w.doubleField(K_BUCKET_BOUND, upperBound);
   if (exemplar !== undefined) writeExemplar(w, K_BUCKET_EXEMPLAR, exemplar, escaping);
-  if (!Number.isInteger(cumulative) && cumulative > 0) w.doubleField(K_BUCKET_COUNT_FLOAT, cumulative);
+  if (!whole && cumulative > 0) w.doubleField(K_BUCKET_COUNT_FLOAT, cumulative);
+  const ok = whole || cumulative > 0;
   w.endLength(start);
   return ok;
 }
@@ -346,15 +371,71 @@ function writeDoubles(w: ProtoWriter, key: number, values: readonly number[]): v
   for (const v of values) w.double(v);
 }
 
+/** True when the absolute counts' deltas (first against 0) each fit a sint64. */
+function deltasFit(counts: readonly number[]): boolean {
+  let prev = 0;
+  for (const c of counts) {
+    const d = c - prev;
+    if (d >= INT64_END || d < -INT64_END) return false;
+    prev = c;
+  }
+  return true;
+}
+
+/**
+ * How a native histogram is written to protobuf: `'integer'` (uint64
+ * counts, sint64 bucket deltas), `'float'` (the `_float` fields, absolute
+ * double counts), or null when neither reads back as it.
+ *
+ * - An integer histogram with a count of 2^64 or more, or a delta outside
+ *   sint64, is written as a float histogram: Prometheus' histogram.Histogram
+ *   (model/histogram/histogram.go) counts in uint64 with int64 deltas, so no
+ *   integer histogram on the wire holds it. The rule is the wire's, not the
+ *   model's: validateNativeHistogram keeps accepting such counts, since a
+ *   uint64 of 2^64-1 read into a double is 2^64.
+ * - A float histogram whose count and zero count are both 0 is written as an
+ *   integer one when every bucket count is whole (the kind is lost, nothing
+ *   else): protobufparse.go (Prometheus 3.5) reads a Histogram as float only
+ *   when sample_count_float or zero_count_float is > 0, so written as float
+ *   it would read as an integer histogram with no deltas, which neither
+ *   Prometheus nor promwire accepts. With a fractional bucket count it
+ *   cannot be written (null).
+ */
+export function nativeWireKind(h: NativeHistogram): 'integer' | 'float' | null {
+  if (h.kind === 'float') {
+    if (h.count > 0 || h.zeroCount > 0) return 'float';
+    return h.positiveBuckets.every(fitsUint64) &&
+      h.negativeBuckets.every(fitsUint64) &&
+      deltasFit(h.positiveBuckets) &&
+      deltasFit(h.negativeBuckets)
+      ? 'integer'
+      : null;
+  }
+  return fitsUint64(h.count) && fitsUint64(h.zeroCount) && deltasFit(h.positiveBuckets) && deltasFit(h.negativeBuckets)
+    ? 'integer'
+    : 'float';
+}
+
+/** The loss message of a native histogram written as another kind than its own (see nativeWireKind). */
+export function nativeKindLoss(h: NativeHistogram, wire: 'integer' | 'float' | null): string | null {
+  if (wire === null) {
+    return 'a float native histogram with count 0, zero count 0 and fractional bucket counts dropped: protobuf readers take such a histogram as an integer one';
+  }
+  if (wire === h.kind) return null;
+  return wire === 'float'
+    ? 'integer native histograms written as float ones: their counts (2^64 or more) or bucket deltas do not fit uint64/sint64'
+    : 'float native histograms with count 0 and zero count 0 written as integer ones: protobuf readers take them so';
+}
+
 /**
  * The native part of a Histogram message (fields 5 to 14), for a histogram
- * with exponential buckets (schema -4..8). An empty histogram with a zero
+ * with exponential buckets (schema -4..8), as the kind `nativeWireKind`
+ * picks (a null kind must not be written). An empty histogram with a zero
  * threshold of 0 gets a no-op positive span (offset 0, length 0): without
  * it "it would be indistinguishable from a classic histogram"
  * (metrics.proto; client_golang histogram.go does the same).
  */
-export function writeNativeFields(w: ProtoWriter, h: NativeHistogram): void {
-  const float = h.kind === 'float';
+export function writeNativeFields(w: ProtoWriter, h: NativeHistogram, float = nativeWireKind(h) === 'float'): void {
   w.byte(K_H_SCHEMA);
   w.sint(h.schema);
   w.doubleField(K_H_ZERO_THRESHOLD, h.zeroThreshold);
@@ -467,6 +548,20 @@ export class ProtobufEncoder {
     w.int64(clampInt64(ms));
   }
 
+  /**
+   * A `created_timestamp` from a start timestamp in milliseconds. A start of
+   * 0 would be an empty Timestamp, which readers take as none
+   * (protobufparse.go: a zero created timestamp is "not set"), so it is
+   * left out and reported, as `timestamp_ms` 0 is.
+   */
+  private writeCreated(w: ProtoWriter, key: number, ms: number): void {
+    if (ms === 0) {
+      this.losses.add('start timestamp 0 dropped: protobuf reads a created_timestamp of 0 as none');
+      return;
+    }
+    writeTimestampMessage(w, key, ms);
+  }
+
   /** Counter, gauge, untyped (and info, stateset as gauges): one Metric per sample. */
   private writeSingles(w: ProtoWriter, samples: readonly Sample[], key: number): void {
     const counter = key === K_METRIC_COUNTER;
@@ -496,7 +591,7 @@ export class ProtobufEncoder {
           writeExemplar(w, K_COUNTER_EXEMPLAR, ex[0]!, this.escaping);
           if (ex.length > 1) losses.add(ONE_EXEMPLAR, ex.length - 1);
         }
-        if (st !== undefined) writeTimestampMessage(w, K_COUNTER_CREATED, st);
+        if (st !== undefined) this.writeCreated(w, K_COUNTER_CREATED, st);
         w.endLength(cs);
       }
       this.writeMetricTimestamp(w, s.timestamp);
@@ -586,7 +681,7 @@ export class ProtobufEncoder {
       w.doubleField(K_QUANTILE_Q, qv);
       w.doubleField(K_QUANTILE_VALUE, s.value as number);
     }
-    if (created !== undefined) writeTimestampMessage(w, K_SUMMARY_CREATED, created);
+    if (created !== undefined) this.writeCreated(w, K_SUMMARY_CREATED, created);
     w.endLength(start, 2);
   }
 
@@ -634,9 +729,24 @@ export class ProtobufEncoder {
         w.byte(K_METRIC_HISTOGRAM);
         const start = w.beginLength(2);
         this.writeCustomAsClassic(w, nh, native!);
-        if (created !== undefined && !gauge) writeTimestampMessage(w, K_H_CREATED, created);
+        if (created !== undefined && !gauge) this.writeCreated(w, K_H_CREATED, created);
         w.endLength(start, 2);
         return;
+      }
+    }
+    let wire: 'integer' | 'float' | null = null;
+    if (h !== undefined) {
+      wire = nativeWireKind(h);
+      const kindLoss = nativeKindLoss(h, wire);
+      if (kindLoss !== null) losses.add(kindLoss);
+      if (wire === null) h = undefined;
+    }
+    if (h !== undefined) {
+      // One count and sum for both parts: classic ones that say otherwise are lost.
+      if ((count !== undefined && count !== h.count) || (sum !== undefined && !Object.is(sum, h.sum) && sum !== h.sum)) {
+        losses.add(
+          `classic ${countName.slice(base.length)}/${sumName.slice(base.length)} that differ from the native histogram's count and sum dropped: a protobuf Histogram has one count and sum`,
+        );
       }
     }
     w.byte(K_METRIC_HISTOGRAM);
@@ -644,13 +754,17 @@ export class ProtobufEncoder {
     // sample_count / sample_count_float and sample_sum: the native
     // histogram's when there is one (client_golang writes one count and sum
     // for both parts), else the classic `_count`/`_sum`.
-    const float = h !== undefined && h.kind === 'float';
+    const float = wire === 'float';
     const c = h !== undefined ? h.count : (count ?? infCount);
     if (h === undefined && count === undefined && infCount !== undefined) {
       losses.add('series without _count written with the +Inf bucket as count: a protobuf histogram always has one');
     }
     if (c !== undefined && !writeHistogramCount(w, c, float)) {
       losses.add('a count that is not a non-negative number dropped');
+    }
+    if (c !== undefined && !float) {
+      const big = bigCountLoss(c);
+      if (big !== null) losses.add(big);
     }
     const s = h !== undefined ? h.sum : sum;
     if (s !== undefined) w.doubleField(K_H_SUM, s);
@@ -676,14 +790,16 @@ export class ProtobufEncoder {
         if (bound !== Infinity) finite++;
         if (ex !== undefined && ex.length > 1) extra += ex.length - 1;
         if (!writeBucket(w, bound, v, ex?.[0], this.escaping)) losses.add('bucket counts that are not non-negative numbers dropped');
+        const big = bigCountLoss(v);
+        if (big !== null) losses.add(big);
       }
       if (extra > 0) losses.add(ONE_EXEMPLAR, extra);
     }
-    if (h !== undefined) writeNativeFields(w, h);
+    if (h !== undefined) writeNativeFields(w, h, float);
     if (created !== undefined) {
       // A gauge histogram has no start: OpenMetrics gives it no `_created`.
       if (gauge) losses.add('start timestamps dropped: a gauge histogram has none');
-      else writeTimestampMessage(w, K_H_CREATED, created);
+      else this.writeCreated(w, K_H_CREATED, created);
     }
     const nex = native?.exemplars;
     if (h !== undefined && nex !== undefined) {
@@ -706,7 +822,12 @@ export class ProtobufEncoder {
       index += span.offset;
       for (let j = 0; j < span.length; j++) counts[index++]! += h.positiveBuckets[k++]!;
     }
-    writeHistogramCount(w, h.count, h.kind === 'float');
+    const float = h.kind === 'float' && h.count > 0;
+    writeHistogramCount(w, h.count, float);
+    if (!float) {
+      const big = bigCountLoss(h.count);
+      if (big !== null) this.losses.add(big);
+    }
     w.doubleField(K_H_SUM, h.sum);
     let acc = 0;
     for (let i = 0; i < bounds.length; i++) {
@@ -847,4 +968,4 @@ export function writeSummaryMessage(
 }
 
 /** The loss message for a summary count protobuf cannot hold (shared with MetricSet). */
-export const SUMMARY_COUNT_LOSS = 'a _count that is not a whole non-negative number dropped: protobuf summaries count in uint64';
+export const SUMMARY_COUNT_LOSS = 'a _count that is not a whole number from 0 to 2^64-1 dropped: protobuf summaries count in uint64';
