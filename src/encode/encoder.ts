@@ -429,6 +429,16 @@ class FamilyEncoder {
     if (sums > 0) {
       losses.add('_sum and _count left out: OpenMetrics 1.0 forbids a sum with negative bucket bounds or a negative or NaN sum', sums);
     }
+    if (!fallback && f.type === 'counter' && f.name === omName(f)) {
+      // A text or protobuf counter `foo` (no `_total`): its samples `foo`
+      // are written `foo_total` (openMetricsBlocks' rename; OpenMetrics 1.0
+      // "Counter": the sample is `_total`), a name the reader did not have.
+      let renamed = 0;
+      for (const s of f.samples) if (s.name === f.name) renamed++;
+      if (renamed > 0) {
+        losses.add(`written as ${JSON.stringify(f.name + '_total')}: an OpenMetrics 1.0 counter's samples end in _total`, renamed);
+      }
+    }
     losses.flush(f.name, this.onWarning);
   }
 
