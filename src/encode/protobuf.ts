@@ -399,7 +399,10 @@ function deltasFit(counts: readonly number[]): boolean {
  *   when sample_count_float or zero_count_float is > 0, so written as float
  *   it would read as an integer histogram with no deltas, which neither
  *   Prometheus nor promwire accepts. With a fractional bucket count it
- *   cannot be written (null).
+ *   cannot be written (null). Prometheus 3.5's own /federate
+ *   (web/federate.go makeNativeHistogram) writes such a histogram as float
+ *   anyway (sample_count_float 0, positive_count set), which its own
+ *   protobufparse.go then misreads: promwire departs from it on purpose.
  */
 export function nativeWireKind(h: NativeHistogram): 'integer' | 'float' | null {
   if (h.kind === 'float') {
