@@ -114,7 +114,11 @@ async function fetchReceiver(options: RemoteWriteHandlerOptions = {}, callback?:
       ...(req.method === 'GET' || req.method === 'HEAD' ? {} : { body: Buffer.concat(chunks) }),
     });
     const response = await handler(request);
-    res.writeHead(response.status, Object.fromEntries(response.headers));
+    const out: Record<string, string> = {};
+    response.headers.forEach((v, k) => {
+      out[k] = v;
+    });
+    res.writeHead(response.status, out);
     res.end(Buffer.from(await response.arrayBuffer()));
   });
   servers.push(server);
