@@ -127,7 +127,7 @@ async function fetchReceiver(options: RemoteWriteHandlerOptions = {}, callback?:
 }
 
 async function post(url: string, data: Uint8Array, headers: Record<string, string>, method = 'POST'): Promise<Response> {
-  return fetch(url, { method, headers, ...(method === 'GET' ? {} : { body: data }) });
+  return fetch(url, { method, headers, ...(method === 'GET' ? {} : { body: new Uint8Array(data) }) });
 }
 
 describe.each([
@@ -360,8 +360,8 @@ describe('node:http receiver: bounded memory', () => {
     servers.push(server);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    expect((await fetch(`${base}/other`, { method: 'POST', body: body('1.0') })).status).toBe(418);
-    expect((await fetch(`${base}/api/v1/write`, { method: 'POST', body: body('1.0') })).status).toBe(204);
+    expect((await fetch(`${base}/other`, { method: 'POST', body: new Uint8Array(body('1.0')) })).status).toBe(418);
+    expect((await fetch(`${base}/api/v1/write`, { method: 'POST', body: new Uint8Array(body('1.0')) })).status).toBe(204);
     expect(passed).toBe(1);
   });
 });
