@@ -299,21 +299,20 @@ export class RemoteWriter {
   /** Collects the source once and queues its batches. */
   private async collect(): Promise<void> {
     const at = Date.now();
-    let batches: RemoteWriteBatch[];
+    this.counters.collections++;
+    const gen = ++this.gen;
     try {
       const src = this.options.source;
       const families = typeof src === 'function' ? await src() : await src.collect();
-      batches = [...encodeBatches(families, this.version, this.maxSamples, at)];
-      this.counters.collections++;
+      // Each batch is queued as soon as it is encoded, so a collection larger
+      // than the queue pushes out the oldest batches as it goes: memory stays
+      // within queue.maxBytes plus one batch. An encoding error stops the
+      // collection; the batches before it stay queued.
+      for (const batch of encodeBatches(families, this.version, this.maxSamples, at)) this.enqueue({ batch, gen });
     } catch (err) {
-      this.counters.collections++;
       this.counters.collectionErrors++;
-      this.self?.update(this.stats);
       this.report(err);
-      return;
     }
-    const gen = ++this.gen;
-    for (const batch of batches) this.enqueue({ batch, gen });
     this.self?.update(this.stats);
     this.pump();
   }
