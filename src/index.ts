@@ -90,6 +90,31 @@ export {
 } from './snappy/index.js';
 export type { SnappyDecompressOptions } from './snappy/index.js';
 
+// Remote write 1.0 and 2.0 messages (encode, decode)
+export {
+  compareUtf8,
+  decodeWriteRequest,
+  encodeWriteRequest,
+  encodeWriteRequestSnappy,
+  encodeWriteRequests,
+  writeRequestFamilies,
+} from './remote-write/index.js';
+export type {
+  DecodeWriteRequestOptions,
+  EncodedWriteRequest,
+  EncodeWriteRequestOptions,
+  EncodeWriteRequestsOptions,
+  FamilyMetadata,
+  RemoteWriteInput,
+  RemoteWriteVersion,
+  ResetHint,
+  WriteHistogram,
+  WriteMetadata,
+  WriteRequestData,
+  WriteSample,
+  WriteSeries,
+} from './remote-write/index.js';
+
 // Negotiation
 export {
   CONTENT_TYPE_OPENMETRICS_0_0_1,
