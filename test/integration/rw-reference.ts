@@ -294,6 +294,8 @@ export interface CapturedRequest {
   headers: IncomingMessage['headers'];
   /** The body after snappy decompression (snappyjs). */
   body: Uint8Array;
+  /** A 2.0 body decoded with protobufjs (decodeV2Reference); [] for 1.0. */
+  series: RwSeries[];
 }
 
 /**
@@ -308,9 +310,10 @@ export async function startCapture(cleanup: Cleanup): Promise<{ url: string; req
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = snappy.uncompress(new Uint8Array(Buffer.concat(chunks))) as Uint8Array;
-      requests.push({ headers: req.headers, body });
-      if (String(req.headers['content-type'] ?? '').includes('io.prometheus.write.v2.Request')) {
-        const series = decodeV2Reference(body);
+      const v2 = String(req.headers['content-type'] ?? '').includes('io.prometheus.write.v2.Request');
+      const series = v2 ? decodeV2Reference(body) : [];
+      requests.push({ headers: req.headers, body, series });
+      if (v2) {
         res.setHeader('X-Prometheus-Remote-Write-Samples-Written', String(series.reduce((n, s) => n + s.samples.length, 0)));
         res.setHeader('X-Prometheus-Remote-Write-Histograms-Written', String(series.reduce((n, s) => n + s.histograms.length, 0)));
         res.setHeader('X-Prometheus-Remote-Write-Exemplars-Written', '0');
@@ -365,6 +368,8 @@ export async function startPrometheusRw(
       yaml += `  - url: ${rw.url}\n`;
       yaml += `    protobuf_message: ${rw.version === '2.0' ? 'io.prometheus.write.v2.Request' : 'prometheus.WriteRequest'}\n`;
       yaml += '    queue_config: {batch_send_deadline: 500ms, min_backoff: 100ms, max_backoff: 1s}\n';
+      // Native histograms go out only when asked for (config.RemoteWriteConfig SendNativeHistograms).
+      yaml += '    send_native_histograms: true\n';
       if (rw.keep !== undefined) {
         yaml += `    write_relabel_configs: [{source_labels: [${rw.keep.label}], regex: '${rw.keep.regex}', action: keep}]\n`;
       }
