@@ -141,3 +141,17 @@ export type { LintFinding, LintOptions } from './toolkit/lint.js';
 export { createFetchHandler } from './toolkit/fetch-handler.js';
 export type { FetchHandler } from './toolkit/fetch-handler.js';
 export type { BasicAuthCheck, CollectContext, Collectable, HandlerOptions } from './toolkit/exposition.js';
+
+// Remote write over HTTP, runtime-neutral parts: the fetch-style receiver and the protocol's headers; the client, writer and node:http receiver are in promwire/node
+export { createRemoteWriteFetchHandler } from './toolkit/remote-write-fetch-handler.js';
+export type { RemoteWriteFetchHandler } from './toolkit/remote-write-fetch-handler.js';
+export type { RemoteWriteCallback, RemoteWriteHandlerOptions, RemoteWriteRequestInfo } from './toolkit/remote-write-receiver.js';
+export {
+  PROTO_MSG_V1,
+  PROTO_MSG_V2,
+  REMOTE_WRITE_CONTENT_TYPES,
+  parseWrittenHeaders,
+  remoteWriteVersionOf,
+  writtenHeaders,
+} from './toolkit/remote-write-protocol.js';
+export type { WriteCounts } from './toolkit/remote-write-protocol.js';

@@ -19,6 +19,14 @@ export type { ScrapeOptions, ScrapeResult } from './toolkit/scrape.js';
 export { Pusher, expandJobTemplate, push, pushgatewayUrl, startPusher } from './toolkit/push.js';
 export type { PushBody, PushMethod, PushOptions, PushResult, PusherOptions } from './toolkit/push.js';
 
+// Remote write: client, periodic writer, node:http receiver
+export { NotUnderstoodError, remoteWrite } from './toolkit/remote-write-client.js';
+export type { RemoteWriteData, RemoteWriteOptions, RemoteWriteResult } from './toolkit/remote-write-client.js';
+export { RemoteWriter, startRemoteWriter } from './toolkit/remote-write-writer.js';
+export type { RemoteWriteDrop, RemoteWriterOptions, RemoteWriterStats } from './toolkit/remote-write-writer.js';
+export { createRemoteWriteHandler } from './toolkit/remote-write-handler.js';
+export type { RemoteWriteNodeHandler } from './toolkit/remote-write-handler.js';
+
 // HTTP errors of the clients
 export { HttpError } from './toolkit/http.js';
 export type { BasicAuth } from './toolkit/http.js';

@@ -719,17 +719,16 @@ export function writeRequestFamilies(data: WriteRequestData): MetricFamily[] {
   for (const s of data.series) {
     let family = s.name;
     let md = s.metadata ?? meta.get(family);
-    if (md === undefined || s.metadata === undefined) {
-      for (const suffix of SUFFIXES) {
-        if (family.endsWith(suffix) && family.length > suffix.length) {
-          const base = family.slice(0, -suffix.length);
-          const m = s.metadata ?? meta.get(base);
-          if (m !== undefined && (m.type === 'histogram' || m.type === 'gaugehistogram' || m.type === 'summary')) {
-            family = base;
-            md = m;
-            break;
-          }
+    // A classic histogram's or summary's series belong to the family less their suffix.
+    for (const suffix of SUFFIXES) {
+      if (family.endsWith(suffix) && family.length > suffix.length) {
+        const base = family.slice(0, -suffix.length);
+        const m = s.metadata ?? meta.get(base);
+        if (m !== undefined && (m.type === 'histogram' || m.type === 'gaugehistogram' || m.type === 'summary')) {
+          family = base;
+          md = m;
         }
+        break;
       }
     }
     let f = families.get(family);

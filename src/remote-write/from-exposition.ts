@@ -201,8 +201,8 @@ export function* walkExposition(
       if (o.metadata) rw.seriesMetadata(type, t.help, t.unit);
       const st = p.startTimestamp();
       if (st !== null) rw.createdTimestamp(wholeMillis(st));
-      else if (created !== undefined && created.families.has(t.index)) {
-        const ms = created.starts.get(pointKey(t, ls.length > 0 ? p.labels() : {}));
+      else if (created?.families.has(t.index)) {
+        const ms = created.starts.get(pointKey(t, p.labels()));
         if (ms !== undefined) rw.createdTimestamp(wholeMillis(ms));
       }
       rw.endSeries();

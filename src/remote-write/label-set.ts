@@ -14,7 +14,7 @@
  * surrogate pair comes last, so the two ranges are swapped before comparing.
  */
 export function compareUtf8(a: string, b: string): number {
-  const n = a.length < b.length ? a.length : b.length;
+  const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
     let x = a.charCodeAt(i);
     let y = b.charCodeAt(i);

@@ -82,7 +82,7 @@ const K_SPAN_LENGTH = tag(2, WIRE_VARINT);
 /** The enum number of a model type in both versions' MetricType (0 for unknown). */
 export function metricTypeNumber(type: MetricType): number {
   const i = RW_METRIC_TYPES.indexOf(type);
-  return i < 0 ? 0 : i;
+  return Math.max(i, 0);
 }
 
 /**

@@ -16,7 +16,8 @@ import { PromwireError } from '../errors.js';
 import type { Labels, MetricFamily } from '../model/index.js';
 import { encode } from '../encode/encoder.js';
 import { openRequest, readErrorBody, statusError } from './http.js';
-import type { BasicAuth, HttpError } from './http.js';
+import type { BasicAuth } from './http.js';
+import { retryable, sleep } from './retry.js';
 
 /** What a push sends: families, anything with `collect()` (a `MetricSet`), or an already encoded text 0.0.4 body. */
 export type PushBody =
@@ -169,33 +170,6 @@ async function bodyBytes(body: PushBody | undefined): Promise<Uint8Array> {
   const families = 'collect' in body && typeof body.collect === 'function' ? await body.collect() : (body as readonly MetricFamily[]);
   // Text 0.0.4: the format every Pushgateway parses (it does not read OpenMetrics).
   return encode(families as MetricFamily[], { format: 'text' });
-}
-
-function retryable(err: unknown): boolean {
-  if (!(err instanceof PromwireError)) return false;
-  if (err.code === 'TIMEOUT') return true;
-  if (err.code !== 'HTTP_ERROR') return false;
-  const status = (err as HttpError).status;
-  return status === 0 || status === 429 || status >= 500;
-}
-
-/** Waits `ms`, or rejects as soon as `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted === true) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(t);
-      reject(signal?.reason);
-    };
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 function checkCount(name: string, v: number | undefined, min: number): void {
