@@ -135,6 +135,7 @@ ${BINARY_OUT_HELP}
   --remote-write URL send what was scraped to this remote-write URL (e.g. a Prometheus' /api/v1/write,
                      VictoriaMetrics' /api/v1/write, Mimir's /api/v1/push), samples stamped with the
                      scrape's time; then nothing is printed on stdout unless --json or --to is given
+                     (native histograms come only in protobuf: add --format protobuf)
   --rw-version V     remote write 1.0 (default: every receiver reads it) or 2.0
   --rw-fallback      with 2.0: send again as 1.0 when the receiver answers without 2.0's written counts
   Prints the format and Content-Type received on stderr (and what the remote-write receiver said).`,

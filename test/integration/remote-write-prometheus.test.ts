@@ -23,6 +23,8 @@
  */
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from '../../src/cli/cli.js';
+import type { CliIO } from '../../src/cli/io.js';
 import { MetricSet } from '../../src/metrics/index.js';
 import type { HistogramSample, MetricFamily, NativeHistogram } from '../../src/model/index.js';
 import type { WriteRequestData } from '../../src/remote-write/index.js';
@@ -30,7 +32,7 @@ import { snappyCompress } from '../../src/snappy/index.js';
 import { createNodeHandler } from '../../src/toolkit/handler.js';
 import { remoteWrite } from '../../src/toolkit/remote-write-client.js';
 import { createRemoteWriteHandler } from '../../src/toolkit/remote-write-handler.js';
-import { Cleanup, serve, waitFor } from './helpers.js';
+import { Cleanup, parsePromValue, serve, waitFor, withTimeout } from './helpers.js';
 import type { Prometheus } from './helpers.js';
 import {
   bulkFamilies,
@@ -38,6 +40,7 @@ import {
   mergeSeries,
   promRange,
   sameApiHistogram,
+  seriesKey,
   seriesOfFamilies,
   startCapture,
   startPrometheusRw,
@@ -208,6 +211,32 @@ function decodedSeries(req: WriteRequestData): { series: RwSeries[]; metadata: M
 let prom: Prometheus;
 let capture: { url: string; requests: CapturedRequest[] };
 let receiverBase: string;
+let appBase: string;
+
+interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the `promwire` CLI in-process; `onErr` sees stderr as it grows. */
+async function cli(argv: string[], onErr?: (s: string) => void): Promise<CliRun> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIO = {
+    stdin: (async function* () {})(),
+    out: (c) => out.push(typeof c === 'string' ? c : Buffer.from(c).toString('utf8')),
+    err: (c) => {
+      err.push(c);
+      onErr?.(err.join(''));
+    },
+  };
+  const code = await run(argv, io);
+  return { code, stdout: out.join(''), stderr: err.join('') };
+}
+
+/** `promwire receive --json --max-requests 3`, one of the Prometheus' remote_write targets. */
+let cliReceive: Promise<CliRun>;
 
 beforeAll(async () => {
   capture = await startCapture(cleanup);
@@ -220,6 +249,13 @@ beforeAll(async () => {
   const rx = await serve(cleanup, (req, res) => void rw(req, res));
   receiverBase = rx.base;
   const app = await serve(cleanup, createNodeHandler({ metrics: scraped }));
+  appBase = app.base;
+  const cliBase = await new Promise<string>((resolve) => {
+    cliReceive = cli(['receive', '--listen', '127.0.0.1:0', '--json', '--max-requests', '3'], (err) => {
+      const m = /receiving remote write at (http:\/\/127\.0\.0\.1:\d+)/.exec(err);
+      if (m !== null) resolve(m[1]!);
+    });
+  });
   const timer = setInterval(step, 250);
   cleanup.add(() => clearInterval(timer));
   // The capture keeps only what promwire pushed as 2.0; the promwire receivers only what Prometheus scraped.
@@ -233,6 +269,7 @@ beforeAll(async () => {
       { url: capture.url, version: '2.0', keep: { label: '__name__', regex: 'pw_rw2_.+' } },
       { url: `${rx.base}/v1`, version: '1.0', keep: { label: 'job', regex: 'pw_scrape' } },
       { url: `${rx.base}/v2`, version: '2.0', keep: { label: 'job', regex: 'pw_scrape' } },
+      { url: `${cliBase}/api/v1/write`, version: '2.0', keep: { label: 'job', regex: 'pw_scrape' } },
     ],
   );
   T0 = Math.ceil(Date.now() / 1000) * 1000 + 1000;
@@ -401,6 +438,64 @@ describe('Prometheus 3.5.3 remote write -> promwire receiver', () => {
       const got = md.get(fam.name) ?? md.get(`${fam.name}_total`);
       expect(got, fam.name).toEqual({ type: fam.type, help: fam.help, unit: fam.unit });
     }
+  });
+});
+
+describe('the promwire command with Prometheus 3.5.3', () => {
+  it('receive --json prints what Prometheus sends: its scraped families with type, help and native histograms', async () => {
+    const r = await withTimeout(cliReceive, 30_000, 'promwire receive --max-requests 3');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('3 requests received, stopping');
+    const fams = r.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { name: string; type: string; help: string; unit?: string; samples: { value: unknown }[] });
+    const by = (name: string) => fams.find((f) => f.name === name);
+    expect(by('pw_sc_requests_total')).toMatchObject({ type: 'counter', help: 'Requests served.' });
+    expect(by('pw_sc_inflight')).toMatchObject({ type: 'gauge', help: 'Requests in flight.' });
+    const latency = fams.filter((f) => f.name === 'pw_sc_latency_seconds');
+    expect(latency.length).toBeGreaterThan(0);
+    for (const f of latency) {
+      expect(f).toMatchObject({ type: 'histogram', help: 'Latency, native.', unit: 'seconds' });
+      // A native histogram's value is parse --json's object.
+      for (const x of f.samples) expect(x.value).toMatchObject({ kind: 'integer', schema: 3 });
+    }
+  });
+
+  it('scrape --format protobuf --remote-write forwards one scrape (native histogram included) into Prometheus as 2.0, every value as scraped', async () => {
+    const r = await cli([
+      'scrape',
+      `${appBase}/metrics`,
+      '--format',
+      'protobuf',
+      '--json',
+      '--remote-write',
+      `${prom.base}/api/v1/write`,
+      '--rw-version',
+      '2.0',
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/remote write 2\.0 to .*: 204, .*; the receiver wrote \d+ samples, 1 histograms/);
+    const fams = JSON.parse(r.stdout) as {
+      samples: { name: string; labels: Record<string, string>; value: string | { count: number } }[];
+    }[];
+    // What was forwarded carries no job label: Prometheus' own scrapes of the same handler do.
+    const stored = await prom.api<{
+      result: { metric: Record<string, string>; value?: [number, string]; histogram?: [number, { count: string }] }[];
+    }>(`/api/v1/query?query=${encodeURIComponent('{__name__=~"pw_sc_.+",job=""}')}`);
+    const got = new Map(stored.result.map((x) => [seriesKey(x.metric), x]));
+    let n = 0;
+    for (const f of fams) {
+      for (const x of f.samples) {
+        const g = got.get(seriesKey({ ...x.labels, __name__: x.name }));
+        expect(g, x.name).toBeDefined();
+        if (typeof x.value === 'string') expect(parsePromValue(g!.value![1]), x.name).toEqual(parsePromValue(x.value));
+        else expect(Number(g!.histogram![1].count), x.name).toBe(x.value.count);
+        n++;
+      }
+    }
+    expect(n).toBe(got.size);
+    expect(n).toBeGreaterThan(10);
   });
 });
 
