@@ -15,7 +15,7 @@ import { buildMetricSet } from './metricset.js';
 export type RowKind = 'promwire' | 'competitor' | 'floor';
 
 export interface Case {
-  area: 'parse' | 'encode' | 'snappy';
+  area: 'parse' | 'encode' | 'snappy' | 'remote-write';
   payload: string;
   /**
    * Rows compared with each other: a promwire row's ratios are against every

@@ -1,5 +1,5 @@
 /**
- * promwire's benchmarks: `npm run bench [-- --quick] [--only parse|encode|protobuf|snappy|observe]`.
+ * promwire's benchmarks: `npm run bench [-- --quick] [--only parse|encode|protobuf|snappy|remote-write|observe]`.
  *
  * Prints two markdown tables, ready to paste into the README:
  * - Parser: the generated ~16 MB payload (100k samples, 200
@@ -16,6 +16,8 @@
  * - Protobuf (bench/protobuf.ts): the large payload as protobuf, read and
  *   written by promwire, protobufjs and @bufbuild/protobuf.
  * - Snappy (bench/snappy.ts): compress and decompress, promwire against snappyjs.
+ * - Remote write (bench/remote-write.ts): the large payload forwarded as 1.0 and 2.0 (from the
+ *   text bytes and from families) and received, against parse() of the same bytes.
  * - observe() (bench/observe.ts): native and classic histograms, and prom-client's.
  *
  * Every case checks its own result once before it is timed (sample counts,
@@ -33,6 +35,7 @@ import { type Case, countSampleLines, encodeCases, keyed, parseCases } from './c
 import { LARGE, SMALL, generatePayload } from './generate.js';
 import { observeTable } from './observe.js';
 import { protobufDecodeCases, protobufEncodeCases } from './protobuf.js';
+import { remoteWriteCases, remoteWriteTable } from './remote-write.js';
 import { snappyCases, snappyTable } from './snappy.js';
 import { fmt, MB, ratio, type Result } from './table.js';
 
@@ -242,8 +245,8 @@ async function main(argv: string[]): Promise<void> {
   const quick = argv.includes('--quick');
   const onlyIdx = argv.indexOf('--only');
   const only = onlyIdx >= 0 ? argv[onlyIdx + 1] : undefined;
-  if (only !== undefined && !['parse', 'encode', 'protobuf', 'snappy', 'observe'].includes(only)) {
-    throw new Error(`--only: expected parse, encode, protobuf, snappy or observe, got ${JSON.stringify(only)}`);
+  if (only !== undefined && !['parse', 'encode', 'protobuf', 'snappy', 'remote-write', 'observe'].includes(only)) {
+    throw new Error(`--only: expected parse, encode, protobuf, snappy, remote-write or observe, got ${JSON.stringify(only)}`);
   }
   const s: Settings = quick
     ? { time: 200, iterations: 2, warmupIterations: 1, allocRuns: 1, stallRuns: 1 }
@@ -320,6 +323,16 @@ async function main(argv: string[]): Promise<void> {
       results.push(await measure(c, s));
     }
     tables.push(`\n### Snappy (remote-write body compression)\n\n${snappyTable(results)}`);
+  }
+  if (only === undefined || only === 'remote-write') {
+    log('remote-write: parsing the large payload to families');
+    const cases = keyed(remoteWriteCases('large text', generatePayload(LARGE).text));
+    const results: Result[] = [];
+    for (const [name, c] of Object.entries(cases)) {
+      log(name);
+      results.push(await measure(c, s));
+    }
+    tables.push(`\n### Remote write (forwarding the large payload, and receiving it)\n\n${remoteWriteTable(results)}`);
   }
   if (only === undefined || only === 'observe') {
     log('observe');

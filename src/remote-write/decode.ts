@@ -82,9 +82,10 @@ export interface WriteSeries {
   name: string;
   /** Every label, `__name__` included, inserted in name order. */
   labels: Labels;
-  samples: WriteSample[];
-  histograms: WriteHistogram[];
-  exemplars: Exemplar[];
+  /** In timestamp order as sent. The three lists are read-only: an empty one is shared. */
+  samples: readonly WriteSample[];
+  histograms: readonly WriteHistogram[];
+  exemplars: readonly Exemplar[];
   /** 2.0: the series' metadata, when the request gives it (type not unspecified, or help or unit). */
   metadata?: WriteMetadata;
   /** 2.0: `created_timestamp` in milliseconds, when set (non-zero). */
@@ -115,6 +116,15 @@ export type DecodeWriteRequestOptions = Partial<
 >;
 
 const EMPTY_SPANS: BucketSpan[] = [];
+// biome-ignore lint/suspicious/noExplicitAny: one shared empty list for the three element types.
+const NONE: readonly any[] = Object.freeze([]);
+
+/** Appends to a list that may still be the shared empty one. */
+function push<T>(list: readonly T[], x: T): T[] {
+  if (list === NONE) return [x];
+  (list as T[]).push(x);
+  return list as T[];
+}
 
 /** Reads one request; one instance per call. */
 class RequestReader {
@@ -131,6 +141,8 @@ class RequestReader {
   private names: string[] = [];
   private values: string[] = [];
   private count = 0;
+  /** Scratch: the label indices in name order. */
+  private readonly order: number[] = [];
   private seriesIndex = 0;
   readonly out: WriteRequestData;
 
@@ -216,13 +228,13 @@ class RequestReader {
         this.addLabel(name, value, fat);
       } else if (f === TimeSeriesV1Field.samples) {
         r.expect(WIRE_LEN, 'TimeSeries.samples', fat);
-        s.samples.push(this.sample(fat));
+        s.samples = push(s.samples, this.sample(fat));
       } else if (f === TimeSeriesV1Field.exemplars) {
         r.expect(WIRE_LEN, 'TimeSeries.exemplars', fat);
-        s.exemplars.push(this.exemplar(false));
+        s.exemplars = push(s.exemplars, this.exemplar(false));
       } else if (f === TimeSeriesV1Field.histograms) {
         r.expect(WIRE_LEN, 'TimeSeries.histograms', fat);
-        s.histograms.push(this.histogram(fat));
+        s.histograms = push(s.histograms, this.histogram(fat));
       } else r.skip();
     }
     this.endSeries(s, at);
@@ -315,13 +327,13 @@ class RequestReader {
         this.refs(refs);
       } else if (f === TimeSeriesV2Field.samples) {
         r.expect(WIRE_LEN, 'TimeSeries.samples', fat);
-        s.samples.push(this.sample(fat));
+        s.samples = push(s.samples, this.sample(fat));
       } else if (f === TimeSeriesV2Field.histograms) {
         r.expect(WIRE_LEN, 'TimeSeries.histograms', fat);
-        s.histograms.push(this.histogram(fat));
+        s.histograms = push(s.histograms, this.histogram(fat));
       } else if (f === TimeSeriesV2Field.exemplars) {
         r.expect(WIRE_LEN, 'TimeSeries.exemplars', fat);
-        s.exemplars.push(this.exemplar(true));
+        s.exemplars = push(s.exemplars, this.exemplar(true));
       } else if (f === TimeSeriesV2Field.metadata) {
         r.expect(WIRE_LEN, 'TimeSeries.metadata', fat);
         const md = this.metadataV2();
@@ -370,7 +382,10 @@ class RequestReader {
     if (this.out.series.length + this.out.invalidSeries >= this.maxSeries) {
       throw this.r.fail('LIMIT_EXCEEDED', `more than maxSeries (${this.maxSeries}) series`, at, 'maxSeries');
     }
-    return { name: '', labels: {}, samples: [], histograms: [], exemplars: [] };
+    // Most series hold one sample and no histogram or exemplar: the empty
+    // lists are one shared frozen array until something is added (fewer
+    // allocations: the receiver's time went mostly to the collector).
+    return { name: '', labels: {}, samples: NONE, histograms: NONE, exemplars: NONE };
   }
 
   private addLabel(name: string, value: string, at: number): void {
@@ -388,7 +403,7 @@ class RequestReader {
     const names = this.names;
     const values = this.values;
     // Sort indices by name (UTF-8 byte order, as labels.Labels): insertion sort, labels are few and usually sorted.
-    const order: number[] = [];
+    const order = this.order;
     for (let i = 0; i < n; i++) {
       let j = i - 1;
       while (j >= 0 && cmp(names[order[j]!]!, names[i]!) > 0) {
@@ -751,7 +766,7 @@ export function writeRequestFamilies(data: WriteRequestData): MetricFamily[] {
     }
     if (s.exemplars.length > 0 && f.samples.length > 0) {
       const last = f.samples[f.samples.length - 1]!;
-      last.exemplars = s.exemplars;
+      last.exemplars = [...s.exemplars];
     }
   }
   const out: MetricFamily[] = [];

@@ -112,6 +112,14 @@ function walk(input: RemoteWriteInput, rw: RequestWriter, o: WalkOptions, parser
   );
 }
 
+/** A first buffer size for families: their sample count times a typical series' size. */
+function sizeHint(input: RemoteWriteInput, version: RemoteWriteVersion): number | undefined {
+  if (!Array.isArray(input)) return undefined;
+  let n = 0;
+  for (const f of input as readonly MetricFamily[]) n += f.samples.length;
+  return n * (version === '2.0' ? 80 : 200);
+}
+
 /**
  * Encodes the whole input as one remote-write request and returns the
  * uncompressed protobuf message.
@@ -120,10 +128,16 @@ function walk(input: RemoteWriteInput, rw: RequestWriter, o: WalkOptions, parser
  */
 export function encodeWriteRequest(input: RemoteWriteInput, options: EncodeWriteRequestOptions = {}): Uint8Array {
   const { version, walk: o } = resolve(options);
-  const rw = new RequestWriter(version, input instanceof Uint8Array ? input.length : undefined);
+  // Exposition bytes: the request's size is known roughly from the input's
+  // (1.0 ~1.2x the text, labels spelled out; 2.0 ~0.5x, labels as refs), so
+  // the buffer rarely grows (each growth copies what was written).
+  // Families: ~190 bytes a series in 1.0 and ~75 in 2.0 on the bench's set
+  // (growing from 64 KiB instead copied 32 MB and was 13% of the encode).
+  const hint = input instanceof Uint8Array ? Math.ceil(input.length * (version === '2.0' ? 0.55 : 1.3)) : sizeHint(input, version);
+  const rw = new RequestWriter(version, hint);
   const it = walk(input, rw, o, options.parser);
   while (!it.next().done);
-  return rw.take();
+  return rw.take(true);
 }
 
 /** `encodeWriteRequest`, snappy-compressed: the body to POST with `Content-Encoding: snappy`. */

@@ -100,6 +100,9 @@ export class RequestWriter {
   private readonly symbolIndex = new Map<string, number>();
   private readonly symbols: string[] = [];
   private seriesStart = 0;
+  /** 2.0: the previous series' label strings and their refs, by position (see beginSeries). */
+  private readonly lastStr: string[] = [];
+  private readonly lastRef: number[] = [];
   /** A scratch label set for exemplars. */
   private readonly exemplarLabels = new LabelSet();
   /** What the request holds so far. */
@@ -137,9 +140,24 @@ export class RequestWriter {
       this.seriesStart = w.beginLength(SERIES_RESERVE);
       w.byte(K_V2_REFS);
       const start = w.beginLength(1);
-      for (let i = 0; i < n; i++) {
-        w.uint(this.symbol(names[i]!));
-        w.uint(this.symbol(values[i]!));
+      // Consecutive series mostly repeat the previous series' label names
+      // and many of its values: comparing with the string at the same
+      // position (usually the very same interned string) skips the Map
+      // lookup, which hashes the string (measured: the Map was 13% of the
+      // text -> 2.0 walk without this).
+      const lastStr = this.lastStr;
+      const lastRef = this.lastRef;
+      for (let i = 0, j = 0; i < n; i++, j += 2) {
+        const k = names[i]!;
+        let r = lastStr[j] === k ? lastRef[j]! : this.symbol(k);
+        lastStr[j] = k;
+        lastRef[j] = r;
+        w.uint(r);
+        const v = values[i]!;
+        r = lastStr[j + 1] === v ? lastRef[j + 1]! : this.symbol(v);
+        lastStr[j + 1] = v;
+        lastRef[j + 1] = r;
+        w.uint(r);
       }
       w.endLength(start, 1);
     } else {
@@ -152,10 +170,42 @@ export class RequestWriter {
 
   private label(key: number, name: string, value: string): void {
     const w = this.w;
+    const nl = name.length;
+    const vl = value.length;
+    // Fast path: the whole Label message under 128 bytes, both strings
+    // ASCII: key, length, and the two fields in one pass with no length
+    // patching (most labels; the generic path measured ~2x slower here).
+    if (nl + vl < 124 && nl > 0 && vl > 0) {
+      w.ensureCapacity(nl + vl + 6);
+      const buf = w.buf;
+      const start = w.pos;
+      let p = start;
+      buf[p++] = key;
+      buf[p++] = nl + vl + 4;
+      buf[p++] = K_LABEL_NAME;
+      buf[p++] = nl;
+      let bad = 0;
+      for (let i = 0; i < nl; i++) {
+        const c = name.charCodeAt(i);
+        bad |= c;
+        buf[p++] = c;
+      }
+      buf[p++] = K_LABEL_VALUE;
+      buf[p++] = vl;
+      for (let i = 0; i < vl; i++) {
+        const c = value.charCodeAt(i);
+        bad |= c;
+        buf[p++] = c;
+      }
+      if (bad < 0x80) {
+        w.pos = p;
+        return;
+      }
+    }
     w.byte(key);
     const start = w.beginLength(1);
-    if (name !== '') w.stringField(K_LABEL_NAME, name);
-    if (value !== '') w.stringField(K_LABEL_VALUE, value);
+    if (nl !== 0) w.stringField(K_LABEL_NAME, name);
+    if (vl !== 0) w.stringField(K_LABEL_VALUE, value);
     w.endLength(start, 1);
   }
 
@@ -351,9 +401,10 @@ export class RequestWriter {
 
   /**
    * Hands over the request's bytes and starts the next request (the counts
-   * and, in 2.0, the symbols table start again).
+   * and, in 2.0, the symbols table start again). `last`: no request follows,
+   * so the buffer is handed over without allocating a fresh one.
    */
-  take(): Uint8Array {
+  take(last = false): Uint8Array {
     let out: Uint8Array;
     if (this.v2) {
       const series = this.w.buf.subarray(0, this.w.pos);
@@ -367,8 +418,10 @@ export class RequestWriter {
       this.w.reset();
       this.symbols.length = 0;
       this.symbolIndex.clear();
+      this.lastStr.length = 0;
+      this.lastRef.length = 0;
       this.symbol('');
-    } else out = this.w.take();
+    } else out = last ? this.w.result() : this.w.take();
     this.series = 0;
     this.samples = 0;
     this.histograms = 0;

@@ -55,7 +55,8 @@ export interface RemoteWriteOptions {
   /**
    * Extra request headers (`X-Scope-OrgID` for Mimir, ...). `Authorization`,
    * `Cookie` and `Proxy-Authorization` go only to the URL's origin. The
-   * protocol headers cannot be overridden. Defaults to none.
+   * protocol headers (Content-Type, Content-Encoding, the version) cannot be
+   * overridden. Defaults to none.
    */
   readonly headers?: Readonly<Record<string, string>>;
   /** HTTP basic auth, sent only to the URL's origin. Defaults to none. */
@@ -257,7 +258,7 @@ async function sendOnce(
   if (options.bearerToken !== undefined) headers['authorization'] = `Bearer ${options.bearerToken}`;
   headers['content-encoding'] = 'snappy';
   headers['content-type'] = REMOTE_WRITE_CONTENT_TYPES[batch.version];
-  headers['user-agent'] = options.userAgent ?? 'promwire';
+  if (options.userAgent !== undefined || headers['user-agent'] === undefined) headers['user-agent'] = options.userAgent ?? 'promwire';
   headers[REMOTE_WRITE_VERSION_HEADER] = REMOTE_WRITE_VERSION_VALUES[batch.version];
   if (retry > 0) headers['retry-attempt'] = String(retry);
   const ex = await openRequest({

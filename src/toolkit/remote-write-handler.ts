@@ -13,14 +13,30 @@ export type RemoteWriteNodeHandler = (req: IncomingMessage, res: ServerResponse,
 
 function send(req: IncomingMessage, res: ServerResponse, answer: ReceiverAnswer): void {
   const body = Buffer.from(answer.body, 'utf8');
+  if (!req.complete) res.setHeader('connection', 'close');
   for (const [k, v] of Object.entries(answer.headers)) res.setHeader(k, v);
   if (body.length > 0) res.setHeader('content-length', String(body.length));
   res.writeHead(answer.status);
   res.end(body.length > 0 ? body : undefined);
-  // A refusal before the body was read whole: stop reading it (the answer
-  // says `Connection: close`), rather than take in a body we refused.
-  if (!req.complete) res.once('finish', () => req.destroy());
+  // A refusal before the body was read whole: the answer says `Connection:
+  // close`; the rest of the body is read and discarded (nothing is kept), for
+  // at most LINGER_MS, then the connection is closed. Closing at once would
+  // reset the connection while the client still sends, and a reset can
+  // discard our answer before the client reads it (the "lingering close" of
+  // Apache and Go's net/http).
+  if (!req.complete) {
+    res.once('finish', () => {
+      const t = setTimeout(() => req.destroy(), LINGER_MS);
+      t.unref();
+      req.once('end', () => clearTimeout(t));
+      req.on('error', () => {});
+      req.resume();
+    });
+  }
 }
+
+/** How long a refused body is read and discarded before the connection is closed. */
+const LINGER_MS = 2_000;
 
 /**
  * Reads the body up to `receiver.maxBodyBytes`, checking the snappy preamble

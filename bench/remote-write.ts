@@ -1,0 +1,111 @@
+/**
+ * The remote-write rows of `npm run bench -- --only remote-write`: the
+ * large payload (100k series, ~16 MB of text) forwarded as remote write,
+ * against `parse()` of the same bytes to families in the same run (issue
+ * 10's aim: forwarding a scraped payload costs less than parsing it to
+ * families does).
+ *
+ * - sending: encode + snappy, 1.0 and 2.0, straight from the text bytes
+ *   through the pull parser (no families built), and from already-parsed
+ *   families (what a MetricSet or a model hands over);
+ * - receiving: snappy decompress + decodeWriteRequest, 1.0 and 2.0.
+ *
+ * MB/s is of the text payload (the same series in every row), so rows
+ * compare directly; series/s counts TimeSeries written or read.
+ */
+import {
+  decodeWriteRequest,
+  encodeWriteRequest,
+  encodeWriteRequestSnappy,
+  type MetricFamily,
+  parse,
+  snappyCompress,
+  snappyDecompress,
+} from '../src/index.js';
+import { type Case, expect } from './cases.js';
+import { fmt, MB, ratio, type Result } from './table.js';
+
+const T = 1_700_000_000_000;
+
+export function remoteWriteCases(payload: string, text: Uint8Array): Case[] {
+  const families: MetricFamily[] = parse(text);
+  const series = families.reduce((n, f) => n + f.samples.length, 0);
+  const base = { area: 'remote-write' as const, payload, bytes: text.length, samples: series };
+  const body = {
+    '1.0': snappyCompress(encodeWriteRequest(families, { version: '1.0', timestamp: T })).slice(),
+    '2.0': snappyCompress(encodeWriteRequest(families, { version: '2.0', timestamp: T })).slice(),
+  };
+  /** Checks a compressed request: it decodes to every series. */
+  const checkBody = (version: '1.0' | '2.0') => (r: unknown) => {
+    const raw = snappyDecompress(r as Uint8Array);
+    const n = decodeWriteRequest(raw, version).series.length;
+    expect(n === series, `${n} series decoded, expected ${series}`);
+    return `${fmt(raw.length / MB, 1)} MB -> ${fmt((r as Uint8Array).length / MB, 1)} MB snappy`;
+  };
+  const cases: Case[] = [
+    {
+      ...base,
+      row: 'parse() to families (the baseline)',
+      kind: 'competitor',
+      run: () => parse(text),
+      check: (r) => {
+        const n = (r as MetricFamily[]).reduce((k, f) => k + f.samples.length, 0);
+        expect(n === series, `${n} samples`);
+        return 'families only, nothing encoded';
+      },
+    },
+  ];
+  for (const version of ['1.0', '2.0'] as const) {
+    cases.push({
+      ...base,
+      row: `text bytes -> ${version} + snappy (pull parser)`,
+      kind: 'promwire',
+      run: () => encodeWriteRequestSnappy(text, { version, timestamp: T, parser: { format: 'text' } }),
+      check: checkBody(version),
+    });
+  }
+  for (const version of ['1.0', '2.0'] as const) {
+    cases.push({
+      ...base,
+      row: `families -> ${version} + snappy`,
+      kind: 'promwire',
+      run: () => encodeWriteRequestSnappy(families, { version, timestamp: T }),
+      check: checkBody(version),
+    });
+  }
+  for (const version of ['1.0', '2.0'] as const) {
+    cases.push({
+      ...base,
+      row: `receive ${version}: snappy decompress + decodeWriteRequest`,
+      kind: 'promwire',
+      run: () => decodeWriteRequest(snappyDecompress(body[version]), version),
+      check: (r) => {
+        const n = (r as { series: unknown[] }).series.length;
+        expect(n === series, `${n} series`);
+        return `${fmt(body[version].length / MB, 1)} MB body`;
+      },
+    });
+  }
+  return cases;
+}
+
+export function remoteWriteTable(results: Result[]): string {
+  const out = [
+    '| payload | row | ms | MB/s (text payload) | series/s | vs parse() | allocated per run | notes |',
+    '|---|---|---:|---:|---:|---:|---:|---|',
+  ];
+  for (const r of results) {
+    const p = `${r.c.payload} (${fmt(r.c.bytes / MB, 1)} MB, ${fmt(r.c.samples / 1000, 0)}k series)`;
+    if (r.ms === null) {
+      out.push(`| ${p} | ${r.c.row} | | | | | | WRONG: ${r.error} |`);
+      continue;
+    }
+    const baseline = results.find((x) => x.c.payload === r.c.payload && x.c.kind === 'competitor');
+    const vs = r.c.kind === 'promwire' && baseline?.ms != null ? ratio(baseline.ms, r.ms) : '';
+    const alloc = r.allocPerRun === null ? 'n/a' : `${fmt(r.allocPerRun / MB, 1)} MB`;
+    out.push(
+      `| ${p} | ${r.c.row} | ${fmt(r.ms, 1)} | ${fmt(r.c.bytes / MB / (r.ms / 1000), 0)} | ${fmt(r.c.samples / (r.ms / 1000) / 1e6, 2)}M | ${vs} | ${alloc} | ${r.note} |`,
+    );
+  }
+  return out.join('\n');
+}
