@@ -198,7 +198,7 @@ export async function runReceive(flags: Flags, io: CliIO): Promise<number> {
       else writeRequestText(data, info.bytes, (s) => w.push(s));
       w.flush();
       count++;
-      if (maxRequests !== undefined && count >= maxRequests) setImmediate(() => stop(`${count} requests received`));
+      if (maxRequests !== undefined && count >= maxRequests) setImmediate(() => stop(`${count} request${count === 1 ? '' : 's'} received`));
     },
     {
       versions: versionsFlag(flags),
