@@ -16,7 +16,7 @@ export class UsageError extends Error {
   }
 }
 
-export type CommandName = 'parse' | 'inspect' | 'convert' | 'lint' | 'scrape' | 'serve';
+export type CommandName = 'parse' | 'inspect' | 'convert' | 'lint' | 'scrape' | 'serve' | 'remote-write' | 'receive';
 
 type OptionSpec =
   | { type: 'boolean'; short?: string }
@@ -35,6 +35,7 @@ interface CommandSpec {
 
 const FORMATS = ['auto', 'text', 'openmetrics', 'protobuf'] as const;
 const OUT_FORMATS = ['text', 'openmetrics', 'protobuf'] as const;
+const RW_VERSIONS = ['1.0', '2.0'] as const;
 
 /** How the JSON form shows a native histogram (parse --json, scrape --json). */
 const NATIVE_JSON_HELP = `  A native histogram sample's "value" is an object:
@@ -116,8 +117,8 @@ ${BINARY_OUT_HELP}
   },
   scrape: {
     synopsis:
-      'scrape URL [--json | --to text|openmetrics|protobuf] [--format auto|text|openmetrics|protobuf] [--protocols P,...] [--timeout MS] [--header "K: V"]... [--user USER:PASS] [--body-limit BYTES] [-o FILE]',
-    summary: 'fetch a /metrics endpoint as Prometheus does and print what it served',
+      'scrape URL [--json | --to text|openmetrics|protobuf] [--format auto|text|openmetrics|protobuf] [--protocols P,...] [--timeout MS] [--header "K: V"]... [--user USER:PASS] [--body-limit BYTES] [-o FILE] [--remote-write URL [--rw-version 1.0|2.0] [--rw-fallback]]',
+    summary: 'fetch a /metrics endpoint as Prometheus does and print what it served, or forward it as remote write',
     help: `  --json             print the families as JSON, as parse --json does
   --to F             print them re-encoded as text, openmetrics or protobuf (default: the format served)
   --format F         the format to ask for: auto (default: Prometheus' own Accept header, OpenMetrics
@@ -131,8 +132,17 @@ ${BINARY_OUT_HELP}
   --user USER:PASS   HTTP basic auth
   --body-limit BYTES refuse a body larger than this (default: the parser's maxBodyBytes)
 ${BINARY_OUT_HELP}
-  Prints the format and Content-Type received on stderr.`,
+  --remote-write URL send what was scraped to this remote-write URL (e.g. a Prometheus' /api/v1/write,
+                     VictoriaMetrics' /api/v1/write, Mimir's /api/v1/push), samples stamped with the
+                     scrape's time; then nothing is printed on stdout unless --json or --to is given
+                     (native histograms come only in protobuf: add --format protobuf)
+  --rw-version V     remote write 1.0 (default: every receiver reads it) or 2.0
+  --rw-fallback      with 2.0: send again as 1.0 when the receiver answers without 2.0's written counts
+  Prints the format and Content-Type received on stderr (and what the remote-write receiver said).`,
     options: {
+      'remote-write': { type: 'string' },
+      'rw-version': { type: 'string', choices: RW_VERSIONS },
+      'rw-fallback': { type: 'boolean' },
       json: { type: 'boolean' },
       to: { type: 'string', choices: OUT_FORMATS },
       output: { type: 'string', short: 'o' },
@@ -169,6 +179,67 @@ ${BINARY_OUT_HELP}
     },
     positionals: { min: 1, max: 1, names: ['FILE'] },
   },
+  'remote-write': {
+    synopsis:
+      'remote-write [FILE|-] --url URL [--version 1.0|2.0] [--format auto|text|openmetrics|protobuf] [--header "K: V"]... [--user USER:PASS | --bearer-token T] [--timeout MS] [--retries N] [--max-samples N] [--timestamp MS] [--fallback]',
+    summary: 'send a payload file to a remote-write receiver (Prometheus, Mimir, Thanos, Cortex, VictoriaMetrics)',
+    help: `  --url URL          the receiver, e.g. http://127.0.0.1:9090/api/v1/write; required
+  --version V        remote write 1.0 (default: every receiver reads it) or 2.0 (symbols, metadata,
+                     start timestamps; the receiver must answer with its written counts)
+  --fallback         with 2.0: send again as 1.0 when the receiver answers without them
+  --format F         format of FILE: auto (default), text, openmetrics, protobuf
+  --header "K: V"    add a request header, e.g. "X-Scope-OrgID: tenant-1" (repeatable)
+  --user USER:PASS   HTTP basic auth
+  --bearer-token T   Authorization: Bearer T
+  --timeout MS       give up on one attempt after MS milliseconds (default 30000)
+  --retries N        attempts after a 5xx, a 429 or a network error, with backoff (default 3);
+                     any other 4xx fails at once with the receiver's message
+  --max-samples N    samples per request (default 2000, Prometheus' max_samples_per_send)
+  --timestamp MS     timestamp for samples that have none (default: now)
+  Prints what was sent and the receiver's answer on stderr.`,
+    options: {
+      url: { type: 'string' },
+      version: { type: 'string', choices: RW_VERSIONS, default: '1.0' },
+      fallback: { type: 'boolean' },
+      format: { type: 'string', choices: FORMATS, default: 'auto' },
+      header: { type: 'string', multiple: true },
+      user: { type: 'string' },
+      'bearer-token': { type: 'string' },
+      timeout: { type: 'string' },
+      retries: { type: 'string' },
+      'max-samples': { type: 'string' },
+      timestamp: { type: 'string' },
+    },
+    positionals: { min: 0, max: 1, names: ['FILE'] },
+  },
+  receive: {
+    synopsis: 'receive --listen HOST:PORT [--path P] [--json] [--versions 1.0,2.0] [--max-requests N] [--max-decoded-bytes N]',
+    summary: 'receive remote write (1.0 and 2.0) and print every request that arrives',
+    help: `  --listen HOST:PORT address to listen on, e.g. 127.0.0.1:9201 (port 0 picks a free one; the
+                     address is printed on stderr); required
+  --path P           answer only this path (default: any path)
+  --json             print each request's families as JSON, one family a line, in the form of
+                     parse --json (type, help and unit from the request's metadata)
+  --versions V       the messages accepted: 1.0, 2.0 or 1.0,2.0 (default); others are answered 415
+  --max-requests N   stop after N requests
+  --max-decoded-bytes N  refuse (400) a request that declares more decoded bytes (default 33554432,
+                     Prometheus' limit), before decompressing it
+  Without --json, prints a line per request, then per series its metadata and one line per sample:
+  name{labels} value timestamp_ms (a native histogram's value as parse --json's object).
+  Answers as Prometheus 3.5 does: 204 (2.0: with the written counts), 400 for a corrupt body,
+  415 for an unknown message; refusals are said on stderr. Stops on SIGINT or SIGTERM.
+  Point a Prometheus at it with remote_write: [{url: http://HOST:PORT/api/v1/write}]
+  (add protobuf_message: io.prometheus.write.v2.Request for 2.0).`,
+    options: {
+      listen: { type: 'string' },
+      path: { type: 'string' },
+      json: { type: 'boolean' },
+      versions: { type: 'string' },
+      'max-requests': { type: 'string' },
+      'max-decoded-bytes': { type: 'string' },
+    },
+    positionals: { min: 0, max: 0, names: [] },
+  },
 };
 
 export const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];
@@ -176,7 +247,7 @@ export const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];
 /** The top-level usage text. */
 export function usage(): string {
   const lines = ['Usage: promwire <command> [options]', '', 'Commands:'];
-  for (const name of COMMAND_NAMES) lines.push(`  ${name.padEnd(8)} ${COMMANDS[name].summary}`);
+  for (const name of COMMAND_NAMES) lines.push(`  ${name.padEnd(12)} ${COMMANDS[name].summary}`);
   lines.push(
     '',
     'FILE may be "-" or absent to read standard input.',

@@ -11,6 +11,7 @@ import { UsageError, commandUsage, parseCommandLine, usage } from './args.js';
 import { runConvert, runInspect, runLint, runParse, runScrape, runServe } from './commands.js';
 import { describePromwireError } from './common.js';
 import type { CliIO } from './io.js';
+import { runReceive, runRemoteWrite } from './remote-write.js';
 
 export const VERSION: string = pkg.version;
 
@@ -41,6 +42,10 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
         return await runScrape(arg!, flags, io);
       case 'serve':
         return await runServe(arg!, flags, io);
+      case 'remote-write':
+        return await runRemoteWrite(arg, flags, io);
+      case 'receive':
+        return await runReceive(flags, io);
     }
   } catch (e) {
     return reportError(e, io);

@@ -18,6 +18,7 @@ import { formatFlag, parseInput, payloadFormat } from './common.js';
 import { formatReport, inspect } from './inspect.js';
 import { BatchWriter, readInput, type CliIO } from './io.js';
 import { writeFamiliesJson } from './json.js';
+import { checkRemoteWriteUrl, forwardScrape } from './remote-write.js';
 
 /**
  * `parse [FILE|-] [--format F] [--json] [--lenient]`. The whole payload is
@@ -146,7 +147,10 @@ export async function runScrape(url: string, flags: Flags, io: CliIO): Promise<n
   }
   // Refuse binary for a terminal before the request: asked for with --to,
   // or the protobuf that --format protobuf asks for and no --to/--json rewrites.
-  if (flags['json'] !== true)
+  // With --remote-write and neither --json nor --to, nothing is printed.
+  const forward = typeof flags['remote-write'] === 'string';
+  if (forward) checkRemoteWriteUrl('scrape', String(flags['remote-write']), '--remote-write');
+  if (flags['json'] !== true && !(forward && flags['to'] === undefined))
     checkBinaryOut('scrape', toFlag(flags) ?? (asked === 'protobuf' && protocols === undefined ? 'protobuf' : undefined), flags, io);
   try {
     new URL(url);
@@ -156,6 +160,10 @@ export async function runScrape(url: string, flags: Flags, io: CliIO): Promise<n
   const timeout = integerFlag('scrape', flags, 'timeout', { min: 1, max: 2 ** 31 - 1 });
   const bodyLimit = integerFlag('scrape', flags, 'body-limit', { min: 1, max: Number.MAX_SAFE_INTEGER });
   const basicAuth = basicAuthFlag('scrape', flags);
+  if (!forward && (flags['rw-version'] !== undefined || flags['rw-fallback'] === true)) {
+    throw new UsageError('--rw-version and --rw-fallback go with --remote-write URL', 'scrape');
+  }
+  const scrapedAt = Date.now();
   const res = await scrape(url, {
     headers: headerFlags('scrape', flags),
     format: asked,
@@ -175,6 +183,10 @@ export async function runScrape(url: string, flags: Flags, io: CliIO): Promise<n
       `${res.bytes} bytes, ${res.families.length} families, ${samples} samples` +
       `${native > 0 ? ` (${native} native histogram${native === 1 ? '' : 's'})` : ''}\n`,
   );
+  if (forward) {
+    await forwardScrape(res.families, scrapedAt, flags, io);
+    if (flags['json'] !== true && flags['to'] === undefined) return 0;
+  }
   if (flags['json'] === true) {
     const w = new BatchWriter((s) => io.out(s));
     writeFamiliesJson(res.families, (s) => w.push(s));

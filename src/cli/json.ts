@@ -51,7 +51,8 @@ interface NativeHistogramJson {
   custom_values?: string[];
 }
 
-function histogramJson(h: NativeHistogram): NativeHistogramJson {
+/** A native histogram as the JSON object of `parse --json` (also `receive`'s human form). */
+export function histogramJson(h: NativeHistogram): NativeHistogramJson {
   const o: NativeHistogramJson = {
     kind: h.kind,
     schema: h.schema,
