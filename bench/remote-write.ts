@@ -22,6 +22,8 @@ import {
   snappyCompress,
   snappyDecompress,
 } from '../src/index.js';
+import prom from 'prometheus-remote-write/prom.js';
+import SnappyJS from 'snappyjs';
 import { type Case, expect } from './cases.js';
 import { fmt, MB, ratio, type Result } from './table.js';
 
@@ -73,6 +75,33 @@ export function remoteWriteCases(payload: string, text: Uint8Array): Case[] {
       check: checkBody(version),
     });
   }
+  // prometheus-remote-write 0.5.1, the npm remote-write package (1.0 only,
+  // no histograms): its users hand pushTimeseries one { labels, samples }
+  // object per series (built here, untimed, from the same families); timed
+  // is what pushTimeseries does before its HTTP call: the label pairs and
+  // samples of the WriteRequest, protobufjs verify + encode (its serialize),
+  // and snappyjs.
+  const userSeries = families.flatMap((f) =>
+    f.samples.map((s) => ({ labels: { __name__: s.name, ...s.labels }, samples: [{ value: s.value as number, timestamp: T }] })),
+  );
+  const WriteRequest = prom.prometheus.WriteRequest;
+  cases.push({
+    ...base,
+    row: 'prometheus-remote-write 1.0 + snappyjs (from the same series)',
+    kind: 'competitor',
+    run: () => {
+      const payload = {
+        timeseries: userSeries.map((t) => ({
+          labels: Object.entries(t.labels).map(([name, value]) => ({ name, value })),
+          samples: t.samples.map((x) => ({ value: x.value, timestamp: x.timestamp })),
+        })),
+      };
+      const err = WriteRequest.verify(payload);
+      if (err !== null) throw new Error(err);
+      return SnappyJS.compress(WriteRequest.encode(payload).finish());
+    },
+    check: checkBody('1.0'),
+  });
   for (const version of ['1.0', '2.0'] as const) {
     cases.push({
       ...base,
@@ -91,20 +120,23 @@ export function remoteWriteCases(payload: string, text: Uint8Array): Case[] {
 
 export function remoteWriteTable(results: Result[]): string {
   const out = [
-    '| payload | row | ms | MB/s (text payload) | series/s | vs parse() | allocated per run | notes |',
-    '|---|---|---:|---:|---:|---:|---:|---|',
+    '| payload | row | ms | MB/s (text payload) | series/s | vs parse() | vs prometheus-remote-write | allocated per run | notes |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---|',
   ];
   for (const r of results) {
     const p = `${r.c.payload} (${fmt(r.c.bytes / MB, 1)} MB, ${fmt(r.c.samples / 1000, 0)}k series)`;
     if (r.ms === null) {
-      out.push(`| ${p} | ${r.c.row} | | | | | | WRONG: ${r.error} |`);
+      out.push(`| ${p} | ${r.c.row} | | | | | | | WRONG: ${r.error} |`);
       continue;
     }
-    const baseline = results.find((x) => x.c.payload === r.c.payload && x.c.kind === 'competitor');
+    const baseline = results.find((x) => x.c.payload === r.c.payload && x.c.row.startsWith('parse()'));
     const vs = r.c.kind === 'promwire' && baseline?.ms != null ? ratio(baseline.ms, r.ms) : '';
+    // The npm package sends 1.0 only: compared with promwire's 1.0 sending rows.
+    const pkg = results.find((x) => x.c.payload === r.c.payload && x.c.row.startsWith('prometheus-remote-write'));
+    const vsPkg = r.c.kind === 'promwire' && r.c.row.includes('-> 1.0') && pkg?.ms != null ? ratio(pkg.ms, r.ms) : '';
     const alloc = r.allocPerRun === null ? 'n/a' : `${fmt(r.allocPerRun / MB, 1)} MB`;
     out.push(
-      `| ${p} | ${r.c.row} | ${fmt(r.ms, 1)} | ${fmt(r.c.bytes / MB / (r.ms / 1000), 0)} | ${fmt(r.c.samples / (r.ms / 1000) / 1e6, 2)}M | ${vs} | ${alloc} | ${r.note} |`,
+      `| ${p} | ${r.c.row} | ${fmt(r.ms, 1)} | ${fmt(r.c.bytes / MB / (r.ms / 1000), 0)} | ${fmt(r.c.samples / (r.ms / 1000) / 1e6, 2)}M | ${vs} | ${vsPkg} | ${alloc} | ${r.note} |`,
     );
   }
   return out.join('\n');

@@ -4,6 +4,7 @@
  * block stream) and of the real node_exporter payload, promwire against
  * snappyjs; MB/s of uncompressed bytes and the compression ratio.
  */
+import { compressSync as napiCompress, uncompressSync as napiUncompress } from 'snappy';
 import SnappyJS from 'snappyjs';
 import { snappyCompress, snappyDecompress } from '../src/index.js';
 import { type Case, expect } from './cases.js';
@@ -73,6 +74,27 @@ export function snappyCases(payload: string, input: Uint8Array): Case[] {
     },
     {
       ...base,
+      row: 'snappy (napi-rs, native) compress',
+      kind: 'competitor',
+      run: () => napiCompress(Buffer.from(input.buffer, input.byteOffset, input.length)),
+      check: (r) => {
+        const c = r as Uint8Array;
+        expect(sameBytes(snappyDecompress(c), input), 'promwire does not decode it to the payload');
+        return ratioNote(c);
+      },
+    },
+    {
+      ...base,
+      row: 'snappy (napi-rs, native) uncompress',
+      kind: 'competitor',
+      run: () => napiUncompress(Buffer.from(stream.buffer, stream.byteOffset, stream.length)),
+      check: (r) => {
+        expect(sameBytes(r as Uint8Array, input), 'the output is not the payload');
+        return "promwire's stream";
+      },
+    },
+    {
+      ...base,
       row: 'floor: Uint8Array.slice of the payload',
       kind: 'floor',
       run: () => input.slice(),
@@ -86,7 +108,7 @@ export function snappyCases(payload: string, input: Uint8Array): Case[] {
 
 export function snappyTable(results: Result[]): string {
   const out = [
-    '| payload | row | MB/s (uncompressed) | ms | vs snappyjs | allocated per run | ratio, notes |',
+    '| payload | row | MB/s (uncompressed) | ms | vs competitors (same job) | allocated per run | ratio, notes |',
     '|---|---|---:|---:|---:|---:|---|',
   ];
   for (const r of results) {
@@ -95,10 +117,15 @@ export function snappyTable(results: Result[]): string {
       out.push(`| ${p} | ${r.c.row} | | | | | WRONG: ${r.error} |`);
       continue;
     }
-    // The competitor of a promwire row: the snappyjs row doing the same thing on the same payload.
-    const verb = r.c.row.endsWith('snappyCompress') ? 'compress' : 'uncompress';
-    const comp = results.find((x) => x.c.payload === r.c.payload && x.c.kind === 'competitor' && x.c.row === `snappyjs ${verb}`);
-    const vs = r.c.kind === 'promwire' && comp?.ms != null ? ratio(comp.ms, r.ms) : '';
+    // The competitors of a promwire row: the rows doing the same thing (compress or uncompress) on the same payload.
+    const verb = r.c.row.endsWith('snappyCompress') ? ' compress' : ' uncompress';
+    const vs =
+      r.c.kind !== 'promwire'
+        ? ''
+        : results
+            .filter((x) => x.c.payload === r.c.payload && x.c.kind === 'competitor' && x.c.row.endsWith(verb) && x.ms !== null)
+            .map((x) => `${ratio(x.ms!, r.ms!)} ${x.c.row.split(' ')[0]}`)
+            .join(', ');
     const alloc = r.allocPerRun === null ? 'n/a' : `${fmt(r.allocPerRun / MB, 1)} MB`;
     out.push(
       `| ${p} | ${r.c.row} | ${fmt(r.c.bytes / MB / (r.ms / 1000), 0)} | ${fmt(r.ms, r.ms < 1 ? 3 : 1)} | ${vs} | ${alloc} | ${r.note} |`,

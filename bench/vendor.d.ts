@@ -29,3 +29,16 @@ declare module 'snappyjs' {
   const SnappyJS: { compress: typeof compress; uncompress: typeof uncompress };
   export default SnappyJS;
 }
+
+/**
+ * prometheus-remote-write 0.5.1 (the npm remote-write package) ships types for its HTTP API only;
+ * the bench reaches its bundled protobufjs static module, which its `serialize` uses.
+ */
+declare module 'prometheus-remote-write/prom.js' {
+  interface WriteRequestType {
+    verify(payload: object): string | null;
+    encode(payload: object): { finish(): Uint8Array };
+  }
+  const prom: { prometheus: { WriteRequest: WriteRequestType } };
+  export default prom;
+}
