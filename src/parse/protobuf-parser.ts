@@ -232,9 +232,17 @@ export class ProtobufParser implements PullParser {
   private hist: NativeHistogram | undefined = undefined;
   private histExemplars: Exemplar[] | undefined = undefined;
 
-  // Positional string caches (the previous series' strings).
+  // Positional string caches (the previous series' strings), and where in
+  // the buffer each was read: the series of one Metric (a histogram's
+  // buckets, sum and count; a summary's quantiles) share their label bytes,
+  // so a string read at the same offset is returned without comparing.
   private readonly prevNames: (string | undefined)[] = [];
   private readonly prevValues: (string | undefined)[] = [];
+  private prevNameAt = new Int32Array(16).fill(-1);
+  private prevValueAt = new Int32Array(16).fill(-1);
+  // The `le`/`quantile` value last spelled (canonicalBound costs a number format).
+  private boundFor = Number.NaN;
+  private boundStr = '';
   private scratch = new Uint8Array(256);
 
   constructor(input: Uint8Array, options: ParserOptions = {}) {
@@ -1314,24 +1322,59 @@ export class ProtobufParser implements PullParser {
     const s = l[i * 4]!;
     const e = l[i * 4 + 1]!;
     const prev = this.prevNames[i];
-    if (prev !== undefined && (this.lblHigh[i]! & 1) === 0 && sameAscii(this.r.buf, s, e, prev)) return prev;
+    if (prev !== undefined) {
+      if (this.prevNameAt[i] === s && prev.length <= e - s) return prev;
+      if ((this.lblHigh[i]! & 1) === 0 && sameAscii(this.r.buf, s, e, prev)) {
+        this.prevAt(this.prevNameAt, i, s);
+        return prev;
+      }
+    }
     const str = (this.lblHigh[i]! & 1) === 0 ? this.strings.ascii(s, e) : this.strings.utf8(s, e);
     this.prevNames[i] = str;
+    this.prevAt(this.prevNameAt, i, s);
     return str;
   }
 
   labelValue(i: number): string {
     this.checkLabel(i);
     // protobufparse.go getMagicLabel: formatOpenMetricsFloat (rules.canonicalBound).
-    if (i === this.nLabels) return canonicalBound(this.bound);
+    if (i === this.nLabels) return this.boundString();
     const l = this.lbl;
     const s = l[i * 4 + 2]!;
     const e = l[i * 4 + 3]!;
     const prev = this.prevValues[i];
-    if (prev !== undefined && (this.lblHigh[i]! & 2) === 0 && sameAscii(this.r.buf, s, e, prev)) return prev;
+    if (prev !== undefined) {
+      if (this.prevValueAt[i] === s && prev.length <= e - s) return prev;
+      if ((this.lblHigh[i]! & 2) === 0 && sameAscii(this.r.buf, s, e, prev)) {
+        this.prevAt(this.prevValueAt, i, s);
+        return prev;
+      }
+    }
     const str = (this.lblHigh[i]! & 2) === 0 ? this.strings.ascii(s, e) : this.strings.utf8(s, e);
     this.prevValues[i] = str;
+    this.prevAt(this.prevValueAt, i, s);
     return str;
+  }
+
+  /** The current bucket bound or quantile as Prometheus spells it (canonicalBound), remembered for the next series. */
+  private boundString(): string {
+    const b = this.bound;
+    if (b !== this.boundFor) {
+      this.boundFor = b;
+      this.boundStr = canonicalBound(b);
+    }
+    return this.boundStr;
+  }
+
+  private prevAt(at: Int32Array, i: number, s: number): void {
+    if (i >= at.length) {
+      const grown = new Int32Array(Math.max(i + 1, at.length * 2)).fill(-1);
+      grown.set(at);
+      if (at === this.prevNameAt) this.prevNameAt = grown;
+      else this.prevValueAt = grown;
+      at = grown;
+    }
+    at[i] = s;
   }
 
   private checkLabel(i: number): void {
@@ -1411,7 +1454,7 @@ export class ProtobufParser implements PullParser {
     const suffix = SUFFIXES[this.kind]!;
     let size = this.nameEnd - this.nameStart + suffix.length;
     for (let i = 0; i < n; i++) size += 2 + l[i * 4 + 1]! - l[i * 4]! + l[i * 4 + 3]! - l[i * 4 + 2]!;
-    const extra = this.extraLabel() ? canonicalBound(this.bound) : '';
+    const extra = this.extraLabel() ? this.boundString() : '';
     size += extra === '' ? 0 : 12 + extra.length;
     if (this.scratch.length < size) this.scratch = new Uint8Array(size * 2);
     const out = this.scratch;
@@ -1463,6 +1506,9 @@ export class ProtobufParser implements PullParser {
     this.needEnd = 0;
     this.phase = P_FRAME;
     this.familyStrFor = -1;
+    // Offsets now point into another buffer.
+    this.prevNameAt.fill(-1);
+    this.prevValueAt.fill(-1);
   }
 
   _countBody(n: number): void {
