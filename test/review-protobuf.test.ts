@@ -76,9 +76,12 @@ describe('review fixes: native histogram bounds and merged value fields', () => 
     return ['none', undefined];
   }
 
-  it('refuses more spans than buckets + 2 with the default limits, and accepts the no-op span', () => {
-    expect(code(() => parse(emptySpans(3), { format: 'protobuf' }))).toEqual(['INVALID_PROTOBUF', undefined]);
-    expect(parse(emptySpans(1), { format: 'protobuf' })[0]!.samples[0]!.value).toMatchObject({ count: 0 });
+  it('refuses a histogram whose spans alone exceed maxModelBytes before building it; accepts a few empty spans (Prometheus does)', () => {
+    expect(code(() => parse(emptySpans(10_000), { format: 'protobuf', maxModelBytes: 100_000 }))).toEqual([
+      'LIMIT_EXCEEDED',
+      'maxModelBytes',
+    ]);
+    expect(parse(emptySpans(3), { format: 'protobuf' })[0]!.samples[0]!.value).toMatchObject({ count: 0 });
   });
 
   it('refuses a native histogram over maxExemplars (LIMIT_EXCEEDED, limit maxExemplars), accepts it at the limit', () => {

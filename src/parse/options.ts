@@ -84,11 +84,23 @@ export interface Limits {
    * the defaults no payload takes `parse()` past about 1 GiB of heap.
    * `parse()` and `scrape()` count every family they return;
    * `parseStream()` counts the family it holds (its consumer owns the ones
-   * it yielded). The pull API builds no families and is not limited by it.
-   * Defaults to 512 MiB.
+   * it yielded). The pull API builds no families and is not limited by it,
+   * except that no one native histogram (its spans, buckets and exemplars,
+   * counted before they are built) may take more. Defaults to 512 MiB.
    */
   maxModelBytes: number;
 }
+
+/**
+ * The model estimate's share for native histograms and exemplars (measured
+ * on Node 20; families.ts charges them against `maxModelBytes`, and the
+ * protobuf parser checks one native histogram against it before building it).
+ */
+export const EXEMPLAR_BYTES = 256;
+/** A native histogram: the object and its four arrays, plus a number per bucket and an object per span. */
+export const NATIVE_BYTES = 320;
+export const NATIVE_BUCKET_BYTES = 16;
+export const NATIVE_SPAN_BYTES = 48;
 
 export const DEFAULT_LIMITS: Readonly<Limits> = {
   maxBodyBytes: 1024 * 1024 * 1024,

@@ -49,8 +49,8 @@
  * scalars from the last, repeated fields (buckets, spans, deltas,
  * quantiles, exemplars) appended. A sub-message inside it given twice
  * (Counter.exemplar, created_timestamp) is not merged: the last counts.
- * A native histogram may hold at most buckets + 2 spans, and maxExemplars
- * exemplars (checkNativeSize), which Prometheus does not limit.
+ * A native histogram is checked against maxNativeBuckets (spans too),
+ * maxExemplars and maxModelBytes before it is built (checkNativeSize).
  * Sub-messages the walk does not read (another type's value, buckets after
  * a `+Inf` one, a classic histogram's deltas) are checked for their framing
  * only, where Prometheus' gogo decoder would decode them too.
@@ -88,7 +88,7 @@ import {
 } from '../proto/metrics-proto.js';
 import { WIRE_FIXED64, WIRE_LEN, WIRE_VARINT, WireReader } from '../proto/reader.js';
 import { Entry } from './entry.js';
-import { DEFAULT_LIMITS, type ParserOptions } from './options.js';
+import { DEFAULT_LIMITS, EXEMPLAR_BYTES, NATIVE_BUCKET_BYTES, NATIVE_BYTES, NATIVE_SPAN_BYTES, type ParserOptions } from './options.js';
 import type { PullParser } from './pull.js';
 import { sameAscii } from './scanner.js';
 
@@ -177,6 +177,7 @@ export class ProtobufParser implements PullParser {
   private readonly maxSeries: number;
   private readonly maxNativeBuckets: number;
   private readonly maxExemplars: number;
+  private readonly maxModelBytes: number;
   private bodyBytes = 0;
   private samples = 0;
 
@@ -279,6 +280,7 @@ export class ProtobufParser implements PullParser {
     this.maxSeries = options.maxSeries ?? DEFAULT_LIMITS.maxSeries;
     this.maxNativeBuckets = options.maxNativeBuckets ?? DEFAULT_LIMITS.maxNativeBuckets;
     this.maxExemplars = options.maxExemplars ?? DEFAULT_LIMITS.maxExemplars;
+    this.maxModelBytes = options.maxModelBytes ?? DEFAULT_LIMITS.maxModelBytes;
     this._countBody(input.length);
   }
 
@@ -1178,14 +1180,16 @@ export class ProtobufParser implements PullParser {
   /**
    * Bounds what decodeNative allocates, from the counts readHistogram's
    * walk took, before it allocates anything: buckets (maxNativeBuckets),
-   * spans and exemplars (maxExemplars). Each span becomes an object (~20x
-   * its 2 bytes of input), each exemplar an object and a labels object.
-   * A canonical histogram has at most buckets + 1 spans a side
-   * (client_golang makeBuckets; Prometheus' Compact drops empty spans), so
-   * more than buckets + 2 spans in all are refused (INVALID_PROTOBUF),
-   * and more than maxNativeBuckets + 2 are refused as over maxNativeBuckets.
-   * Stricter than Prometheus, whose Validate only checks that the span
-   * lengths add up to the buckets: it bounds memory by the body size.
+   * spans (at most maxNativeBuckets + 2: buckets + 1 a side, as a canonical
+   * histogram has), exemplars (maxExemplars), and the whole histogram's
+   * estimated heap (maxModelBytes, as families.ts charges it). Each span
+   * becomes an object (~20x its 2 bytes of input), each exemplar an object
+   * and a labels object: without this a 60 MB message of empty spans took
+   * the process past its heap before any budget was asked. Prometheus'
+   * Validate only checks that the span lengths add up to the buckets (its
+   * memory is bounded by the body size); with the default limits this
+   * refuses nothing it accepts but exemplars over 1,000 and a histogram
+   * bigger than the model budget.
    */
   private checkNativeSize(buckets: number): void {
     const r = this.r;
@@ -1198,18 +1202,21 @@ export class ProtobufParser implements PullParser {
         'maxNativeBuckets',
       );
     }
-    if (this.nSpans > buckets + 2) {
-      throw r.malformed(
-        this.vStart,
-        `at most ${buckets + 2} bucket spans for ${buckets} buckets (buckets + 1 a side, as a canonical native histogram has), found ${this.nSpans}`,
-      );
-    }
     if (this.nExemplars > this.maxExemplars) {
       throw r.fail(
         'LIMIT_EXCEEDED',
         `native histogram has ${this.nExemplars} exemplars, more than ${this.maxExemplars} (maxExemplars)`,
         this.vStart,
         'maxExemplars',
+      );
+    }
+    const bytes = NATIVE_BYTES + NATIVE_BUCKET_BYTES * buckets + NATIVE_SPAN_BYTES * this.nSpans + EXEMPLAR_BYTES * this.nExemplars;
+    if (bytes > this.maxModelBytes) {
+      throw r.fail(
+        'LIMIT_EXCEEDED',
+        `native histogram with ${buckets} buckets, ${this.nSpans} spans and ${this.nExemplars} exemplars would take about ${Math.round(bytes / 1048576)} MiB, over the model budget of ${Math.round(this.maxModelBytes / 1048576)} MiB (maxModelBytes)`,
+        this.vStart,
+        'maxModelBytes',
       );
     }
   }
