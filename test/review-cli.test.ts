@@ -33,7 +33,11 @@ describe('review: CLI JSON of a float native histogram', () => {
       },
     ]);
     const json = familyToJson(parse(bytes, { format: 'protobuf' })[0]!);
-    expect(json).not.toContain('null');
+    // "timestamp_ms":null is the documented form of "no timestamp"; the counts must not be null.
+    const value = JSON.parse(json).samples[0].value;
+    expect(value.count).toBe('+Inf');
+    expect(value.positive_buckets).toEqual(['+Inf']);
+    expect(value.zero_count).toBe(1);
   });
 });
 

@@ -66,6 +66,49 @@ describe('review: protobuf parser safety', () => {
   });
 });
 
+describe('review fixes: native histogram bounds and merged value fields', () => {
+  function code(f: () => unknown): [string, string | undefined] {
+    try {
+      f();
+    } catch (e) {
+      return [(e as PromwireError).code, (e as PromwireError).limit];
+    }
+    return ['none', undefined];
+  }
+
+  it('refuses a histogram whose spans alone exceed maxModelBytes before building it; accepts a few empty spans (Prometheus does)', () => {
+    expect(code(() => parse(emptySpans(10_000), { format: 'protobuf', maxModelBytes: 100_000 }))).toEqual([
+      'LIMIT_EXCEEDED',
+      'maxModelBytes',
+    ]);
+    expect(parse(emptySpans(3), { format: 'protobuf' })[0]!.samples[0]!.value).toMatchObject({ count: 0 });
+  });
+
+  it('refuses a native histogram over maxExemplars (LIMIT_EXCEEDED, limit maxExemplars), accepts it at the limit', () => {
+    const ex = [0x82, 0x01, 4, 0x1a, 2, 0x08, 0x01];
+    const hist = [0x31, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f, ...ex, ...ex, ...ex];
+    const metric = [(7 << 3) | 2, ...varint(hist.length), ...hist];
+    const family = [0x0a, 1, 0x68, 0x18, 4, (4 << 3) | 2, ...varint(metric.length), ...metric];
+    const bytes = Uint8Array.from([...varint(family.length), ...family]);
+    expect(code(() => parse(bytes, { format: 'protobuf', maxExemplars: 2 }))).toEqual(['LIMIT_EXCEEDED', 'maxExemplars']);
+    expect(parse(bytes, { format: 'protobuf', maxExemplars: 3 })[0]!.samples[0]!.exemplars).toHaveLength(3);
+  });
+
+  it('merges a summary given twice: quantiles appended, scalars from the last', () => {
+    const a = [0x08, 0x01, 0x1a, 9, 0x09, 0, 0, 0, 0, 0, 0, 0xe0, 0x3f]; // count 1, quantile {q 0.5}
+    const b = [0x08, 0x03, 0x1a, 9, 0x09, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f]; // count 3, quantile {q 1}
+    const metric = [0x22, a.length, ...a, 0x22, b.length, ...b]; // Metric.summary twice
+    const family = [0x0a, 1, 0x73, 0x18, 2, 0x22, metric.length, ...metric];
+    const fams = parse(Uint8Array.from([family.length, ...family]), { format: 'protobuf' });
+    expect(fams[0]!.samples.map((x) => [x.name, x.labels.quantile ?? '', x.value])).toEqual([
+      ['s', '0.5', 0],
+      ['s', '1.0', 0],
+      ['s_sum', '', 0],
+      ['s_count', '', 3],
+    ]);
+  });
+});
+
 describe('review: protobuf encoder writes what it (and Prometheus) can read back', () => {
   it('a float native histogram with count 0 and zero buckets round-trips', () => {
     // Valid (validateNativeHistogram accepts it: a float histogram after a

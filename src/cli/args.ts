@@ -43,7 +43,8 @@ const NATIVE_JSON_HELP = `  A native histogram sample's "value" is an object:
      "positive_spans":[{"offset":N,"length":N}...],"positive_buckets":[N...],
      "negative_spans":[...],"negative_buckets":[...],"custom_values":["F"...] (schema -53 only)}
   buckets are absolute counts (not protobuf's deltas), one per bucket the spans cover;
-  "F" values are strings as Prometheus spells floats (NaN, +Inf).`;
+  "F" values are strings as Prometheus spells floats (NaN, +Inf); a count N is a number,
+  or such a string when a float histogram's count is infinite or NaN.`;
 
 /** Where binary output may go. */
 const BINARY_OUT_HELP = `  -o, --output FILE  write the output to FILE instead of stdout; protobuf output goes to

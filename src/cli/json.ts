@@ -17,7 +17,10 @@
  *    "custom_values":["…"…] (schema -53 only)}
  *
  * Buckets are absolute counts, one per bucket the spans cover (not the
- * protobuf deltas). The README ("The JSON form of parse --json") and
+ * protobuf deltas). Counts (count, zero_count, buckets) are JSON numbers
+ * when finite; a float histogram's infinite or NaN count is a string in
+ * the same spelling as sum (`"+Inf"`, `"NaN"`), since JSON numbers cannot
+ * hold it (JSON.stringify would write null). The README ("The JSON form of parse --json") and
  * `promwire parse --help` document the same shape; test/cli-protobuf.test.ts
  * holds it to this order.
  */
@@ -41,14 +44,19 @@ interface NativeHistogramJson {
   kind: 'integer' | 'float';
   schema: number;
   zero_threshold: string;
-  zero_count: number;
-  count: number;
+  zero_count: number | string;
+  count: number | string;
   sum: string;
   positive_spans: { offset: number; length: number }[];
-  positive_buckets: number[];
+  positive_buckets: (number | string)[];
   negative_spans: { offset: number; length: number }[];
-  negative_buckets: number[];
+  negative_buckets: (number | string)[];
   custom_values?: string[];
+}
+
+/** A count as JSON: a number when finite, else Go's spelling (`+Inf`, `NaN`), as sums are. */
+function countJson(n: number): number | string {
+  return Number.isFinite(n) ? n : formatFloat(n);
 }
 
 /** A native histogram as the JSON object of `parse --json` (also `receive`'s human form). */
@@ -57,13 +65,13 @@ export function histogramJson(h: NativeHistogram): NativeHistogramJson {
     kind: h.kind,
     schema: h.schema,
     zero_threshold: formatFloat(h.zeroThreshold),
-    zero_count: h.zeroCount,
-    count: h.count,
+    zero_count: countJson(h.zeroCount),
+    count: countJson(h.count),
     sum: formatFloat(h.sum),
     positive_spans: h.positiveSpans.map((x) => ({ offset: x.offset, length: x.length })),
-    positive_buckets: [...h.positiveBuckets],
+    positive_buckets: Array.from(h.positiveBuckets, countJson),
     negative_spans: h.negativeSpans.map((x) => ({ offset: x.offset, length: x.length })),
-    negative_buckets: [...h.negativeBuckets],
+    negative_buckets: Array.from(h.negativeBuckets, countJson),
   };
   if (h.customValues !== undefined) o.custom_values = h.customValues.map(formatFloat);
   return o;

@@ -9,6 +9,9 @@ import { LF, type LineSpec, Metric, type MetricOwner, Series } from './metric.js
 import { NATIVE_SCRATCH } from '../model/native-buckets.js';
 import { type NativeConfig, NativeState } from './native.js';
 
+/** The longest delay setTimeout honours (2^31 - 1 ms); a longer one fires after 1 ms. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
 /**
  * A bucket bound or quantile as a format spells it: OpenMetrics 1.0 requires
  * canonical numbers (`1.0`, `1e-05`; rules.canonicalBound, Prometheus 3's
@@ -106,14 +109,26 @@ export class HistogramSeries extends Series {
    * client_golang's reset timer (afterFunc(..., h.reset)): the series
    * starts over (classic buckets included) when it fires. Unref'd where the
    * runtime allows (Node, Bun), so it never keeps a process alive.
+   * setTimeout runs a delay over 2^31 - 1 ms (~24.8 days) after 1 ms (Node's
+   * TimeoutOverflowWarning, browsers alike), so the delay is capped there
+   * and the timer, when it fires, re-arms itself until the clock has
+   * reached resetAt.
    */
   private armTimer(nat: NativeState, delay: number): void {
-    const t = setTimeout(() => {
-      if (!nat.resetScheduled) return;
-      this.resetCounts(nat);
-      nat.lastResetTime = nat.cfg.now();
-      nat.resetScheduled = false;
-    }, delay);
+    const t = setTimeout(
+      () => {
+        if (!nat.resetScheduled) return;
+        const left = nat.resetAt - nat.cfg.now();
+        if (left > 0) {
+          this.armTimer(nat, left);
+          return;
+        }
+        this.resetCounts(nat);
+        nat.lastResetTime = nat.cfg.now();
+        nat.resetScheduled = false;
+      },
+      Math.min(Math.max(delay, 0), MAX_TIMEOUT_MS),
+    );
     (t as { unref?: () => void }).unref?.();
   }
 

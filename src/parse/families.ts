@@ -4,6 +4,7 @@
  * through the parser's interning accessors.
  */
 
+import { EXEMPLAR_BYTES, NATIVE_BUCKET_BYTES, NATIVE_BYTES, NATIVE_SPAN_BYTES } from './options.js';
 import { secondsToMillis } from '../core/number.js';
 import type { Format, HistogramSample, Labels, MetricFamily, MetricType, NativeHistogram, Sample } from '../model/index.js';
 import { belongsTo, familyName, isCreatedSample, normalizeLabelValue, reservedLabel } from '../model/rules.js';
@@ -27,11 +28,6 @@ const LABEL_BYTES = 80;
 const FAMILY_BYTES = 256;
 /** Strings built from the input: at most one UTF-16 unit per input byte. */
 const INPUT_BYTE_BYTES = 2;
-const EXEMPLAR_BYTES = 256;
-/** A native histogram: the object and its four arrays, plus a number per bucket and an object per span. */
-const NATIVE_BYTES = 320;
-const NATIVE_BUCKET_BYTES = 16;
-const NATIVE_SPAN_BYTES = 48;
 
 /** Options of a FamilyBuilder. */
 export interface FamilyBuilderOptions {

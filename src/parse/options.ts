@@ -8,7 +8,7 @@ import type { Format } from '../model/index.js';
  * the option's name. Use `Infinity` to switch one off.
  *
  * The defaults refuse nothing Prometheus 3.5 accepts by default, except
- * lines over 1 MiB: Prometheus' label_limit, label_name_length_limit and
+ * lines over 1 MiB and native histograms with over 1,000 exemplars: Prometheus' label_limit, label_name_length_limit and
  * label_value_length_limit default to none (0), so ours default to
  * `Infinity`. Memory stays bounded by the byte budgets instead: a line
  * (`maxLineLength`), and so every name and value in it, and the body
@@ -65,6 +65,15 @@ export interface Limits {
    * no limit); memory stays bounded by `maxMessageBytes`.
    */
   maxNativeBuckets: number;
+  /**
+   * Exemplars in one protobuf native histogram (its `exemplars` field; a
+   * classic sample carries one at most). Each becomes an Exemplar and a
+   * labels object, ~20x its 7 bytes of input at least. Prometheus has no
+   * such limit (its exemplar storage is a ring of `max_exemplars`);
+   * client_golang keeps at most 10 a series (NativeHistogramMaxExemplars'
+   * default), so the default, 1,000, refuses no real exposition.
+   */
+  maxExemplars: number;
   /** Samples in one payload (Prometheus `sample_limit`); in protobuf a native histogram counts as one. Defaults to 50,000,000. */
   maxSeries: number;
   /**
@@ -75,11 +84,23 @@ export interface Limits {
    * the defaults no payload takes `parse()` past about 1 GiB of heap.
    * `parse()` and `scrape()` count every family they return;
    * `parseStream()` counts the family it holds (its consumer owns the ones
-   * it yielded). The pull API builds no families and is not limited by it.
-   * Defaults to 512 MiB.
+   * it yielded). The pull API builds no families and is not limited by it,
+   * except that no one native histogram (its spans, buckets and exemplars,
+   * counted before they are built) may take more. Defaults to 512 MiB.
    */
   maxModelBytes: number;
 }
+
+/**
+ * The model estimate's share for native histograms and exemplars (measured
+ * on Node 20; families.ts charges them against `maxModelBytes`, and the
+ * protobuf parser checks one native histogram against it before building it).
+ */
+export const EXEMPLAR_BYTES = 256;
+/** A native histogram: the object and its four arrays, plus a number per bucket and an object per span. */
+export const NATIVE_BYTES = 320;
+export const NATIVE_BUCKET_BYTES = 16;
+export const NATIVE_SPAN_BYTES = 48;
 
 export const DEFAULT_LIMITS: Readonly<Limits> = {
   maxBodyBytes: 1024 * 1024 * 1024,
@@ -89,6 +110,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = {
   maxLabelValueLength: Infinity,
   maxMessageBytes: 64 * 1024 * 1024,
   maxNativeBuckets: Infinity,
+  maxExemplars: 1000,
   maxSeries: 50_000_000,
   maxModelBytes: 512 * 1024 * 1024,
 };

@@ -43,8 +43,14 @@
  * A Metric holds one of gauge, counter, summary, untyped and histogram; the
  * one of the family's type is read, any other is skipped, and a missing one
  * reads as zeroes, as Prometheus' decoder does (its getters return zero
- * values). A field given twice: the last one counts (protobuf merges
- * repeated sub-messages; Prometheus' gogo decoder would merge the two).
+ * values). A scalar field given twice: the last one counts. The Metric's
+ * value sub-message given twice is merged, as protobuf and Prometheus'
+ * gogo decoder merge a singular sub-message: its ranges are read in order,
+ * scalars from the last, repeated fields (buckets, spans, deltas,
+ * quantiles, exemplars) appended. A sub-message inside it given twice
+ * (Counter.exemplar, created_timestamp) is not merged: the last counts.
+ * A native histogram is checked against maxNativeBuckets (spans too),
+ * maxExemplars and maxModelBytes before it is built (checkNativeSize).
  * Sub-messages the walk does not read (another type's value, buckets after
  * a `+Inf` one, a classic histogram's deltas) are checked for their framing
  * only, where Prometheus' gogo decoder would decode them too.
@@ -82,7 +88,7 @@ import {
 } from '../proto/metrics-proto.js';
 import { WIRE_FIXED64, WIRE_LEN, WIRE_VARINT, WireReader } from '../proto/reader.js';
 import { Entry } from './entry.js';
-import { DEFAULT_LIMITS, type ParserOptions } from './options.js';
+import { DEFAULT_LIMITS, EXEMPLAR_BYTES, NATIVE_BUCKET_BYTES, NATIVE_BYTES, NATIVE_SPAN_BYTES, type ParserOptions } from './options.js';
 import type { PullParser } from './pull.js';
 import { sameAscii } from './scanner.js';
 
@@ -170,6 +176,8 @@ export class ProtobufParser implements PullParser {
   private readonly maxLabelValueLength: number;
   private readonly maxSeries: number;
   private readonly maxNativeBuckets: number;
+  private readonly maxExemplars: number;
+  private readonly maxModelBytes: number;
   private bodyBytes = 0;
   private samples = 0;
 
@@ -203,7 +211,15 @@ export class ProtobufParser implements PullParser {
   private ts = 0;
   /** The sub-message of the family's type (start, end), -1 when absent. */
   private vStart = -1;
-  private vEnd = -1;
+  /**
+   * The byte ranges of the Metric's value field, in order: more than one
+   * when the field is given more than once. Protobuf merges a singular
+   * sub-message given twice (scalars from the last, repeated fields
+   * appended), as the gogo decoder Prometheus 3.5 uses does: decoding the
+   * ranges one after the other does the same.
+   */
+  private vRanges = new Int32Array(8);
+  private nV = 0;
   private created = 0;
   private hasCreated = false;
   // Counter, gauge, untyped: the value; summary and histogram: count and sum.
@@ -222,6 +238,11 @@ export class ProtobufParser implements PullParser {
   private zeroCount = 0;
   private zeroCountFloat = 0;
   private hasSpans = false;
+  /** Counted by readHistogram's walk, so decodeNative can check its limits before allocating. */
+  private nSpans = 0;
+  private nDeltas = 0;
+  private nCounts = 0;
+  private nExemplars = 0;
 
   // The current entry within the Metric.
   private kind = K_VALUE;
@@ -258,6 +279,8 @@ export class ProtobufParser implements PullParser {
     this.maxLabelValueLength = options.maxLabelValueLength ?? DEFAULT_LIMITS.maxLabelValueLength;
     this.maxSeries = options.maxSeries ?? DEFAULT_LIMITS.maxSeries;
     this.maxNativeBuckets = options.maxNativeBuckets ?? DEFAULT_LIMITS.maxNativeBuckets;
+    this.maxExemplars = options.maxExemplars ?? DEFAULT_LIMITS.maxExemplars;
+    this.maxModelBytes = options.maxModelBytes ?? DEFAULT_LIMITS.maxModelBytes;
     this._countBody(input.length);
   }
 
@@ -484,7 +507,7 @@ export class ProtobufParser implements PullParser {
     this.nameFilter = 0;
     this.ts = 0;
     this.vStart = -1;
-    this.vEnd = -1;
+    this.nV = 0;
     const valueField = VALUE_FIELD[this.pbType]!;
     const buf = r.buf;
     while (r.pos < end) {
@@ -510,8 +533,8 @@ export class ProtobufParser implements PullParser {
       } else if (f === valueField) {
         r.expect(WIRE_LEN, FIELD_NAMES_METRIC[f]!, at);
         const e = r.lengthEnd();
-        this.vStart = r.pos;
-        this.vEnd = e;
+        if (this.vStart < 0) this.vStart = r.pos;
+        this.addValueRange(r.pos, e);
         r.pos = e;
       } else {
         // The oneof's other members are messages too (decoder.go checks their wire type).
@@ -665,9 +688,8 @@ export class ProtobufParser implements PullParser {
     );
   }
 
-  /** Reads the Metric's value sub-message: counter/gauge/untyped value, summary or histogram fields. */
+  /** Reads the Metric's value sub-message (every range of it, merged): counter/gauge/untyped value, summary or histogram fields. */
   private decodeValue(): void {
-    const r = this.r;
     const t = this.pbType;
     this.val = 0;
     this.count = 0;
@@ -678,9 +700,18 @@ export class ProtobufParser implements PullParser {
     this.created = 0;
     this.exStart = this.exEnd = -1;
     this.native = false;
-    const start = this.vStart;
-    const end = this.vEnd;
-    if (start < 0) return; // absent: zeroes, as Prometheus' getters read it
+    if (this.vStart < 0) return; // absent: zeroes, as Prometheus' getters read it
+    if (t === PB_HISTOGRAM || t === PB_GAUGE_HISTOGRAM) {
+      this.readHistogram();
+      return;
+    }
+    for (let k = 0; k < this.nV; k++) this.decodeScalars(t, this.vRanges[k * 2]!, this.vRanges[k * 2 + 1]!);
+    if (this.exStart >= 0) this.checkExemplar(this.exStart, this.exEnd);
+  }
+
+  /** One range of a counter, gauge, untyped or summary value: its fields, the last of each scalar counting. */
+  private decodeScalars(t: number, start: number, end: number): void {
+    const r = this.r;
     r.pos = start;
     r.end = end;
     if (t === PB_GAUGE || t === PB_UNTYPED) {
@@ -708,7 +739,6 @@ export class ProtobufParser implements PullParser {
           this.readCreated(at, end);
         } else r.skip();
       }
-      if (this.exStart >= 0) this.checkExemplar(this.exStart, this.exEnd);
     } else if (t === PB_SUMMARY) {
       while (r.pos < end) {
         const at = r.pos;
@@ -728,16 +758,27 @@ export class ProtobufParser implements PullParser {
           this.readCreated(at, end);
         } else r.skip();
       }
-    } else this.readHistogram(start, end);
+    }
   }
 
-  private readHistogram(start: number, end: number): void {
-    const r = this.r;
+  private readHistogram(): void {
     this.schema = 0;
     this.zeroThreshold = 0;
     this.zeroCount = 0;
     this.zeroCountFloat = 0;
     this.hasSpans = false;
+    this.nSpans = 0;
+    this.nDeltas = 0;
+    this.nCounts = 0;
+    this.nExemplars = 0;
+    for (let k = 0; k < this.nV; k++) this.readHistogramRange(this.vRanges[k * 2]!, this.vRanges[k * 2 + 1]!);
+    // protobufparse.go isNativeHistogram: a span, a zero threshold or a
+    // (integer) zero count. An empty native histogram carries a no-op span.
+    this.native = this.hasSpans || this.zeroThreshold > 0 || this.zeroCount > 0;
+  }
+
+  private readHistogramRange(start: number, end: number): void {
+    const r = this.r;
     r.pos = start;
     r.end = end;
     while (r.pos < end) {
@@ -786,29 +827,46 @@ export class ProtobufParser implements PullParser {
         case HistogramField.positiveSpan:
           r.expect(WIRE_LEN, 'Histogram span', at);
           this.hasSpans = true;
+          this.nSpans++;
           r.pos = r.lengthEnd();
           break;
         case HistogramField.negativeDelta:
         case HistogramField.positiveDelta:
-          if (r.wire !== WIRE_LEN) r.expect(WIRE_VARINT, 'Histogram delta', at);
-          r.skip();
+          if (r.wire === WIRE_LEN) {
+            // Packed: one varint ends at each byte under 0x80.
+            const e = r.lengthEnd();
+            const buf = r.buf;
+            let n = 0;
+            for (let i = r.pos; i < e; i++) if (buf[i]! < 0x80) n++;
+            this.nDeltas += n;
+            r.pos = e;
+          } else {
+            r.expect(WIRE_VARINT, 'Histogram delta', at);
+            this.nDeltas++;
+            r.skip();
+          }
           break;
         case HistogramField.negativeCount:
         case HistogramField.positiveCount:
-          if (r.wire !== WIRE_LEN) r.expect(WIRE_FIXED64, 'Histogram count', at);
-          r.skip();
+          if (r.wire === WIRE_LEN) {
+            const e = r.lengthEnd();
+            this.nCounts += Math.floor((e - r.pos) / 8);
+            r.pos = e;
+          } else {
+            r.expect(WIRE_FIXED64, 'Histogram count', at);
+            this.nCounts++;
+            r.skip();
+          }
           break;
         case HistogramField.exemplars:
           r.expect(WIRE_LEN, 'Histogram.exemplars', at);
+          this.nExemplars++;
           r.pos = r.lengthEnd();
           break;
         default:
           r.skip();
       }
     }
-    // protobufparse.go isNativeHistogram: a span, a zero threshold or a
-    // (integer) zero count. An empty native histogram carries a no-op span.
-    this.native = this.hasSpans || this.zeroThreshold > 0 || this.zeroCount > 0;
   }
 
   /** Reads a google.protobuf.Timestamp field as the created timestamp, in ms (0 means none, as protobufparse.go). */
@@ -842,6 +900,18 @@ export class ProtobufParser implements PullParser {
       } else r.skip();
     }
     return seconds * 1000 + Math.trunc(nanos / 1e6);
+  }
+
+  private addValueRange(start: number, end: number): void {
+    const n = this.nV;
+    if ((n + 1) * 2 > this.vRanges.length) {
+      const grown = new Int32Array(this.vRanges.length * 2);
+      grown.set(this.vRanges);
+      this.vRanges = grown;
+    }
+    this.vRanges[n * 2] = start;
+    this.vRanges[n * 2 + 1] = end;
+    this.nV = n + 1;
   }
 
   private addPart(start: number, end: number): void {
@@ -1022,67 +1092,71 @@ export class ProtobufParser implements PullParser {
   private decodeNative(): void {
     const r = this.r;
     const isFloat = this.countFloat > 0 || this.zeroCountFloat > 0;
+    this.checkNativeSize(isFloat ? this.nCounts : this.nDeltas);
     const positiveSpans: BucketSpan[] = [];
     const negativeSpans: BucketSpan[] = [];
     const positiveBuckets: number[] = [];
     const negativeBuckets: number[] = [];
+    // Pairs: where an exemplar's length starts, and the end of its range.
     const exemplarAt: number[] = [];
-    const end = this.vEnd;
-    r.pos = this.vStart;
-    r.end = end;
     let posAcc = 0;
     let negAcc = 0;
-    while (r.pos < end) {
-      const at = r.pos;
-      const f = r.tag();
-      if (f === HistogramField.positiveSpan || f === HistogramField.negativeSpan) {
-        const e = r.lengthEnd();
-        (f === HistogramField.positiveSpan ? positiveSpans : negativeSpans).push(this.readSpan(e));
-        r.pos = e;
-        r.end = end;
-      } else if (f === HistogramField.positiveDelta || f === HistogramField.negativeDelta) {
-        const positive = f === HistogramField.positiveDelta;
-        if (isFloat) {
-          r.skip();
-          continue;
-        }
-        const out = positive ? positiveBuckets : negativeBuckets;
-        let acc = positive ? posAcc : negAcc;
-        if (r.wire === WIRE_LEN) {
+    for (let k = 0; k < this.nV; k++) {
+      const end = this.vRanges[k * 2 + 1]!;
+      r.pos = this.vRanges[k * 2]!;
+      r.end = end;
+      while (r.pos < end) {
+        const at = r.pos;
+        const f = r.tag();
+        if (f === HistogramField.positiveSpan || f === HistogramField.negativeSpan) {
           const e = r.lengthEnd();
-          r.end = e;
-          while (r.pos < e) {
+          (f === HistogramField.positiveSpan ? positiveSpans : negativeSpans).push(this.readSpan(e));
+          r.pos = e;
+          r.end = end;
+        } else if (f === HistogramField.positiveDelta || f === HistogramField.negativeDelta) {
+          const positive = f === HistogramField.positiveDelta;
+          if (isFloat) {
+            r.skip();
+            continue;
+          }
+          const out = positive ? positiveBuckets : negativeBuckets;
+          let acc = positive ? posAcc : negAcc;
+          if (r.wire === WIRE_LEN) {
+            const e = r.lengthEnd();
+            r.end = e;
+            while (r.pos < e) {
+              acc += r.sint64();
+              out.push(acc);
+              this.checkBuckets(positiveBuckets.length + negativeBuckets.length, at);
+            }
+            r.end = end;
+          } else {
             acc += r.sint64();
             out.push(acc);
-            this.checkBuckets(positiveBuckets.length + negativeBuckets.length, at);
           }
-          r.end = end;
-        } else {
-          acc += r.sint64();
-          out.push(acc);
-        }
-        if (positive) posAcc = acc;
-        else negAcc = acc;
-      } else if (f === HistogramField.positiveCount || f === HistogramField.negativeCount) {
-        if (!isFloat) {
-          r.skip();
-          continue;
-        }
-        const out = f === HistogramField.positiveCount ? positiveBuckets : negativeBuckets;
-        if (r.wire === WIRE_LEN) {
-          const e = r.lengthEnd();
-          if ((e - r.pos) % 8 !== 0) throw r.malformed(at, 'a packed double field whose length is not a multiple of 8');
-          r.end = e;
-          while (r.pos < e) {
-            out.push(r.double());
-            this.checkBuckets(positiveBuckets.length + negativeBuckets.length, at);
+          if (positive) posAcc = acc;
+          else negAcc = acc;
+        } else if (f === HistogramField.positiveCount || f === HistogramField.negativeCount) {
+          if (!isFloat) {
+            r.skip();
+            continue;
           }
-          r.end = end;
-        } else out.push(r.double());
-      } else if (f === HistogramField.exemplars) {
-        exemplarAt.push(r.pos);
-        r.pos = r.lengthEnd();
-      } else r.skip();
+          const out = f === HistogramField.positiveCount ? positiveBuckets : negativeBuckets;
+          if (r.wire === WIRE_LEN) {
+            const e = r.lengthEnd();
+            if ((e - r.pos) % 8 !== 0) throw r.malformed(at, 'a packed double field whose length is not a multiple of 8');
+            r.end = e;
+            while (r.pos < e) {
+              out.push(r.double());
+              this.checkBuckets(positiveBuckets.length + negativeBuckets.length, at);
+            }
+            r.end = end;
+          } else out.push(r.double());
+        } else if (f === HistogramField.exemplars) {
+          exemplarAt.push(r.pos, end);
+          r.pos = r.lengthEnd();
+        } else r.skip();
+      }
     }
     this.checkBuckets(positiveBuckets.length + negativeBuckets.length, this.vStart);
     const h: NativeHistogram = {
@@ -1101,6 +1175,50 @@ export class ProtobufParser implements PullParser {
     if (problem !== null) throw r.fail('INVALID_VALUE', `invalid native histogram: ${problem}`, this.vStart);
     this.hist = h;
     this.histExemplars = this.nativeExemplars(exemplarAt);
+  }
+
+  /**
+   * Bounds what decodeNative allocates, from the counts readHistogram's
+   * walk took, before it allocates anything: buckets (maxNativeBuckets),
+   * spans (at most maxNativeBuckets + 2: buckets + 1 a side, as a canonical
+   * histogram has), exemplars (maxExemplars), and the whole histogram's
+   * estimated heap (maxModelBytes, as families.ts charges it). Each span
+   * becomes an object (~20x its 2 bytes of input), each exemplar an object
+   * and a labels object: without this a 60 MB message of empty spans took
+   * the process past its heap before any budget was asked. Prometheus'
+   * Validate only checks that the span lengths add up to the buckets (its
+   * memory is bounded by the body size); with the default limits this
+   * refuses nothing it accepts but exemplars over 1,000 and a histogram
+   * bigger than the model budget.
+   */
+  private checkNativeSize(buckets: number): void {
+    const r = this.r;
+    this.checkBuckets(buckets, this.vStart);
+    if (this.nSpans > this.maxNativeBuckets + 2) {
+      throw r.fail(
+        'LIMIT_EXCEEDED',
+        `native histogram has ${this.nSpans} bucket spans, more than the ${this.maxNativeBuckets} buckets allow (maxNativeBuckets + 2: buckets + 1 a side)`,
+        this.vStart,
+        'maxNativeBuckets',
+      );
+    }
+    if (this.nExemplars > this.maxExemplars) {
+      throw r.fail(
+        'LIMIT_EXCEEDED',
+        `native histogram has ${this.nExemplars} exemplars, more than ${this.maxExemplars} (maxExemplars)`,
+        this.vStart,
+        'maxExemplars',
+      );
+    }
+    const bytes = NATIVE_BYTES + NATIVE_BUCKET_BYTES * buckets + NATIVE_SPAN_BYTES * this.nSpans + EXEMPLAR_BYTES * this.nExemplars;
+    if (bytes > this.maxModelBytes) {
+      throw r.fail(
+        'LIMIT_EXCEEDED',
+        `native histogram with ${buckets} buckets, ${this.nSpans} spans and ${this.nExemplars} exemplars would take about ${Math.round(bytes / 1048576)} MiB, over the model budget of ${Math.round(this.maxModelBytes / 1048576)} MiB (maxModelBytes)`,
+        this.vStart,
+        'maxModelBytes',
+      );
+    }
   }
 
   private checkBuckets(n: number, at: number): void {
@@ -1142,9 +1260,9 @@ export class ProtobufParser implements PullParser {
   private nativeExemplars(exemplarAt: number[]): Exemplar[] {
     const r = this.r;
     const out: Exemplar[] = [];
-    const take = (lenAt: number): void => {
+    const take = (lenAt: number, end: number): void => {
       r.pos = lenAt;
-      r.end = this.vEnd;
+      r.end = end;
       const e = r.lengthEnd();
       const s = r.pos;
       this.checkExemplar(s, e);
@@ -1152,7 +1270,7 @@ export class ProtobufParser implements PullParser {
       if (ex.timestamp !== null) out.push(ex);
     };
     if (exemplarAt.length > 0) {
-      for (const at of exemplarAt) take(at);
+      for (let i = 0; i < exemplarAt.length; i += 2) take(exemplarAt[i]!, exemplarAt[i + 1]!);
       return out;
     }
     for (let i = 0; i < this.nParts; i++) {
@@ -1390,6 +1508,10 @@ export class ProtobufParser implements PullParser {
   }
 
   value(): number {
+    // A Histogram entry has no float value (histogram() throws on a Series entry alike).
+    if (this.entry === Entry.Histogram) {
+      throw new PromwireError('INVALID_ARGUMENT', 'value() is not valid on a Histogram entry: read it with histogram()');
+    }
     return this.val;
   }
 

@@ -1,5 +1,6 @@
 import { isEscapingScheme } from '../core/names.js';
 import type { EscapingScheme } from '../core/names.js';
+import { PromwireError } from '../errors.js';
 import type { Format } from '../model/index.js';
 
 /**
@@ -109,8 +110,25 @@ export const PROTO_FIRST_SCRAPE_PROTOCOLS: readonly ScrapeProtocol[] = [
  * that carry UTF-8 names (text 1.0.0, OpenMetrics 1.0.0), weights counting
  * down from `q=0.<n+1>` where n is the size of the whole protocol table (5,
  * so the first weight is 0.6 whatever the list), then `*\/*` one step lower.
+ *
+ * Throws INVALID_ARGUMENT on an unknown protocol or one given twice, as
+ * Prometheus' config validation refuses them (config/config.go
+ * `validateAcceptScrapeProtocols`: "unknown scrape protocol", "duplicated
+ * protocol in scrape_protocols"). With distinct protocols the list holds at
+ * most the 5 of the table, so every weight stays between 0.1 and 0.6.
  */
 export function scrapeAcceptHeader(protocols: readonly ScrapeProtocol[], escaping: EscapingScheme = 'allow-utf-8'): string {
+  const seen = new Set<string>();
+  for (const p of protocols) {
+    if (!Object.hasOwn(SCRAPE_PROTOCOL_HEADERS, p)) {
+      throw new PromwireError(
+        'INVALID_ARGUMENT',
+        `unknown scrape protocol ${JSON.stringify(p)}: expected one of ${Object.keys(SCRAPE_PROTOCOL_HEADERS).join(', ')}`,
+      );
+    }
+    if (seen.has(p)) throw new PromwireError('INVALID_ARGUMENT', `duplicated protocol in scrape_protocols: ${p}`);
+    seen.add(p);
+  }
   let weight = Object.keys(SCRAPE_PROTOCOL_HEADERS).length + 1;
   const vals: string[] = [];
   for (const p of protocols) {
