@@ -18,8 +18,21 @@ const NO_LIMITS: ParserOptions = {
   maxSeries: Infinity,
 };
 
-/** Fastest time of `run(big)` over fastest time of `run(small)`, runs interleaved. */
+/**
+ * Fastest time of `run(big)` over fastest time of `run(small)`, runs
+ * interleaved; measured again (up to 5 times, keeping the lowest ratio) while
+ * it reads over 2.5. A super-linear path reads ~4 every time; a linear one
+ * reads over 3 only when other work on the machine lands on the big runs of a
+ * whole measurement (seen on a 2-core machine at load 6-10), which repeated
+ * measurements do not all suffer.
+ */
 async function ratio(small: Uint8Array, big: Uint8Array, run: (b: Uint8Array) => unknown, rounds = 7): Promise<number> {
+  let best = Infinity;
+  for (let attempt = 0; attempt < 5 && best > 2.5; attempt++) best = Math.min(best, await measureRatio(small, big, run, rounds));
+  return best;
+}
+
+async function measureRatio(small: Uint8Array, big: Uint8Array, run: (b: Uint8Array) => unknown, rounds: number): Promise<number> {
   for (let w = 0; w < 2; w++) {
     // Warm up: let the JIT settle before timing.
     await run(small);
