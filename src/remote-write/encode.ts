@@ -104,12 +104,21 @@ function resolve(options: EncodeWriteRequestsOptions): { version: RemoteWriteVer
 function walk(input: RemoteWriteInput, rw: RequestWriter, o: WalkOptions, parser: ParserOptions | undefined): Generator<void, void, void> {
   if (input instanceof Uint8Array) return walkExposition(input, parser ?? {}, rw, o);
   if (Array.isArray(input)) return walkFamilies(input as readonly MetricFamily[], rw, o);
+  // A MetricSet: straight into the request, without building families
+  // (each series' label sets rendered once and kept; Metric.remoteWrite).
+  const direct = (input as { remoteWriteSeries?: unknown }).remoteWriteSeries;
+  if (typeof direct === 'function') return (input as unknown as DirectInput).remoteWriteSeries(rw, o);
   const c = (input as { collect?: unknown }).collect;
   if (typeof c === 'function') return walkFamilies((input as { collect(): MetricFamily[] }).collect(), rw, o);
   throw new PromwireError(
     'INVALID_ARGUMENT',
     'expected MetricFamily[], a MetricSet (or anything with collect()) or exposition bytes (Uint8Array)',
   );
+}
+
+/** What a MetricSet offers for the direct path (internal: src/metrics/metric-set.ts). */
+interface DirectInput {
+  remoteWriteSeries(rw: RequestWriter, o: WalkOptions): Generator<void, void, void>;
 }
 
 /** A first buffer size for families: their sample count times a typical series' size. */
