@@ -184,6 +184,9 @@ export class MetricSet {
     return out;
   }
 
+  /** @internal The size of the last encodeWriteRequest of this set, per version (to size the next one's buffer). */
+  readonly remoteWriteSize = { '1.0': 0, '2.0': 0 };
+
   /**
    * @internal Remote write without the families model: what
    * encodeWriteRequest(s) calls for a MetricSet (the bytes

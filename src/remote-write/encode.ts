@@ -106,8 +106,7 @@ function walk(input: RemoteWriteInput, rw: RequestWriter, o: WalkOptions, parser
   if (Array.isArray(input)) return walkFamilies(input as readonly MetricFamily[], rw, o);
   // A MetricSet: straight into the request, without building families
   // (each series' label sets rendered once and kept; Metric.remoteWrite).
-  const direct = (input as { remoteWriteSeries?: unknown }).remoteWriteSeries;
-  if (typeof direct === 'function') return (input as unknown as DirectInput).remoteWriteSeries(rw, o);
+  if (isDirect(input)) return input.remoteWriteSeries(rw, o);
   const c = (input as { collect?: unknown }).collect;
   if (typeof c === 'function') return walkFamilies((input as { collect(): MetricFamily[] }).collect(), rw, o);
   throw new PromwireError(
@@ -119,10 +118,21 @@ function walk(input: RemoteWriteInput, rw: RequestWriter, o: WalkOptions, parser
 /** What a MetricSet offers for the direct path (internal: src/metrics/metric-set.ts). */
 interface DirectInput {
   remoteWriteSeries(rw: RequestWriter, o: WalkOptions): Generator<void, void, void>;
+  /** The size of the set's last single request per version (0 before the first), to size the next one's buffer. */
+  remoteWriteSize: Record<RemoteWriteVersion, number>;
+}
+
+function isDirect(input: RemoteWriteInput): input is RemoteWriteInput & DirectInput {
+  return typeof (input as { remoteWriteSeries?: unknown }).remoteWriteSeries === 'function';
 }
 
 /** A first buffer size for families: their sample count times a typical series' size. */
 function sizeHint(input: RemoteWriteInput, version: RemoteWriteVersion): number | undefined {
+  // A MetricSet: its last request's size, plus a little (as its encode() sizes its buffer).
+  if (isDirect(input)) {
+    const last = input.remoteWriteSize[version];
+    return last > 0 ? last + (last >> 5) + 4096 : undefined;
+  }
   if (!Array.isArray(input)) return undefined;
   let n = 0;
   for (const f of input as readonly MetricFamily[]) n += f.samples.length;
@@ -146,7 +156,9 @@ export function encodeWriteRequest(input: RemoteWriteInput, options: EncodeWrite
   const rw = new RequestWriter(version, hint);
   const it = walk(input, rw, o, options.parser);
   while (!it.next().done);
-  return rw.take(true);
+  const out = rw.take(true);
+  if (isDirect(input)) input.remoteWriteSize[version] = out.length;
+  return out;
 }
 
 /** `encodeWriteRequest`, snappy-compressed: the body to POST with `Content-Encoding: snappy`. */
