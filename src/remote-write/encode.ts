@@ -37,10 +37,12 @@ import { RequestWriter, type RemoteWriteVersion } from './request-writer.js';
 export type { RemoteWriteVersion };
 
 /**
- * What a request is made from: families (the model), anything with a
- * `collect()` that returns them (a `MetricSet`), or exposition bytes (text,
- * OpenMetrics or protobuf; read by the pull parser without building
- * families: see `parser` for the format).
+ * What a request is made from: families (the model), a `MetricSet` (written
+ * without building families: each series' label set rendered once and kept;
+ * the same bytes as its `collect()`'s), anything else with a `collect()`
+ * that returns families, or exposition bytes (text, OpenMetrics or
+ * protobuf; read by the pull parser without building families: see
+ * `parser` for the format).
  */
 export type RemoteWriteInput = readonly MetricFamily[] | { collect(): MetricFamily[] } | Uint8Array;
 
