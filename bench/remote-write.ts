@@ -6,8 +6,9 @@
  * families does).
  *
  * - sending: encode + snappy, 1.0 and 2.0, straight from the text bytes
- *   through the pull parser (no families built), and from already-parsed
- *   families (what a MetricSet or a model hands over);
+ *   through the pull parser (no families built), from already-parsed
+ *   families, and from a MetricSet holding the same series, through
+ *   collect() and direct (no families built);
  * - receiving: snappy decompress + decodeWriteRequest, 1.0 and 2.0.
  *
  * MB/s is of the text payload (the same series in every row), so rows
@@ -25,11 +26,13 @@ import {
 import prom from 'prometheus-remote-write/prom.js';
 import SnappyJS from 'snappyjs';
 import { type Case, expect } from './cases.js';
+import type { GenModel } from './generate.js';
+import { buildMetricSet } from './metricset.js';
 import { fmt, MB, ratio, type Result } from './table.js';
 
 const T = 1_700_000_000_000;
 
-export function remoteWriteCases(payload: string, text: Uint8Array): Case[] {
+export function remoteWriteCases(payload: string, text: Uint8Array, model?: GenModel): Case[] {
   const families: MetricFamily[] = parse(text);
   const series = families.reduce((n, f) => n + f.samples.length, 0);
   const base = { area: 'remote-write' as const, payload, bytes: text.length, samples: series };
@@ -74,6 +77,44 @@ export function remoteWriteCases(payload: string, text: Uint8Array): Case[] {
       run: () => encodeWriteRequestSnappy(families, { version, timestamp: T }),
       check: checkBody(version),
     });
+  }
+  // A MetricSet holding the same series (bench/metricset.ts: a gauge
+  // histogram becomes a histogram, untyped a gauge; same lines): through
+  // collect() and the families walk (what encodeWriteRequest(set) did before
+  // the direct path; passed as a plain { collect } so it still does), and
+  // direct (each series' label bytes rendered on the first encode, kept).
+  if (model !== undefined) {
+    const { set, samples } = buildMetricSet(model);
+    const viaCollect = { collect: () => set.collect() };
+    const checkSet = (version: '1.0' | '2.0') => (r: unknown) => {
+      const raw = snappyDecompress(r as Uint8Array);
+      const n = decodeWriteRequest(raw, version).series.length;
+      expect(n === samples, `${n} series decoded, expected ${samples}`);
+      return `${fmt(raw.length / MB, 1)} MB -> ${fmt((r as Uint8Array).length / MB, 1)} MB snappy`;
+    };
+    for (const version of ['1.0', '2.0'] as const) {
+      const o = { version, timestamp: T };
+      expect(
+        Buffer.from(encodeWriteRequest(set, o)).equals(Buffer.from(encodeWriteRequest(set.collect(), o))),
+        `MetricSet ${version}: the direct path differs from collect()'s`,
+      );
+      cases.push({
+        ...base,
+        samples,
+        row: `MetricSet -> ${version} + snappy (collect())`,
+        kind: 'promwire',
+        run: () => encodeWriteRequestSnappy(viaCollect, o),
+        check: checkSet(version),
+      });
+      cases.push({
+        ...base,
+        samples,
+        row: `MetricSet -> ${version} + snappy (direct)`,
+        kind: 'promwire',
+        run: () => encodeWriteRequestSnappy(set, o),
+        check: checkSet(version),
+      });
+    }
   }
   // prometheus-remote-write 0.5.1, the npm remote-write package (1.0 only,
   // no histograms): its users hand pushTimeseries one { labels, samples }

@@ -326,7 +326,8 @@ async function main(argv: string[]): Promise<void> {
   }
   if (only === undefined || only === 'remote-write') {
     log('remote-write: parsing the large payload to families');
-    const cases = keyed(remoteWriteCases('large text', generatePayload(LARGE).text));
+    const large = generatePayload(LARGE);
+    const cases = keyed(remoteWriteCases('large text', large.text, large.model));
     const results: Result[] = [];
     for (const [name, c] of Object.entries(cases)) {
       log(name);

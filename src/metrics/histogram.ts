@@ -363,6 +363,26 @@ export class Histogram<L extends string = never> extends Metric<L, HistogramSeri
   }
 
   /** @internal */
+  protected override rwNative(s: HistogramSeries): NativeHistogram | undefined {
+    return s.nativeSnapshot();
+  }
+
+  /** @internal The classic samples, read after rwNative (as samplesOf reads them after the snapshot, which may apply a due reset). */
+  protected rwValues(s: HistogramSeries, out: number[]): number {
+    if (!this.classic) return 0;
+    const counts = s.counts;
+    const n = counts.length;
+    let acc = 0;
+    for (let i = 0; i < n; i++) {
+      acc += counts[i]!;
+      out[i] = acc;
+    }
+    out[n] = s.sum;
+    out[n + 1] = s.count;
+    return n + 2;
+  }
+
+  /** @internal */
   protected samplesOf(s: HistogramSeries, labelsFor: (e: LineSpec['extra']) => Labels, specs: LineSpec[]): Sample[] {
     const out: Sample[] = [];
     const native = s.nativeSnapshot();

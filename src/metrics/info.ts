@@ -39,6 +39,12 @@ export class Info<L extends string = never> extends Metric<L, InfoSeries> {
   }
 
   /** @internal */
+  protected rwValues(_s: InfoSeries, out: number[]): number {
+    out[0] = 1;
+    return 1;
+  }
+
+  /** @internal */
   protected samplesOf(_s: InfoSeries, labelsFor: (e: LineSpec['extra']) => Labels, specs: LineSpec[]): Sample[] {
     return [{ name: specs[0]!.sample, labels: labelsFor(null), value: 1, timestamp: null }];
   }

@@ -2,6 +2,8 @@ import { ByteWriter, chunkSizeOption, escapingOption, formatOption, Losses, Pref
 import type { EncodeChunksOptions, EncodeOptions } from '../encode/api.js';
 import type { EscapingScheme } from '../core/names.js';
 import type { MetricFamily } from '../model/index.js';
+import type { WalkOptions } from '../remote-write/from-families.js';
+import type { RequestWriter } from '../remote-write/request-writer.js';
 import { omName, seriesNames } from '../model/rules.js';
 import { Counter } from './counter.js';
 import {
@@ -180,6 +182,20 @@ export class MetricSet {
     const out: MetricFamily[] = [];
     for (const m of this.metrics.values()) out.push(m.collect());
     return out;
+  }
+
+  /** @internal The size of the last encodeWriteRequest of this set, per version (to size the next one's buffer). */
+  readonly remoteWriteSize = { '1.0': 0, '2.0': 0 };
+
+  /**
+   * @internal Remote write without the families model: what
+   * encodeWriteRequest(s) calls for a MetricSet (the bytes
+   * `encodeWriteRequest(set.collect())` writes; Metric.remoteWrite). The
+   * metrics are those of the set when the first request is asked for.
+   */
+  *remoteWriteSeries(rw: RequestWriter, o: WalkOptions): Generator<void, void, void> {
+    const metrics = Array.from(this.metrics.values()) as Array<Metric<string, Series>>;
+    for (const m of metrics) yield* m.remoteWrite(rw, o);
   }
 
   /** Encodes every metric (the returned bytes are the caller's). */

@@ -18,9 +18,21 @@ import {
   writtenSampleName,
 } from '../encode/api.js';
 import type { ByteWriter, Losses, PrefixArena, ProtoWriter, ValueKind } from '../encode/api.js';
-import { type Format, type Labels, makeFamily, type MetricFamily, type MetricType, type Sample } from '../model/index.js';
+import {
+  type Format,
+  type Labels,
+  makeFamily,
+  type MetricFamily,
+  type MetricType,
+  type NativeHistogram,
+  type Sample,
+} from '../model/index.js';
 import { familyName as modelFamilyName } from '../model/rules.js';
 import { fail, q } from './definition.js';
+import { RESET_HINT_UNKNOWN } from '../proto/remote-write-proto.js';
+import type { WalkOptions } from '../remote-write/from-families.js';
+import type { RequestWriter } from '../remote-write/request-writer.js';
+import { type SeriesLabels, seriesLabels } from '../remote-write/series-labels.js';
 import type { Definition, LabelValues } from './definition.js';
 
 export const LF = 0x0a;
@@ -62,6 +74,12 @@ export abstract class Series {
   pb: Uint8Array[] | null = null;
   /** @internal Protobuf label fields per other scheme, rendered when first asked for. */
   pbEscaped: Map<string, Uint8Array[]> | null = null;
+  /**
+   * @internal Remote write: the label set of each sample line (collect()'s
+   * samples of the series: spec order, the native histogram's last), each
+   * rendered on the first remote-write encode that writes it.
+   */
+  rw: Array<SeriesLabels | undefined> | null = null;
   /** The metric's family name (for messages). */
   readonly metric: string;
 
@@ -156,6 +174,74 @@ export abstract class Metric<L extends string, S extends Series> {
   abstract writeAll(w: ByteWriter, escaping: EscapingScheme, om: boolean): void;
   /** @internal The samples of one series, in line order, with these labels. */
   protected abstract samplesOf(s: S, labelsFor: (extra: LineSpec['extra']) => Labels, specs: LineSpec[]): Sample[];
+
+  /**
+   * @internal Remote write: the series' float values in collect()'s order
+   * (its OpenMetrics line specs), into `out`; returns how many.
+   */
+  protected abstract rwValues(s: S, out: number[]): number;
+
+  /** @internal Remote write: the series' native histogram (collect()'s first sample), if it has one. */
+  protected rwNative(_s: S): NativeHistogram | undefined {
+    return undefined;
+  }
+
+  /**
+   * @internal Remote write without the families model (encodeWriteRequest
+   * of a MetricSet): writes this family's series as walkFamilies writes
+   * `collect()`'s (same series, labels, order, metadata, request
+   * boundaries), the label sets rendered once per series and kept
+   * (src/remote-write/series-labels.ts). Values are read as each series is
+   * reached; the series are those of the metric when its turn comes.
+   */
+  *remoteWrite(rw: RequestWriter, o: WalkOptions): Generator<void, void, void> {
+    const specs = this.getSpecs(true);
+    const nativeLine = specs.length;
+    const meta = o.metadata;
+    let metaDone = !meta;
+    const help = meta ? this.help : '';
+    const unit = meta ? this.unit : '';
+    const type: MetricType = meta ? this.type : 'unknown';
+    const ts = o.timestamp;
+    const max = o.maxSamples;
+    const values: number[] = [];
+    for (const s of this.snapshot()) {
+      const lines = (s.rw ??= new Array<SeriesLabels | undefined>(specs.length + 1));
+      const h = this.rwNative(s);
+      const n = this.rwValues(s, values);
+      if (h !== undefined) {
+        if (rw.samples + rw.histograms >= max && !rw.isEmpty()) yield;
+        if (!metaDone) {
+          rw.familyMetadata(this.familyName, this.type, this.help, this.unit);
+          metaDone = true;
+        }
+        rw.beginSeriesLabels((lines[nativeLine] ??= this.rwLabels(s, this.name, null)));
+        rw.histogram(h, ts, RESET_HINT_UNKNOWN);
+        rw.seriesMetadata(type, help, unit);
+        rw.endSeries();
+      }
+      for (let i = 0; i < n; i++) {
+        if (rw.samples + rw.histograms >= max && !rw.isEmpty()) yield;
+        if (!metaDone) {
+          rw.familyMetadata(this.familyName, this.type, this.help, this.unit);
+          metaDone = true;
+        }
+        rw.beginSeriesLabels((lines[i] ??= this.rwLabels(s, specs[i]!.sample, specs[i]!.extra)));
+        rw.sample(values[i]!, ts);
+        rw.seriesMetadata(type, help, unit);
+        rw.endSeries();
+      }
+    }
+    if (!metaDone) rw.familyMetadata(this.familyName, this.type, this.help, this.unit);
+  }
+
+  /** The remote-write label set of one sample line of a series (collect()'s labels for it, plus `__name__`). */
+  private rwLabels(s: S, name: string, extra: LineSpec['extra']): SeriesLabels {
+    const pairs: Array<readonly [string, string]> = [...this.owner.defaultPairs];
+    for (let i = 0; i < this.labelNames.length; i++) pairs.push([this.labelNames[i]!, s.labelValues[i]!]);
+    if (extra !== null) pairs.push(extra);
+    return seriesLabels(name, pairs);
+  }
 
   /** @internal HELP/TYPE/UNIT bytes for a format and scheme, rendered once. */
   header(format: Format, escaping: EscapingScheme): Uint8Array {
@@ -423,6 +509,12 @@ export abstract class SingleValueMetric<L extends string, S extends ValueSeries>
       w.writeNumber(s.get());
       w.writeByte(LF);
     }
+  }
+
+  /** @internal */
+  protected rwValues(s: S, out: number[]): number {
+    out[0] = s.get();
+    return 1;
   }
 
   /** @internal */

@@ -101,6 +101,13 @@ export class StateSet<L extends string = never> extends Metric<L, StateSetSeries
   }
 
   /** @internal */
+  protected rwValues(s: StateSetSeries, out: number[]): number {
+    const f = s.flags;
+    for (let i = 0; i < f.length; i++) out[i] = f[i]!;
+    return f.length;
+  }
+
+  /** @internal */
   protected samplesOf(s: StateSetSeries, labelsFor: (e: LineSpec['extra']) => Labels, specs: LineSpec[]): Sample[] {
     return specs.map((spec, i) => ({ name: spec.sample, labels: labelsFor(spec.extra), value: s.flags[i]!, timestamp: null }));
   }

@@ -119,6 +119,16 @@ export class Summary<L extends string = never> extends Metric<L, SummarySeries> 
   }
 
   /** @internal */
+  protected rwValues(s: SummarySeries, out: number[]): number {
+    const v = s.values;
+    const n = v.length;
+    for (let i = 0; i < n; i++) out[i] = v[i]!;
+    out[n] = s.sum;
+    out[n + 1] = s.count;
+    return n + 2;
+  }
+
+  /** @internal */
   protected samplesOf(s: SummarySeries, labelsFor: (e: LineSpec['extra']) => Labels, specs: LineSpec[]): Sample[] {
     const out: Sample[] = [];
     const n = s.values.length;

@@ -37,10 +37,12 @@ import { RequestWriter, type RemoteWriteVersion } from './request-writer.js';
 export type { RemoteWriteVersion };
 
 /**
- * What a request is made from: families (the model), anything with a
- * `collect()` that returns them (a `MetricSet`), or exposition bytes (text,
- * OpenMetrics or protobuf; read by the pull parser without building
- * families: see `parser` for the format).
+ * What a request is made from: families (the model), a `MetricSet` (written
+ * without building families: each series' label set rendered once and kept;
+ * the same bytes as its `collect()`'s), anything else with a `collect()`
+ * that returns families, or exposition bytes (text, OpenMetrics or
+ * protobuf; read by the pull parser without building families: see
+ * `parser` for the format).
  */
 export type RemoteWriteInput = readonly MetricFamily[] | { collect(): MetricFamily[] } | Uint8Array;
 
@@ -104,6 +106,9 @@ function resolve(options: EncodeWriteRequestsOptions): { version: RemoteWriteVer
 function walk(input: RemoteWriteInput, rw: RequestWriter, o: WalkOptions, parser: ParserOptions | undefined): Generator<void, void, void> {
   if (input instanceof Uint8Array) return walkExposition(input, parser ?? {}, rw, o);
   if (Array.isArray(input)) return walkFamilies(input as readonly MetricFamily[], rw, o);
+  // A MetricSet: straight into the request, without building families
+  // (each series' label sets rendered once and kept; Metric.remoteWrite).
+  if (isDirect(input)) return input.remoteWriteSeries(rw, o);
   const c = (input as { collect?: unknown }).collect;
   if (typeof c === 'function') return walkFamilies((input as { collect(): MetricFamily[] }).collect(), rw, o);
   throw new PromwireError(
@@ -112,8 +117,24 @@ function walk(input: RemoteWriteInput, rw: RequestWriter, o: WalkOptions, parser
   );
 }
 
+/** What a MetricSet offers for the direct path (internal: src/metrics/metric-set.ts). */
+interface DirectInput {
+  remoteWriteSeries(rw: RequestWriter, o: WalkOptions): Generator<void, void, void>;
+  /** The size of the set's last single request per version (0 before the first), to size the next one's buffer. */
+  remoteWriteSize: Record<RemoteWriteVersion, number>;
+}
+
+function isDirect(input: RemoteWriteInput): input is RemoteWriteInput & DirectInput {
+  return typeof (input as { remoteWriteSeries?: unknown }).remoteWriteSeries === 'function';
+}
+
 /** A first buffer size for families: their sample count times a typical series' size. */
 function sizeHint(input: RemoteWriteInput, version: RemoteWriteVersion): number | undefined {
+  // A MetricSet: its last request's size, plus a little (as its encode() sizes its buffer).
+  if (isDirect(input)) {
+    const last = input.remoteWriteSize[version];
+    return last > 0 ? last + (last >> 5) + 4096 : undefined;
+  }
   if (!Array.isArray(input)) return undefined;
   let n = 0;
   for (const f of input as readonly MetricFamily[]) n += f.samples.length;
@@ -137,7 +158,9 @@ export function encodeWriteRequest(input: RemoteWriteInput, options: EncodeWrite
   const rw = new RequestWriter(version, hint);
   const it = walk(input, rw, o, options.parser);
   while (!it.next().done);
-  return rw.take(true);
+  const out = rw.take(true);
+  if (isDirect(input)) input.remoteWriteSize[version] = out.length;
+  return out;
 }
 
 /** `encodeWriteRequest`, snappy-compressed: the body to POST with `Content-Encoding: snappy`. */

@@ -33,6 +33,7 @@ import {
 import { WIRE_FIXED64, WIRE_LEN, WIRE_VARINT } from '../proto/metrics-proto.js';
 import { ProtoWriter, tag } from '../proto/writer.js';
 import { LabelSet } from './label-set.js';
+import type { SeriesLabels } from './series-labels.js';
 
 /** The remote-write protocol versions. */
 export type RemoteWriteVersion = '1.0' | '2.0';
@@ -166,6 +167,23 @@ export class RequestWriter {
       this.seriesStart = w.beginLength(SERIES_RESERVE);
       for (let i = 0; i < n; i++) this.label(K_V1_LABEL, names[i]!, values[i]!);
     }
+    this.series++;
+  }
+
+  /**
+   * `beginSeries` for labels rendered before (a MetricSet series'
+   * SeriesLabels): 1.0 copies the `labels` fields' bytes, 2.0 interns the
+   * sorted strings, as beginSeries does.
+   */
+  beginSeriesLabels(labels: SeriesLabels): void {
+    if (this.v2) {
+      this.beginSeries(labels.set);
+      return;
+    }
+    const w = this.w;
+    w.byte(K_V1_SERIES);
+    this.seriesStart = w.beginLength(SERIES_RESERVE);
+    w.raw(labels.v1);
     this.series++;
   }
 
