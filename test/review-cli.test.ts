@@ -1,6 +1,6 @@
 /**
- * Review of issue 9: the CLI's JSON form of a native histogram. Fails on
- * the code under review.
+ * Review of issue 9: the CLI's JSON form of a native histogram. A regression test
+ * from the review (it failed before the fix).
  */
 import { describe, expect, it } from 'vitest';
 import { familyToJson } from '../src/cli/json.js';

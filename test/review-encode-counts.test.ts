@@ -1,6 +1,6 @@
 /**
  * Review of issue 9: the protobuf encoder and counts at or past 2^64 (the
- * uint64 fields' range). Each test fails on the code under review.
+ * uint64 fields' range). Regression tests from the review (each failed before its fix).
  */
 import { describe, expect, it } from 'vitest';
 import { encode, type MetricFamily, parse } from '../src/index.js';
