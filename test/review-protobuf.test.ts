@@ -1,6 +1,6 @@
 /**
  * Review of issue 9 (protobuf exposition, native histograms): each test
- * pins a defect found in review and fails on the code under review.
+ * pins a defect found in review (each failed before its fix).
  */
 import { describe, expect, it } from 'vitest';
 import { Entry, encode, type MetricFamily, Parser, PromwireError, parse } from '../src/index.js';
