@@ -176,6 +176,32 @@ class RequestReader {
     return this.strings.ascii(start, end);
   }
 
+  // The last 1.0 `Label` message read by readLabel() (fields, not a returned pair: nothing allocated per label).
+  private labelName = '';
+  private labelValue = '';
+
+  /** Reads a 1.0 `Label` message (the reader is on its length) into labelName/labelValue. */
+  private readLabel(): void {
+    const r = this.r;
+    const saved = this.enter();
+    let name = '';
+    let value = '';
+    while (r.pos < r.end) {
+      const at = r.pos;
+      const f = r.tag();
+      if (f === LabelField.name) {
+        r.expect(WIRE_LEN, 'Label.name', at);
+        name = this.string();
+      } else if (f === LabelField.value) {
+        r.expect(WIRE_LEN, 'Label.value', at);
+        value = this.string();
+      } else r.skip();
+    }
+    r.end = saved;
+    this.labelName = name;
+    this.labelValue = value;
+  }
+
   private enter(): number {
     const saved = this.r.end;
     this.r.end = this.r.lengthEnd();
@@ -210,22 +236,8 @@ class RequestReader {
       const f = r.tag();
       if (f === TimeSeriesV1Field.labels) {
         r.expect(WIRE_LEN, 'TimeSeries.labels', fat);
-        const saved = this.enter();
-        let name = '';
-        let value = '';
-        while (r.pos < r.end) {
-          const lat = r.pos;
-          const lf = r.tag();
-          if (lf === LabelField.name) {
-            r.expect(WIRE_LEN, 'Label.name', lat);
-            name = this.string();
-          } else if (lf === LabelField.value) {
-            r.expect(WIRE_LEN, 'Label.value', lat);
-            value = this.string();
-          } else r.skip();
-        }
-        r.end = saved;
-        this.addLabel(name, value, fat);
+        this.readLabel();
+        this.addLabel(this.labelName, this.labelValue, fat);
       } else if (f === TimeSeriesV1Field.samples) {
         r.expect(WIRE_LEN, 'TimeSeries.samples', fat);
         s.samples = push(s.samples, this.sample(fat));
@@ -489,22 +501,8 @@ class RequestReader {
           this.refs(refs);
         } else {
           r.expect(WIRE_LEN, 'Exemplar.labels', fat);
-          const ls = this.enter();
-          let name = '';
-          let value = '';
-          while (r.pos < r.end) {
-            const lat = r.pos;
-            const lf = r.tag();
-            if (lf === LabelField.name) {
-              r.expect(WIRE_LEN, 'Label.name', lat);
-              name = this.string();
-            } else if (lf === LabelField.value) {
-              r.expect(WIRE_LEN, 'Label.value', lat);
-              value = this.string();
-            } else r.skip();
-          }
-          r.end = ls;
-          pairs.push(name, value);
+          this.readLabel();
+          pairs.push(this.labelName, this.labelValue);
         }
       } else if (f === ExemplarV1Field.value) {
         r.expect(WIRE_FIXED64, 'Exemplar.value', fat);
