@@ -116,7 +116,7 @@ class Invariant {
     for (let j = 0; j < fb.length; j++) {
       const x = fb[j]! * b;
       const y = fa[j]! * a;
-      const f = x > y ? x : y;
+      const f = Math.max(x, y);
       if (f < m) m = f;
     }
     return m;
@@ -227,7 +227,7 @@ export class QuantileStream {
       if (rmin - r >= best) break;
       const lo = r - rmin;
       const hi = rmin + D[i]! - r;
-      const err = lo > hi ? lo : hi;
+      const err = Math.max(lo, hi);
       if (err < best) {
         best = err;
         value = V[i]!;
