@@ -336,7 +336,8 @@ export const DEFAULT_SUMMARY_AGE_BUCKETS = 5;
 
 /** The rank error a quantile gets when given in `quantiles`: client_golang's DefObjectives (0.5: 0.05, 0.9: 0.01, 0.99: 0.001) follow it. */
 export function defaultQuantileError(q: number): number {
-  return Math.min(q, 1 - q) / 10;
+  // Rounded to 12 digits: 0.9 gets 0.01, not 0.009999999999999998.
+  return Number((Math.min(q, 1 - q) / 10).toPrecision(12));
 }
 
 /** Checks a summary's quantile options; null when it has no quantiles (no estimator). */
