@@ -18,7 +18,8 @@
  * - Snappy (bench/snappy.ts): compress and decompress, promwire against snappyjs.
  * - Remote write (bench/remote-write.ts): the large payload forwarded as 1.0 and 2.0 (from the
  *   text bytes and from families) and received, against parse() of the same bytes.
- * - observe() (bench/observe.ts): native and classic histograms, and prom-client's.
+ * - observe() (bench/observe.ts): native and classic histograms, summaries with and without
+ *   quantiles, and prom-client's; what quantiles add to a summary's encode.
  *
  * Every case checks its own result once before it is timed (sample counts,
  * a re-parse of encoder output); a case that is wrong is reported, not timed.
@@ -33,7 +34,7 @@ import { Bench } from 'tinybench';
 import { CAN_MEASURE_ALLOC, bytesAllocated, gcIfExposed } from './alloc.js';
 import { type Case, countSampleLines, encodeCases, keyed, parseCases } from './cases.js';
 import { LARGE, SMALL, generatePayload } from './generate.js';
-import { observeTable } from './observe.js';
+import { observeTable, summaryEncodeTable } from './observe.js';
 import { protobufDecodeCases, protobufEncodeCases } from './protobuf.js';
 import { remoteWriteCases, remoteWriteTable } from './remote-write.js';
 import { snappyCases, snappyTable } from './snappy.js';
@@ -337,7 +338,8 @@ async function main(argv: string[]): Promise<void> {
   }
   if (only === undefined || only === 'observe') {
     log('observe');
-    tables.push(`\n### observe(): native and classic histograms\n\n${await observeTable(quick)}`);
+    tables.push(`\n### observe(): native and classic histograms, summaries\n\n${await observeTable(quick)}`);
+    tables.push(`\n### encode() of summaries: what quantiles cost\n\n${await summaryEncodeTable(quick)}`);
   }
   tables.push(`\n(${fmt((performance.now() - t0) / 1000, 0)} s)`);
   console.log(tables.join('\n'));

@@ -34,13 +34,15 @@
  * observations arrive. For objectives `(q_j, e_j)` with `0 < q_j < 1` every
  * tuple keeps
  *
- *     g_x + D_x <= F(B_x, A_x) = min_j 2 e_j max(B_x / (q_j + e_j), A_x / (1 - q_j - e_j))
+ *     g_x + D_x <= max(1, F(B_x, A_x)),
+ *     F(B, A) = min_j 2 e_j max(B / (q_j + e_j), A / (1 - q_j - e_j))
  *
- * (the second term is unbounded when `q_j + e_j >= 1`). F grows with B and
- * A, so the invariant survives insertions; an insertion takes
- * `D = g_s + D_s - 1` from its successor `s` (exact, D = 0, as a new minimum
- * or maximum), which keeps the invariant; compressing folds a tuple `c` into
- * its successor `x` only when `g_c + g_x + D_x <= F(B_c, A_x)`.
+ * (an objective with `q_j + e_j >= 1` leaves F unbounded and is left out).
+ * F grows with B and A, so the invariant survives insertions elsewhere; an
+ * insertion takes `D = g_s + D_s - 1` from its successor `s` (exact, D = 0,
+ * as a new minimum or maximum), so its `g + D` is its successor's (or 1) and
+ * its own B and A are no smaller; compressing folds a tuple `c` into its
+ * successor `x` only when `g_c + g_x + D_x <= F(B_c, A_x)`.
  *
  * **Error bound.** For an objective `(q, e)` over a window of `n`
  * observations, let `r = max(1, q n)`. The value returned is an observation
@@ -48,13 +50,12 @@
  * position holding that value) satisfies `|k - r| <= max(e n, 1)`: it is the
  * `phi`-quantile for some `phi` in `[q - e, q + e]`, as client_golang's
  * Objectives promise, once the window holds `1/e` observations (below that,
- * positions being whole, within one position of `r`). Proof: an inserted
- * tuple has `g + D <= 1` or its successor's `g + D`, so every tuple keeps
- * `g + D <= max(1, F)`. Let `i` be the first tuple with `rmax_i > r + e n`
- * (if none, the maximum, at `n`, qualifies). Tuple `i-1` has
- * `rmax <= r + e n`; `B_i <= r + e n` and `A_i < n - r - e n` give
- * `F(B_i, A_i) <= 2 e n` (for `r = q n`; for `r = 1` every `rmin >= 1 >= r -
- * e n` already), so `rmin_{i-1} = rmax_i - D_i - g_i > r + e n - max(1, 2 e n)`.
+ * positions being whole, within one position of `r`). Proof: let `i` be
+ * the first tuple with `rmax_i > r + e n` (if none, the maximum, at `n`,
+ * qualifies). Tuple `i-1` has `rmax <= r + e n`; `B_i <= r + e n` and
+ * `A_i < n - r - e n` give `F(B_i, A_i) <= 2 e n` (for `r = q n`; for
+ * `r = 1` every `rmin >= 1 >= r - e n` already), so
+ * `rmin_{i-1} = rmax_i - D_i - g_i > r + e n - max(1, 2 e n)`.
  * The query returns the tuple whose `[rmin, rmax]` is nearest `r`, at least
  * as good.
  *
@@ -117,9 +118,11 @@ class Invariant {
     for (let j = 0; j < cfg.quantiles.length; j++) {
       const q = cfg.quantiles[j]!;
       const e = cfg.errors[j]!;
-      if (q <= 0 || q >= 1) continue;
+      // q = 0 and q = 1 are the exact minimum and maximum; with q + e >= 1 the
+      // A term is unbounded (any tuple reaching past r + e n would be past n).
+      if (q <= 0 || q >= 1 || q + e >= 1) continue;
       fb.push((2 * e) / (q + e));
-      fa.push(q + e >= 1 ? Infinity : (2 * e) / (1 - q - e));
+      fa.push((2 * e) / (1 - q - e));
     }
     this.fb = Float64Array.from(fb);
     this.fa = Float64Array.from(fa);
@@ -216,9 +219,15 @@ export class QuantileStream {
       this.g = new Float64Array(cap);
       this.d = new Float64Array(cap);
     }
-    this.v.set(sv.subarray(0, len));
-    this.g.set(sg.subarray(0, len));
-    this.d.set(sd.subarray(0, len));
+    // A loop, not set(subarray()): a view costs more than copying ~50 tuples.
+    const nv = this.v;
+    const ng = this.g;
+    const nd = this.d;
+    for (let k = 0; k < len; k++) {
+      nv[k] = sv[k]!;
+      ng[k] = sg[k]!;
+      nd[k] = sd[k]!;
+    }
     this.size = len;
   }
 
