@@ -432,8 +432,8 @@ describe('promwire parse', () => {
 });
 
 describe('promwire inspect', () => {
-  it('reports format, families by type, series, samples, the top 10 and throughput (text)', async () => {
-    const r = await runChild(['inspect', 'fixtures/node_exporter.prom']);
+  it('reports format, families by type, series, samples, the top 10 and with --bench throughput (text)', async () => {
+    const r = await runChild(['inspect', 'fixtures/node_exporter.prom', '--bench']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const text = r.stdout;
@@ -450,7 +450,7 @@ describe('promwire inspect', () => {
   });
 
   it('--json gives numbers that agree with the payload', async () => {
-    const r = await runInProcess(['inspect', 'fixtures/federate.prom', '--json']);
+    const r = await runInProcess(['inspect', 'fixtures/federate.prom', '--json', '--bench']);
     expect(r.code).toBe(0);
     const rep = JSON.parse(r.stdout) as {
       format: string;

@@ -16,7 +16,7 @@ import { scrape, scrapeProtocol } from '../toolkit/scrape.js';
 import { UsageError, basicAuthFlag, headerFlags, integerFlag, labelFlags, type CommandName, type Flags } from './args.js';
 import { formatFlag, parseInput, payloadFormat } from './common.js';
 import { formatReport, inspect } from './inspect.js';
-import { BatchWriter, readInput, type CliIO } from './io.js';
+import { BatchWriter, Progress, readInput, type CliIO } from './io.js';
 import { writeFamiliesJson } from './json.js';
 import { checkRemoteWriteUrl, forwardScrape } from './remote-write.js';
 
@@ -54,11 +54,28 @@ function writeSummary(families: MetricFamily[], write: (s: string) => void): voi
   write(`${families.length} families, ${samples} samples\n`);
 }
 
-/** `inspect [FILE|-] [--format F] [--json]` */
+/** `inspect [FILE|-] [--format F] [--json] [--bench]` */
 export async function runInspect(file: string | undefined, flags: Flags, io: CliIO): Promise<number> {
   const input = await readInput('inspect', file, io, undefined, formatFlag(flags));
   const source = input.source === '-' ? '(stdin)' : input.source;
-  const report = inspect(input.bytes, { format: formatFlag(flags), source });
+  const progress = new Progress(io);
+  const mb = (n: number): string => (n / 1e6).toFixed(1);
+  let report;
+  try {
+    report = await inspect(input.bytes, {
+      format: formatFlag(flags),
+      source,
+      bench: flags['bench'] === true,
+      onProgress: (p) =>
+        progress.update(
+          p.phase === 'count'
+            ? `promwire: inspect ${source}: ${mb(p.done)} of ${mb(p.total)} MB read`
+            : `promwire: inspect ${source}: timing the parsers (${p.done} of ${p.total})`,
+        ),
+    });
+  } finally {
+    progress.done();
+  }
   io.out(flags['json'] === true ? JSON.stringify(report) + '\n' : formatReport(report));
   return 0;
 }
