@@ -15,7 +15,7 @@ import { formatFindings, lint, promtoolReadError } from '../toolkit/lint.js';
 import { scrape, scrapeProtocol } from '../toolkit/scrape.js';
 import { UsageError, basicAuthFlag, headerFlags, integerFlag, labelFlags, type CommandName, type Flags } from './args.js';
 import { formatFlag, parseInput, payloadFormat } from './common.js';
-import { formatReport, inspect } from './inspect.js';
+import { formatReport, inspect, type InspectReport } from './inspect.js';
 import { BatchWriter, Progress, readInput, type CliIO } from './io.js';
 import { writeFamiliesJson } from './json.js';
 import { checkRemoteWriteUrl, forwardScrape } from './remote-write.js';
@@ -60,7 +60,7 @@ export async function runInspect(file: string | undefined, flags: Flags, io: Cli
   const source = input.source === '-' ? '(stdin)' : input.source;
   const progress = new Progress(io);
   const mb = (n: number): string => (n / 1e6).toFixed(1);
-  let report;
+  let report: InspectReport;
   try {
     report = await inspect(input.bytes, {
       format: formatFlag(flags),
