@@ -9,8 +9,10 @@ import pkg from '../../package.json' with { type: 'json' };
 import { PromwireError } from '../errors.js';
 import { UsageError, commandUsage, parseCommandLine, usage } from './args.js';
 import { runConvert, runInspect, runLint, runParse, runScrape, runServe } from './commands.js';
-import { describePromwireError } from './common.js';
+import { CliFailure, InputError, describeInputError, describePromwireError } from './common.js';
 import type { CliIO } from './io.js';
+import { runMerge } from './merge.js';
+import { runPush } from './push.js';
 import { runReceive, runRemoteWrite } from './remote-write.js';
 
 export const VERSION: string = pkg.version;
@@ -42,6 +44,10 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
         return await runScrape(arg!, flags, io);
       case 'serve':
         return await runServe(arg!, flags, io);
+      case 'push':
+        return await runPush(arg, flags, io);
+      case 'merge':
+        return await runMerge(positionals, flags, io);
       case 'remote-write':
         return await runRemoteWrite(arg, flags, io);
       case 'receive':
@@ -58,8 +64,16 @@ export function reportError(e: unknown, io: CliIO): number {
     io.err(`promwire: ${e.message}\n\n${e.command === undefined ? usage() : commandUsage(e.command)}`);
     return 2;
   }
+  if (e instanceof InputError) {
+    io.err(describeInputError(e));
+    return 1;
+  }
   if (e instanceof PromwireError) {
     io.err(describePromwireError(e));
+    return 1;
+  }
+  if (e instanceof CliFailure) {
+    io.err(`promwire: ${e.message}\n`);
     return 1;
   }
   const err = e as NodeJS.ErrnoException | undefined;
