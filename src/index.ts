@@ -47,6 +47,7 @@ export type { EscapingScheme, NameKind } from './core/names.js';
 export { DEFAULT_CHUNK_SIZE, encode, encodeChunks, encodeToString } from './encode/encoder.js';
 export type { EncodeChunksOptions, EncodeOptions } from './encode/encoder.js';
 export {
+  CollectError,
   Counter,
   CounterSeries,
   DEFAULT_BUCKETS,
@@ -67,6 +68,7 @@ export {
 } from './metrics/index.js';
 export type {
   AnyMetric,
+  CollectCallback,
   CounterOptions,
   GaugeOptions,
   HistogramOptions,

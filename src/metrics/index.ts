@@ -13,7 +13,9 @@ export { Summary, SummarySeries } from './summary.js';
 export { Info, InfoSeries } from './info.js';
 export { StateSet, StateSetSeries } from './stateset.js';
 export { DEFAULT_BUCKETS } from './definition.js';
+export { CollectError } from './collect.js';
 export type {
+  CollectCallback,
   CounterOptions,
   GaugeOptions,
   HistogramOptions,
