@@ -79,8 +79,16 @@ describe.runIf(linux)('ProcReader on this process', () => {
     expect(out.virtual).toBeGreaterThan(out.rss);
   });
 
-  it('counts open descriptors as a listing does', () => {
-    expect(r.openFds()).toBe(readdirSync('/proc/self/fd').length - 1);
+  it("counts open descriptors as a listing does, less the reader's own two", () => {
+    const own = new ProcReader();
+    own.readStatus({ rss: 0, virtual: 0, data: 0 });
+    const n = own.openFds();
+    // The listing holds a descriptor of its own while it reads; the reader keeps /proc/self/status and /proc/self/fd open.
+    expect(n).toBe(readdirSync('/proc/self/fd').length - 1 - 2);
+    own.close();
+    // Closed: two fewer open, and the count (reopening the fd directory) still leaves the reader's own out.
+    expect(own.openFds()).toBe(n);
+    own.close();
   });
 
   it('reads the soft open-files limit', () => {

@@ -33,7 +33,9 @@ import {
   ProcReader,
   type ProcStatus,
   processStartSeconds,
-  safeMemoryUsage,
+  safeRss,
+  heapFigures,
+  type HeapFigures,
 } from './runtime-stats.js';
 
 export type DefaultMetricsOptions = Partial<
@@ -187,9 +189,6 @@ function checkOptions(o: DefaultMetricsOptions): void {
  * - CPU counters hold the process' whole CPU time (`process.cpuUsage()`),
  *   where prom-client counts from when it was loaded;
  * - process_start_time_seconds is not rounded to whole seconds;
- * - nodejs_eventloop_lag_seconds is measured during the scrape (one
- *   `setImmediate` awaited), where prom-client reports the previous
- *   scrape's measurement;
  * - the event-loop delay gauges keep their last values over a scrape
  *   interval in which the monitor recorded no delay (prom-client writes
  *   the empty histogram's min of 9223372036.854776 s and a NaN mean);
@@ -250,6 +249,7 @@ function register(r: Registrar, options: DefaultMetricsOptions, stops: Array<() 
 
   // osMemoryHeap.js / osMemoryHeapLinux.js: /proc/self/status on Linux, memoryUsage().rss elsewhere.
   const proc = new ProcReader();
+  stops.push(() => proc.close());
   const status: ProcStatus = { rss: 0, virtual: 0, data: 0 };
   if (process.platform === 'linux' && proc.readStatus(status)) {
     let rss: GaugeSeries | undefined;
@@ -270,8 +270,8 @@ function register(r: Registrar, options: DefaultMetricsOptions, stops: Array<() 
     let rss: GaugeSeries | undefined;
     rss = r.one(
       r.gauge('process_resident_memory_bytes', 'Resident memory size in bytes.', [], () => {
-        const m = safeMemoryUsage();
-        if (m !== undefined) rss!.set(m.rss);
+        const v = safeRss();
+        if (v !== undefined) rss!.set(v);
       }),
     );
   }
@@ -330,16 +330,16 @@ function register(r: Registrar, options: DefaultMetricsOptions, stops: Array<() 
     total = r.one(r.gauge(totalName, totalHelp));
   }
 
-  // heapSizeAndUsed.js: one process.memoryUsage() for three gauges.
+  // heapSizeAndUsed.js: the three heap figures of process.memoryUsage(), from one read of V8's heap statistics.
   let heapTotal: GaugeSeries | undefined;
   let heapUsed: GaugeSeries | undefined;
   let external: GaugeSeries | undefined;
+  const figures: HeapFigures = { total: 0, used: 0, external: 0 };
   heapTotal = r.one(
     r.gauge('nodejs_heap_size_total_bytes', 'Process heap size from Node.js in bytes.', [], () => {
-      const m = safeMemoryUsage();
-      if (m === undefined) return;
-      heapTotal!.set(m.heapTotal);
-      heapUsed!.set(m.heapUsed);
+      const m = heapFigures(figures);
+      heapTotal!.set(m.total);
+      heapUsed!.set(m.used);
       external!.set(m.external);
     }),
   );
@@ -429,22 +429,23 @@ function registerEventLoop(r: Registrar, precision: number, stops: Array<() => v
   let lag: GaugeSeries | undefined;
   const stats: GaugeSeries[] = [];
   lag = r.one(
-    r.gauge('nodejs_eventloop_lag_seconds', 'Lag of event loop in seconds.', [], async () => {
-      if (h.count > 0) {
-        // Nanoseconds to seconds; then a fresh window, as prom-client resets after each scrape.
-        stats[0]!.set(h.min / 1e9);
-        stats[1]!.set(h.max / 1e9);
-        stats[2]!.set(h.mean / 1e9);
-        stats[3]!.set(h.stddev / 1e9);
-        stats[4]!.set(h.percentile(50) / 1e9);
-        stats[5]!.set(h.percentile(90) / 1e9);
-        stats[6]!.set(h.percentile(99) / 1e9);
-        h.reset();
-      }
-      // The time a setImmediate callback waits: how long the loop takes to come round now.
+    r.gauge('nodejs_eventloop_lag_seconds', 'Lag of event loop in seconds.', [], () => {
+      // How long a setImmediate callback waits now, reported by the next
+      // scrape (as prom-client does): the callback stays synchronous, so
+      // `set.encode()` works without `await set.refresh()` and a scrape does
+      // not wait a loop turn.
       const start = process.hrtime.bigint();
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      lag!.set(Number(process.hrtime.bigint() - start) / 1e9);
+      setImmediate(() => lag!.set(Number(process.hrtime.bigint() - start) / 1e9));
+      if (h.count === 0) return;
+      // Nanoseconds to seconds; then a fresh window, as prom-client resets after each scrape.
+      stats[0]!.set(h.min / 1e9);
+      stats[1]!.set(h.max / 1e9);
+      stats[2]!.set(h.mean / 1e9);
+      stats[3]!.set(h.stddev / 1e9);
+      stats[4]!.set(h.percentile(50) / 1e9);
+      stats[5]!.set(h.percentile(90) / 1e9);
+      stats[6]!.set(h.percentile(99) / 1e9);
+      h.reset();
     }),
   );
   const gauges: Array<[string, string]> = [
