@@ -34,6 +34,7 @@ import type { WalkOptions } from '../remote-write/from-families.js';
 import type { RequestWriter } from '../remote-write/request-writer.js';
 import { type SeriesLabels, seriesLabels } from '../remote-write/series-labels.js';
 import type { CollectCallback, Definition, LabelValues } from './definition.js';
+import { clockMs, secondsSince } from './timer.js';
 
 export const LF = 0x0a;
 
@@ -161,6 +162,25 @@ export abstract class Metric<L extends string, S extends Series> {
       this.seriesMap.set('', s);
     }
     return s;
+  }
+
+  /**
+   * @internal `startTimer()` of a gauge, histogram or summary (prom-client):
+   * returns a function that, called at the end, records the elapsed seconds
+   * in the series of the start and end labels merged (end wins) and
+   * returns them.
+   */
+  protected timer(
+    start: Partial<LabelValues<L>> | undefined,
+    record: (s: S, seconds: number) => void,
+  ): (end?: Partial<LabelValues<L>>) => number {
+    const t0 = clockMs();
+    return (end?: Partial<LabelValues<L>>): number => {
+      const seconds = secondsSince(t0);
+      const labels = end === undefined ? start : start === undefined ? end : { ...start, ...end };
+      record(labels === undefined && this.labelNames.length === 0 ? this.only() : this.labels((labels ?? {}) as LabelValues<L>), seconds);
+      return seconds;
+    };
   }
 
   /**
