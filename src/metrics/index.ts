@@ -14,9 +14,11 @@ export { Info, InfoSeries } from './info.js';
 export { StateSet, StateSetSeries } from './stateset.js';
 export { DEFAULT_BUCKETS } from './definition.js';
 export { CollectError } from './collect.js';
+export { exponentialBuckets, exponentialBucketsRange, linearBuckets } from './buckets.js';
 export type {
   CollectCallback,
   CounterOptions,
+  CounterSuffix,
   GaugeOptions,
   HistogramOptions,
   InfoOptions,
