@@ -13,6 +13,12 @@ import { DEFAULT_NATIVE_ZERO_THRESHOLD, pickSchema } from '../model/native-bucke
 import type { NativeConfig } from './native.js';
 import type { QuantileConfig } from './quantiles.js';
 import { reservedLabel } from '../model/rules.js';
+import type { Counter } from './counter.js';
+import type { Gauge } from './gauge.js';
+import type { Histogram } from './histogram.js';
+import type { Info } from './info.js';
+import type { StateSet } from './stateset.js';
+import type { Summary } from './summary.js';
 
 export type MetricSetOptions = Partial<
   Readonly<{
@@ -26,6 +32,13 @@ export type MetricSetOptions = Partial<
      * quoted or escaped as the scrape negotiated). Defaults to `legacy`.
      */
     nameValidation: 'legacy' | 'utf-8';
+    /**
+     * How counters named without `_total` are written (see `CounterSuffix`):
+     * `total` writes `foo_total` everywhere; `as-given` writes `foo` as
+     * prom-client does in text 0.0.4 (and in protobuf), `foo_total` in
+     * OpenMetrics. Defaults to `total`.
+     */
+    counterSuffix: CounterSuffix;
   }>
 >;
 
@@ -33,21 +46,51 @@ export type MetricSetOptions = Partial<
 export type LabelValue = string | number | boolean;
 export type LabelValues<L extends string> = Readonly<Record<L, LabelValue>>;
 
-export interface BaseOptions<L extends string> {
+/**
+ * A metric's collect callback (prom-client's `collect`): run at scrape time
+ * to bring values read from elsewhere up to date. It gets the metric as its
+ * argument and as `this`. `MetricSet.refresh()` runs every callback and
+ * awaits those that return a Promise; the set's sync reads (`encode`,
+ * `encodeToString`, `encodeChunks`, `collect`, remote write) run them
+ * themselves unless a `refresh()` has just completed (see
+ * `MetricSet.refresh`).
+ */
+export type CollectCallback<M> = (this: M, metric: M) => void | PromiseLike<void>;
+
+export interface BaseOptions<L extends string, M = never> {
   /** Metric name (the set's prefix is prepended). */
   name: string;
   /** HELP text ('' for none). */
   help: string;
   /** Label names, in the order they are written. Defaults to none. */
   labelNames?: readonly L[];
+  /** Run at scrape time, before the metric is read (values read from elsewhere). Defaults to none. */
+  collect?: CollectCallback<M>;
 }
 
-export interface CounterOptions<L extends string> extends BaseOptions<L> {
+interface UnitOption {
   /** OpenMetrics unit; appended to the name as `_<unit>` when the name does not end with it. Defaults to ''. */
   unit?: string;
 }
-export type GaugeOptions<L extends string> = CounterOptions<L>;
-export interface HistogramOptions<L extends string> extends CounterOptions<L> {
+
+/**
+ * How a counter named without `_total` is written. `total` (the default,
+ * as client_python and OpenMetrics name it): `foo_total` in every format
+ * (family `foo_total` in text and the model). `as-given` (prom-client and
+ * client_golang): `foo` in text 0.0.4, protobuf, `collect()` and remote
+ * write, so dashboards built on prom-client's `foo` keep working; OpenMetrics
+ * 1.0 requires the `_total` suffix ("Counter": the sample is `<name>_total`)
+ * and gets `foo_total`, as prom-client writes it there. A name given with
+ * `_total` is `foo_total` either way.
+ */
+export type CounterSuffix = 'total' | 'as-given';
+
+export interface CounterOptions<L extends string> extends BaseOptions<L, Counter<L>>, UnitOption {
+  /** This counter's naming, overriding the set's `counterSuffix`. Defaults to the set's. */
+  counterSuffix?: CounterSuffix;
+}
+export interface GaugeOptions<L extends string> extends BaseOptions<L, Gauge<L>>, UnitOption {}
+export interface HistogramOptions<L extends string> extends BaseOptions<L, Histogram<L>>, UnitOption {
   /**
    * Upper bounds, strictly increasing; `+Inf` is added when missing.
    * Defaults to client_golang's DefBuckets (.005 to 10 seconds), or, for a
@@ -113,7 +156,7 @@ export interface NativeHistogramOptions {
  * client_golang's Objectives. `_sum` and `_count` count every observation
  * ever made, as in client_golang.
  */
-export interface SummaryOptions<L extends string> extends CounterOptions<L> {
+export interface SummaryOptions<L extends string> extends BaseOptions<L, Summary<L>>, UnitOption {
   /**
    * Quantiles written, each in [0, 1], strictly increasing, each with the
    * allowed rank error `min(q, 1 - q) / 10` (client_golang's DefObjectives
@@ -141,8 +184,8 @@ export interface SummaryOptions<L extends string> extends CounterOptions<L> {
   /** The window's clock, in milliseconds (for tests). Defaults to `Date.now`. */
   now?: () => number;
 }
-export type InfoOptions<L extends string> = BaseOptions<L>;
-export interface StateSetOptions<L extends string> extends BaseOptions<L> {
+export type InfoOptions<L extends string> = BaseOptions<L, Info<L>>;
+export interface StateSetOptions<L extends string> extends BaseOptions<L, StateSet<L>> {
   /** The states, at least one, distinct. */
   states: readonly string[];
 }
@@ -157,6 +200,10 @@ export interface Definition<L extends string> {
   help: string;
   unit: string;
   labelNames: L[];
+  /** The collect callback, or null. */
+  collect: CollectCallback<unknown> | null;
+  /** A counter written as named, without `_total`, in text 0.0.4 and protobuf (`counterSuffix: 'as-given'`). */
+  textModel?: boolean;
 }
 
 /** What a definition is checked against: the set's own settings. */
@@ -166,7 +213,15 @@ export interface DefinitionContext {
   readonly defaultPairs: ReadonlyArray<readonly [string, string]>;
 }
 
-export type FailCode = 'INVALID_NAME' | 'RESERVED_LABEL' | 'INVALID_BUCKETS' | 'LABEL_MISMATCH' | 'DUPLICATE_SERIES' | 'INVALID_ARGUMENT';
+export type FailCode =
+  | 'INVALID_NAME'
+  | 'RESERVED_LABEL'
+  | 'INVALID_BUCKETS'
+  | 'LABEL_MISMATCH'
+  | 'DUPLICATE_SERIES'
+  | 'INVALID_ARGUMENT'
+  | 'ASYNC_COLLECT'
+  | 'COLLECT_FAILED';
 
 export function fail(code: FailCode, reason: string): never {
   throw new PromwireError(code, reason);
@@ -205,8 +260,14 @@ function omFamilyName(prefix: string, given: string, type: MetricType, unit: str
   return name;
 }
 
+/** Checks a counterSuffix option. */
+export function checkCounterSuffix(v: unknown, what: string): CounterSuffix {
+  if (v !== 'total' && v !== 'as-given') fail('INVALID_ARGUMENT', `expected ${what} 'total' or 'as-given', got ${q(String(v))}`);
+  return v;
+}
+
 /** Checks a metric's options and returns its definition. */
-export function define<L extends string>(ctx: DefinitionContext, o: BaseOptions<L> & { unit?: string }, type: MetricType): Definition<L> {
+export function define<L extends string, M>(ctx: DefinitionContext, o: BaseOptions<L, M> & UnitOption, type: MetricType): Definition<L> {
   if (o === null || typeof o !== 'object') fail('INVALID_ARGUMENT', `expected an options object for the ${type}`);
   if (typeof o.name !== 'string') fail('INVALID_NAME', `expected the ${type}'s name to be a string, got ${typeof o.name}`);
   if (typeof o.help !== 'string') fail('INVALID_ARGUMENT', `expected help for ${q(o.name)} to be a string, got ${typeof o.help}`);
@@ -256,7 +317,11 @@ export function define<L extends string>(ctx: DefinitionContext, o: BaseOptions<
       `label ${q(reserved)} is reserved for the ${type} ${q(name)} (it carries the ${type === 'histogram' ? 'bucket bound' : type === 'summary' ? 'quantile' : 'state'})`,
     );
   }
-  return { name, help: o.help, unit, labelNames: [...labelNames] };
+  const collect = o.collect ?? null;
+  if (collect !== null && typeof collect !== 'function') {
+    fail('INVALID_ARGUMENT', `expected collect of ${q(name)} to be a function, got ${typeof collect}`);
+  }
+  return { name, help: o.help, unit, labelNames: [...labelNames], collect: collect as CollectCallback<unknown> | null };
 }
 
 export function checkBuckets(buckets: readonly number[], name: string): number[] {
@@ -341,7 +406,10 @@ export function defaultQuantileError(q: number): number {
 }
 
 /** Checks a summary's quantile options; null when it has no quantiles (no estimator). */
-export function checkSummary(o: SummaryOptions<string>, name: string): QuantileConfig | null {
+export function checkSummary(
+  o: Pick<SummaryOptions<string>, 'quantiles' | 'objectives' | 'maxAgeSeconds' | 'ageBuckets' | 'now'>,
+  name: string,
+): QuantileConfig | null {
   let quantiles: number[];
   let errors: number[];
   if (o.objectives !== undefined) {

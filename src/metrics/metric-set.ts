@@ -5,14 +5,17 @@ import type { MetricFamily } from '../model/index.js';
 import type { WalkOptions } from '../remote-write/from-families.js';
 import type { RequestWriter } from '../remote-write/request-writer.js';
 import { omName, seriesNames } from '../model/rules.js';
+import { CollectRunner } from './collect.js';
 import { Counter } from './counter.js';
 import {
   checkBuckets,
+  checkCounterSuffix,
   checkLabelName,
   checkNative,
   checkStates,
   checkSummary,
   type CounterOptions,
+  type CounterSuffix,
   DEFAULT_BUCKETS,
   define,
   fail,
@@ -85,11 +88,15 @@ export class MetricSet {
   /** @internal */ readonly defaultPairs: ReadonlyArray<readonly [string, string]>;
   /** @internal */ readonly utf8: boolean;
   /** @internal */ readonly prefix: string;
+  /** @internal The set's counter naming (MetricSetOptions.counterSuffix). */
+  readonly counterSuffix: CounterSuffix;
   private readonly metrics = new Map<string, AnyMetric>();
   /** Every name a metric may be written or queried under (rules.seriesNames and its OpenMetrics name), for clash checks and `get()`. */
   private readonly claims = new Map<string, AnyMetric>();
   /** @internal Where series prefixes live. */
   readonly arena = new PrefixArena();
+  /** Runs the metrics' collect callbacks (src/metrics/collect.ts). */
+  private readonly runner = new CollectRunner();
   /** Output size of the last encode, to size the next one's buffer. */
   private sizeHint = 64 * 1024;
   /** The same for protobuf. */
@@ -104,6 +111,7 @@ export class MetricSet {
     const prefix = options.prefix ?? '';
     if (typeof prefix !== 'string') fail('INVALID_ARGUMENT', `expected prefix to be a string, got ${typeof prefix}`);
     this.prefix = prefix;
+    this.counterSuffix = checkCounterSuffix(options.counterSuffix ?? 'total', 'counterSuffix');
     const pairs: Array<readonly [string, string]> = [];
     const defaults = options.defaultLabels ?? {};
     for (const k of Object.keys(defaults)) {
@@ -118,7 +126,12 @@ export class MetricSet {
   }
 
   counter<L extends string = never>(o: CounterOptions<L>): Counter<L> {
-    return this.add(new Counter<L>(this, define(this, o, 'counter')));
+    const d = define(this, o, 'counter');
+    const suffix =
+      o.counterSuffix === undefined ? this.counterSuffix : checkCounterSuffix(o.counterSuffix, `counterSuffix of ${q(d.name)}`);
+    // 'as-given' changes only a name given without `_total` (prom-client writes the name as given).
+    if (suffix === 'as-given' && !(this.prefix + o.name).endsWith('_total')) d.textModel = true;
+    return this.add(new Counter<L>(this, d));
   }
 
   gauge<L extends string = never>(o: GaugeOptions<L>): Gauge<L> {
@@ -135,7 +148,7 @@ export class MetricSet {
 
   summary<L extends string = never>(o: SummaryOptions<L>): Summary<L> {
     const d = define(this, o, 'summary');
-    return this.add(new Summary<L>(this, d, checkSummary(o as SummaryOptions<string>, d.name)));
+    return this.add(new Summary<L>(this, d, checkSummary(o, d.name)));
   }
 
   info<L extends string = never>(o: InfoOptions<L>): Info<L> {
@@ -181,8 +194,28 @@ export class MetricSet {
     return [...this.metrics.values()];
   }
 
-  /** The current values as the data model (what `encode` writes, sample for sample). */
+  /**
+   * Runs every metric's `collect` callback (concurrently: each is called in
+   * definition order, the metric as `this` and as argument, and the Promises
+   * returned are awaited together). A callback that throws or rejects does
+   * not stop the others: once all have settled, the returned Promise rejects
+   * with a `CollectError` (code COLLECT_FAILED, `errors` and `metrics` list
+   * each failure), the other callbacks' values being in place.
+   *
+   * Reads that follow in the same task (`await set.refresh();
+   * set.encode()`) use these values and run no callback again. A sync read
+   * at any other time runs the callbacks itself, and throws ASYNC_COLLECT if
+   * one returns a Promise (it cannot wait for it): a set with async
+   * callbacks is read after `await set.refresh()`, as the handlers do.
+   * src/metrics/collect.ts has the details.
+   */
+  refresh(): Promise<void> {
+    return this.runner.refresh(this.metrics.values());
+  }
+
+  /** The current values as the data model (what `encode` writes, sample for sample); runs the collect callbacks first (see `refresh`). */
   collect(): MetricFamily[] {
+    this.runner.runSync(this.metrics.values(), 'collect()');
     const out: MetricFamily[] = [];
     for (const m of this.metrics.values()) out.push(m.collect());
     return out;
@@ -198,14 +231,16 @@ export class MetricSet {
    * metrics are those of the set when the first request is asked for.
    */
   *remoteWriteSeries(rw: RequestWriter, o: WalkOptions): Generator<void, void, void> {
+    this.runner.runSync(this.metrics.values(), 'encodeWriteRequest()');
     const metrics = Array.from(this.metrics.values()) as Array<Metric<string, Series>>;
     for (const m of metrics) yield* m.remoteWrite(rw, o);
   }
 
-  /** Encodes every metric (the returned bytes are the caller's). */
+  /** Encodes every metric (the returned bytes are the caller's); runs the collect callbacks first (see `refresh`). */
   encode(options?: EncodeOptions): Uint8Array {
     const format = formatOption(options?.format);
     const escaping = escapingOption(options?.escaping);
+    this.runner.runSync(this.metrics.values(), 'encode()');
     if (format === 'protobuf') return this.encodeProtobuf(escaping, options?.onWarning);
     // A fresh buffer sized from the last encode, handed over without a copy:
     // the steady state allocates about the output size, once.
@@ -265,6 +300,7 @@ export class MetricSet {
     const escaping = escapingOption(options?.escaping);
     const chunkSize = chunkSizeOption(options?.chunkSize);
     const om = format === 'openmetrics';
+    this.runner.runSync(this.metrics.values(), 'encodeChunks()');
     const metrics = Array.from(this.metrics.values()) as Array<Metric<string, Series>>;
     const series = metrics.map((m) => m.snapshot());
     if (format === 'protobuf') {
