@@ -74,8 +74,8 @@ export function countSampleLines(b: Uint8Array): number {
 }
 
 /** The pull API's walk: every sample's name, every label name and value, and value. */
-export function pullWalk(bytes: Uint8Array, format: Format): { samples: number; sum: number } {
-  const p = new Parser(bytes, { format });
+export function pullWalk(bytes: Uint8Array, format: Format, copyStrings = false): { samples: number; sum: number } {
+  const p = new Parser(bytes, { format, copyStrings });
   let samples = 0;
   let sum = 0;
   for (let e = p.next(); e !== Entry.EOF; e = p.next()) {
@@ -148,6 +148,17 @@ export function parseCases(
     },
   ];
   if (nextOnly) {
+    cases.push({
+      ...base,
+      row: 'promwire pull API, copyStrings: true',
+      kind: 'promwire',
+      run: () => pullWalk(bytes, format, true),
+      check: (r) => {
+        const got = (r as { samples: number }).samples;
+        expect(got === samples, `walked ${got} samples, expected ${samples}`);
+        return "diagnostic: every string a copy (interned), against the pull API row's window slices";
+      },
+    });
     cases.push({
       ...base,
       row: 'promwire pull API, next() only (no strings)',
