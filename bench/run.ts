@@ -34,7 +34,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Bench } from 'tinybench';
 import { CAN_MEASURE_ALLOC, bytesAllocated, gcIfExposed } from './alloc.js';
-import { type Case, countSampleLines, encodeCases, keyed, parseCases } from './cases.js';
+import { type Case, countSampleLines, encodeCases, keyed, parseCases, uniqueValuesPayload } from './cases.js';
 import { LARGE, SMALL, generatePayload } from './generate.js';
 import { defaultMetricsTable } from './default-metrics.js';
 import { observeTable, summaryEncodeTable } from './observe.js';
@@ -42,6 +42,9 @@ import { protobufDecodeCases, protobufEncodeCases } from './protobuf.js';
 import { remoteWriteCases, remoteWriteTable } from './remote-write.js';
 import { snappyCases, snappyTable } from './snappy.js';
 import { fmt, MB, ratio, type Result } from './table.js';
+
+/** Samples in the unique-values payload (~2.8 MB). */
+const UNIQUE_SAMPLES = 40_000;
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -273,11 +276,14 @@ async function main(argv: string[]): Promise<void> {
     const large = generatePayload(LARGE);
     const small = generatePayload(SMALL);
     const node = new Uint8Array(readFileSync(join(ROOT, 'fixtures/node_exporter.prom')));
+    const unique = uniqueValuesPayload(UNIQUE_SAMPLES);
     const cases = keyed([
       ...parseCases('large text', large.text, 'text', large.model.samples, large.model.families.length, true),
       ...parseCases('large openmetrics', large.openmetrics, 'openmetrics', large.model.samples, large.model.families.length, true),
       ...parseCases('small text', small.text, 'text', small.model.samples, small.model.families.length),
       ...parseCases('node_exporter', node, 'text', countSampleLines(node), null),
+      // The pull API's window slices against copies where values do not repeat (textwalk).
+      ...parseCases('unique values text', unique, 'text', UNIQUE_SAMPLES, 1, true),
     ]);
     const results: Result[] = [];
     for (const [name, c] of Object.entries(cases)) {
