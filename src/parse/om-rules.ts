@@ -14,6 +14,7 @@ import { parseNumber } from '../core/number.js';
 import type { ErrorCode } from '../errors.js';
 import type { MetricType } from '../model/index.js';
 import { Entry } from './entry.js';
+import { GroupSet } from './om-groups.js';
 import * as layout from './series-view.js';
 import type { SeriesView } from './series-view.js';
 
@@ -82,10 +83,18 @@ export class OpenMetricsRules {
   private seenUnit = false;
   private unit = '';
 
-  // Grouping: a group is a series minus `le` / `quantile` / the stateset label.
-  private groups = new Set<number>();
-  private group = -1;
+  // Grouping: a group is a series minus `le` / `quantile` / the stateset label,
+  // kept as a 64-bit key in two int32 halves (groupKey).
+  private readonly groups = new GroupSet();
+  private group1 = 0;
+  private group2 = 0;
   private hasGroup = false;
+  /** groupKey's result. */
+  private key1 = 0;
+  private key2 = 0;
+  /** A DataView of the buffer groupKey reads (it changes while streaming). */
+  private dv: DataView = new DataView(new ArrayBuffer(0));
+  private dvBuf: Uint8Array | undefined = undefined;
   private groupHasTs = false;
   private groupTs = 0;
 
@@ -218,12 +227,15 @@ export class OpenMetricsRules {
     // Grouping: "MetricPoints of one MetricFamily with the same labels MUST
     // be grouped together", and timestamps within a group must not mix
     // presence or go backwards.
-    const g = groupKey(buf, lbl, n, skip);
+    this.groupKey(buf, lbl, n, skip);
+    const g1 = this.key1;
+    const g2 = this.key2;
+    const sameGroup = this.hasGroup && g1 === this.group1 && g2 === this.group2;
     const ts = p.hasTs ? p.ts : null;
-    if (this.hasGroup && g !== this.group && this.groups.has(g)) {
+    if (this.hasGroup && !sameGroup && this.groups.has(g1, g2)) {
       return { code: 'INTERLEAVED_FAMILY', reason: `series of family "${this.name}" appear again after other series: group them together` };
     }
-    if (this.hasGroup && g === this.group) {
+    if (sameGroup) {
       if ((ts !== null) !== this.groupHasTs) {
         return { code: 'INVALID_TIMESTAMP', reason: `samples of one series of "${this.name}" mix having and not having a timestamp` };
       }
@@ -233,18 +245,20 @@ export class OpenMetricsRules {
     }
     if (type === 'histogram' || type === 'gaugehistogram') {
       const tsChanged = (ts !== null) !== this.groupHasTs || (ts !== null && ts !== this.groupTs);
-      if (this.hOpen && (g !== this.group || tsChanged)) {
+      if (this.hOpen && (!sameGroup || tsChanged)) {
         const err = this.closeHistogramGroup();
         if (err !== undefined) return err;
       }
       const err = this.histogramSample(p, suffix, skip, v);
       if (err !== undefined) return err;
     }
-    this.group = g;
+    // The same group as the sample before is in the set already.
+    if (!sameGroup) this.groups.add(g1, g2);
+    this.group1 = g1;
+    this.group2 = g2;
     this.hasGroup = true;
     this.groupHasTs = ts !== null;
     this.groupTs = ts ?? 0;
-    this.groups.add(g);
     return undefined;
   }
 
@@ -284,7 +298,7 @@ export class OpenMetricsRules {
     this.hasSamples = false;
     this.seenHelp = this.seenType = this.seenUnit = false;
     this.unit = '';
-    this.groups = new Set<number>();
+    this.groups.clear();
     this.hasGroup = false;
     this.hOpen = false;
     return undefined;
@@ -406,6 +420,62 @@ export class OpenMetricsRules {
     return undefined;
   }
 
+  /**
+   * An order-independent 64-bit key of the current label set minus label
+   * `skip`, into key1/key2: the sums of two independent seeded 32-bit hashes
+   * of each name/value pair. Sums commute, so `{a,b}` and `{b,a}` are one
+   * group; two hashes make a false match between different groups about 1 in
+   * 2^64 per pair of groups, and the seeds (SEEDS) keep anyone from choosing
+   * label sets that match or share a slot of the GroupSet.
+   *
+   * Four bytes per step through a DataView (unaligned little-endian reads):
+   * byte by byte this hash was the largest part of sample() (measured, next()
+   * over the 16 MB OpenMetrics payload, see the commit). Two int32 fields, not
+   * a returned double: a double returned from a call that is not inlined is
+   * boxed, 1.6 MB per parse.
+   */
+  private groupKey(buf: Uint8Array, lbl: Int32Array, n: number, skip: number): void {
+    if (buf !== this.dvBuf) {
+      this.dvBuf = buf;
+      this.dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    }
+    const dv = this.dv;
+    let h1 = 0;
+    let h2 = 0;
+    const s0 = SEEDS[0]!;
+    const s1 = SEEDS[1]!;
+    const s2 = SEEDS[2]!;
+    const s3 = SEEDS[3]!;
+    for (let k = 0; k < n; k++) {
+      if (k === skip) continue;
+      const b = k * LABEL_STRIDE;
+      let a = s0;
+      let c = s1;
+      // name, 0xff (never a byte of UTF-8), value
+      for (let pass = 0; pass < 2; pass++) {
+        let i = lbl[b + (pass === 0 ? L_NAME_START : L_VALUE_START)]!;
+        const e = lbl[b + (pass === 0 ? L_NAME_END : L_VALUE_END)]!;
+        for (; i + 4 <= e; i += 4) {
+          const w = dv.getInt32(i, true);
+          a = Math.imul(a ^ w, 0x01000193);
+          a ^= a >>> 15;
+          c = Math.imul(c ^ w, 0x85ebca6b);
+          c ^= c >>> 13;
+        }
+        for (; i < e; i++) {
+          a = Math.imul(a ^ buf[i]!, 0x01000193);
+          c = Math.imul(c ^ buf[i]!, 0x85ebca6b);
+        }
+        a = Math.imul(a ^ 0xff, 0x01000193);
+        c = Math.imul(c ^ 0xff, 0x85ebca6b);
+      }
+      h1 = (h1 + fmix32(a ^ s2)) | 0;
+      h2 = (h2 + fmix32(c ^ s3)) | 0;
+    }
+    this.key1 = h1;
+    this.key2 = h2;
+  }
+
   private closeHistogramGroup(): RuleError | undefined {
     this.hOpen = false;
     const n = this.name;
@@ -445,20 +515,20 @@ function findLabel(buf: Uint8Array, lbl: Int32Array, n: number, name: Uint8Array
 }
 
 /**
- * Per-process random seeds for `groupKey`. The keys go into a `Set<number>`,
- * and V8 hashes numbers with an unseeded function: with unseeded keys, label
- * values whose keys share a V8 bucket can be computed offline, and then every
- * lookup walks one chain (20k series, 332 KB: 2.1-5.4 s instead of 38-59 ms).
- * With seeded keys nobody outside the process can tell which label sets
- * collide, in V8's table or in the 53-bit key itself.
+ * Per-process random seeds for `groupKey`. The keys go into a hash table
+ * (GroupSet): with unseeded keys, label values whose keys share a slot can be
+ * computed offline, and then every lookup walks one chain (when the keys went
+ * into a `Set<number>`, which V8 hashes unseeded: 20k series, 332 KB, 2.1-5.4 s
+ * instead of 38-59 ms). With seeded keys nobody outside the process can tell
+ * which label sets collide, in the table or in the 64-bit key itself.
  */
 const SEEDS = /* @__PURE__ */ randomSeeds();
 
-function randomSeeds(): Uint32Array {
-  const out = new Uint32Array(4);
-  const crypto = (globalThis as { crypto?: { getRandomValues?: (a: Uint32Array) => Uint32Array } }).crypto;
+function randomSeeds(): Int32Array {
+  const out = new Int32Array(4);
+  const crypto = (globalThis as { crypto?: { getRandomValues?: (a: Int32Array) => Int32Array } }).crypto;
   if (typeof crypto?.getRandomValues === 'function') crypto.getRandomValues(out);
-  else for (let i = 0; i < out.length; i++) out[i] = (Math.random() * 0x100000000) >>> 0;
+  else for (let i = 0; i < out.length; i++) out[i] = (Math.random() * 0x100000000) | 0;
   return out;
 }
 
@@ -466,40 +536,5 @@ function randomSeeds(): Uint32Array {
 function fmix32(h: number): number {
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
-}
-
-/**
- * An order-independent 53-bit key of a label set minus one label: the sum of
- * two independent seeded 32-bit hashes of each name/value pair. Sums
- * commute, so `{a,b}` and `{b,a}` are one group; two hashes make a false
- * match between different groups about 1 in 2^53 per pair of groups, and the
- * seeds (SEEDS) keep anyone from choosing label sets that match.
- */
-function groupKey(buf: Uint8Array, lbl: Int32Array, n: number, skip: number): number {
-  let h1 = 0;
-  let h2 = 0;
-  const s0 = SEEDS[0]!;
-  const s1 = SEEDS[1]!;
-  const s2 = SEEDS[2]!;
-  const s3 = SEEDS[3]!;
-  for (let k = 0; k < n; k++) {
-    if (k === skip) continue;
-    const b = k * LABEL_STRIDE;
-    let a = s0;
-    let c = s1;
-    for (let i = lbl[b + L_NAME_START]!, e = lbl[b + L_NAME_END]!; i < e; i++) {
-      a = Math.imul(a ^ buf[i]!, 0x01000193);
-      c = Math.imul(c ^ buf[i]!, 0x85ebca6b);
-    }
-    a = Math.imul(a ^ 0xff, 0x01000193);
-    c = Math.imul(c ^ 0xff, 0x85ebca6b);
-    for (let i = lbl[b + L_VALUE_START]!, e = lbl[b + L_VALUE_END]!; i < e; i++) {
-      a = Math.imul(a ^ buf[i]!, 0x01000193);
-      c = Math.imul(c ^ buf[i]!, 0x85ebca6b);
-    }
-    h1 = (h1 + fmix32(a ^ s2)) >>> 0;
-    h2 = (h2 + fmix32(c ^ s3)) >>> 0;
-  }
-  return h1 * 0x200000 + (h2 & 0x1fffff);
+  return h ^ (h >>> 16);
 }
