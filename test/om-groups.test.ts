@@ -53,3 +53,31 @@ describe('OpenMetrics grouping through the GroupSet', () => {
     expect(() => parse(apart, { format: 'openmetrics' })).toThrow(/appear again/);
   });
 });
+
+describe('OpenMetrics rules with what the walk found unchanged from the line before', () => {
+  const om = (text: string) => parse(text, { format: 'openmetrics' });
+
+  it('sees a series come back when only one label value changed in between', () => {
+    expect(() => om('# TYPE g gauge\ng{a="1",b="2"} 1\ng{a="1",b="3"} 1\ng{a="1",b="2"} 1\n# EOF\n')).toThrow(/appear again/);
+    expect(om('# TYPE g gauge\ng{a="1",b="2"} 1\ng{a="1",b="3"} 1\ng{a="1",b="4"} 1\n# EOF\n')[0]!.samples).toHaveLength(3);
+  });
+
+  it('finds "le" wherever it stands, line by line', () => {
+    const text = '# TYPE h histogram\nh_bucket{le="1",a="x"} 1\nh_bucket{a="x",le="+Inf"} 2\nh_count{a="x"} 2\nh_sum{a="x"} 3\n# EOF\n';
+    const [h] = om(text);
+    expect(h!.samples).toHaveLength(4);
+    const bad = '# TYPE h histogram\nh_bucket{le="1",a="x"} 1\nh_bucket{a="x",b="+Inf"} 2\n# EOF\n';
+    expect(() => om(bad)).toThrow(/has no "le" label/);
+  });
+
+  it('takes a sample name that is the line before again as that family, and a new one as a new family', () => {
+    expect(() => om('a{x="1"} 1\nb{x="1"} 1\na{x="1"} 2\n# EOF\n')).toThrow(/belongs to family "a", which ended earlier/);
+    expect(om('a{x="1"} 1\na{x="2"} 1\nb{x="1"} 1\n# EOF\n').map((f) => f.name)).toEqual(['a', 'b']);
+  });
+
+  it('checks each sample of a run of the same name and labels, not just the first', () => {
+    expect(() => om('# TYPE c counter\nc_total{a="1"} 1\nc_total{a="1"} -1\n# EOF\n')).toThrow(/non-negative/);
+    expect(() => om('# TYPE c counter\nc_total{a="1"} 1 5\nc_total{a="1"} 2 4\n# EOF\n')).toThrow(/went backwards/);
+    expect(() => om('# TYPE s stateset\ns{s="a"} 1\ns{s="b"} 2\n# EOF\n')).toThrow(/must be 0 or 1/);
+  });
+});

@@ -46,6 +46,8 @@ const L_NAME_START = layout.L_NAME_START;
 const L_VALUE_END = layout.L_VALUE_END;
 const L_VALUE_FLAGS = layout.L_VALUE_FLAGS;
 const L_VALUE_START = layout.L_VALUE_START;
+const SAME_NAME = layout.SAME_NAME;
+const SAME_VALUE = layout.SAME_VALUE;
 
 // OpenMetrics 1.0 `metric-type`: counter, gauge, histogram, gaugehistogram,
 // stateset, info, summary, unknown.
@@ -186,8 +188,18 @@ function sampleOpenMetrics(s: Scanner, rules: OpenMetricsRules, start: number): 
   s.startSeries(start);
   const c = buf[i]!;
   if ((CLASS[c]! & C_NAME_START) !== 0) {
-    i++;
-    while (i < lim && (CLASS[buf[i]!]! & C_NAME) !== 0) i++;
+    // The previous line's name again? Compared four bytes at a time instead
+    // of scanned (Scanner.sameBytes); the accessors then return the string
+    // they made for it. `prevNameFlags` 0: it was a bare name too.
+    const ps = s.prevNameStart;
+    const len = s.prevNameEnd - ps;
+    if (len > 0 && s.prevNameFlags === 0 && i + len < lim && (CLASS[buf[i + len]!]! & C_NAME) === 0 && s.sameBytes(i, ps, len)) {
+      i += len;
+      s.nameSame = true;
+    } else {
+      i++;
+      while (i < lim && (CLASS[buf[i]!]! & C_NAME) !== 0) i++;
+    }
     s.nameStart = start;
     s.nameEnd = i;
     if (i < lim && buf[i] === LBRACE) i = labelsOpenMetrics(s, i + 1, lim, false);
@@ -349,10 +361,24 @@ function labelsOpenMetrics(s: Scanner, at: number, lim: number, exemplar: boolea
     let ne: number;
     let nf = 0;
     let quoted = false;
+    // The previous line's label at this index, to compare with instead of
+    // scanning (Scanner.sameBytes; not for an exemplar's labels, whose
+    // strings are not cached).
+    const k = s.nLabels;
+    const pb = k < s.prevN && !exemplar ? k * LABEL_STRIDE : -1;
+    let same = 0;
     if ((CLASS[c]! & C_LABEL_START) !== 0) {
       ns = i;
-      i++;
-      while (i < lim && (CLASS[buf[i]!]! & C_LABEL) !== 0) i++;
+      const pl = s.prevLbl;
+      const ps = pb >= 0 ? pl[pb + L_NAME_START]! : 0;
+      const len = pb >= 0 ? pl[pb + L_NAME_END]! - ps : 0;
+      if (len > 0 && pl[pb + L_NAME_FLAGS] === 0 && i + len < lim && (CLASS[buf[i + len]!]! & C_LABEL) === 0 && s.sameBytes(i, ps, len)) {
+        i += len;
+        same = SAME_NAME;
+      } else {
+        i++;
+        while (i < lim && (CLASS[buf[i]!]! & C_LABEL) !== 0) i++;
+      }
       ne = i;
     } else if (c === QUOTE) {
       const close = s.scanQuoted(i, lim, true);
@@ -376,8 +402,27 @@ function labelsOpenMetrics(s: Scanner, at: number, lim: number, exemplar: boolea
       if (i >= lim || buf[i] !== QUOTE) {
         throw s.error('INVALID_LABEL_VALUE', `expected quoted label value, got ${describeHere(s, i)}`, i);
       }
-      const close = s.scanQuoted(i, lim, true);
-      s.addLabel(ns, ne, nf, i + 1, close, s.quotedFlags, quoted);
+      // The previous line's value at this index: the same bytes up to its
+      // closing quote scan as they did there (an OpenMetrics string holds no
+      // line feed, so the match stays on this line), so take its end and
+      // flags (UTF-8 validated there) instead of scanning.
+      let close = -1;
+      let vf = 0;
+      if (pb >= 0) {
+        const pl = s.prevLbl;
+        const ps = pl[pb + L_VALUE_START]!;
+        const len = pl[pb + L_VALUE_END]! - ps;
+        if (i + 1 + len < lim && s.sameBytes(i + 1, ps, len + 1)) {
+          close = i + 1 + len;
+          vf = pl[pb + L_VALUE_FLAGS]!;
+          same |= SAME_VALUE;
+        }
+      }
+      if (close < 0) {
+        close = s.scanQuoted(i, lim, true);
+        vf = s.quotedFlags;
+      }
+      s.addLabel(ns, ne, nf, i + 1, close, vf, quoted, same);
       i = close + 1;
       c = i < lim ? buf[i]! : LF;
     }
