@@ -488,8 +488,10 @@ export class OpenMetricsRules {
    * one whose name alone is unchanged resumes from the state after the name.
    * The rest goes four bytes per step through a DataView (unaligned
    * little-endian reads). Byte by byte over every label this was the largest
-   * part of the rules (14% of next(), CPU profile; see the commits for the
-   * A/B). Two int32 fields, not a returned double: a double returned from a
+   * part of the rules (14% of next(), CPU profile; with the cache it is 7% of
+   * the walk with every string; the rules as a whole still cost that walk
+   * 96.8 ms against 66.6 ms without them, one process, load 13). Two int32
+   * fields, not a returned double: a double returned from a
    * call that is not inlined is boxed, 1.6 MB per parse.
    */
   private groupKey(p: OpenMetricsView, buf: Uint8Array, lbl: Int32Array, n: number, skip: number): void {
