@@ -1,5 +1,5 @@
 /**
- * promwire's benchmarks: `npm run bench [-- --quick] [--only parse|encode|protobuf|snappy|remote-write|observe]`.
+ * promwire's benchmarks: `npm run bench [-- --quick] [--only parse|textparse|encode|protobuf|snappy|remote-write|observe]`.
  *
  * Prints two markdown tables, ready to paste into the README:
  * - Parser: the generated ~16 MB payload (100k samples, 200
@@ -19,6 +19,10 @@
  * - Remote write (bench/remote-write.ts): the large payload forwarded as 1.0 and 2.0 (from the
  *   text bytes and from families) and received, against parse() of the same bytes.
  * - observe() (bench/observe.ts): native and classic histograms, and prom-client's.
+ * - Prometheus 3.5 (bench/textparse.ts, with `--only parse` too): Prometheus'
+ *   own text, OpenMetrics and protobuf parsers (bench/go/textparse) against
+ *   promwire's pull API and parse() on the large payloads, CPU time per parse;
+ *   skipped with a note when Go and the Prometheus sources are not fetched.
  *
  * Every case checks its own result once before it is timed (sample counts,
  * a re-parse of encoder output); a case that is wrong is reported, not timed.
@@ -37,6 +41,7 @@ import { observeTable } from './observe.js';
 import { protobufDecodeCases, protobufEncodeCases } from './protobuf.js';
 import { remoteWriteCases, remoteWriteTable } from './remote-write.js';
 import { snappyCases, snappyTable } from './snappy.js';
+import { textparseTable } from './textparse.js';
 import { fmt, MB, ratio, type Result } from './table.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -245,8 +250,8 @@ async function main(argv: string[]): Promise<void> {
   const quick = argv.includes('--quick');
   const onlyIdx = argv.indexOf('--only');
   const only = onlyIdx >= 0 ? argv[onlyIdx + 1] : undefined;
-  if (only !== undefined && !['parse', 'encode', 'protobuf', 'snappy', 'remote-write', 'observe'].includes(only)) {
-    throw new Error(`--only: expected parse, encode, protobuf, snappy, remote-write or observe, got ${JSON.stringify(only)}`);
+  if (only !== undefined && !['parse', 'textparse', 'encode', 'protobuf', 'snappy', 'remote-write', 'observe'].includes(only)) {
+    throw new Error(`--only: expected parse, textparse, encode, protobuf, snappy, remote-write or observe, got ${JSON.stringify(only)}`);
   }
   const s: Settings = quick
     ? { time: 200, iterations: 2, warmupIterations: 1, allocRuns: 1, stallRuns: 1 }
@@ -279,6 +284,10 @@ async function main(argv: string[]): Promise<void> {
       results.push(await measure(c, s));
     }
     tables.push(`\n### Parser\n\n${parseTable(results)}`);
+  }
+  if (only === undefined || only === 'parse' || only === 'textparse') {
+    log('textparse: Prometheus 3.5 parsers against promwire, CPU time');
+    tables.push(`\n### Prometheus 3.5's own parsers on the same bytes (CPU time per parse)\n\n${await textparseTable(quick)}`);
   }
   if (only === undefined || only === 'encode') {
     log('encode: building the MetricSet, the parsed model and the prom-client registry');
