@@ -112,7 +112,7 @@ export async function textparseTable(quick: boolean): Promise<string> {
   const built = buildProgram();
   if ('skip' in built) return `Prometheus 3.5 rows skipped: ${built.skip}.`;
   const rounds = quick ? 2 : 5;
-  const n = quick ? 2 : 5;
+  const n = quick ? 2 : 3;
   const dir = mkdtempSync(join(tmpdir(), 'promwire-bench-'));
   try {
     const large = generatePayload(LARGE);
