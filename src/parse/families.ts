@@ -402,7 +402,10 @@ export function estimateFamilyBytes(f: MetricFamily): number {
  */
 export function parse(input: string | Uint8Array, options?: ParserOptions): MetricFamily[] {
   const bytes = typeof input === 'string' ? new TextEncoder().encode(input) : input;
-  const p = new Parser(bytes, options);
+  // Families outlive the parse: their strings must be copies, never slices
+  // of the parser's window strings, each of which would keep up to 4 KiB of
+  // the input alive (test/families-retain.test.ts).
+  const p = new Parser(bytes, { ...options, copyStrings: true });
   const b = new FamilyBuilder(p.format, options?.maxModelBytes === undefined ? {} : { maxModelBytes: options.maxModelBytes });
   const out: MetricFamily[] = [];
   for (let e = p.next(); e !== Entry.EOF; e = p.next()) {
