@@ -1,5 +1,5 @@
 /**
- * promwire's benchmarks: `npm run bench [-- --quick] [--only parse|encode|protobuf|snappy|remote-write|observe|default-metrics]`.
+ * promwire's benchmarks: `npm run bench [-- --quick] [--only parse|textparse|encode|protobuf|snappy|remote-write|observe|default-metrics]`.
  *
  * Prints two markdown tables, ready to paste into the README:
  * - Parser: the generated ~16 MB payload (100k samples, 200
@@ -22,6 +22,10 @@
  *   quantiles, and prom-client's; what quantiles add to a summary's encode.
  * - collectDefaultMetrics (bench/default-metrics.ts): refresh + encode of the default metrics, against
  *   the encode alone and prom-client's registry.metrics() with its defaults.
+ * - Prometheus 3.5 (bench/textparse.ts, with `--only parse` too): Prometheus'
+ *   own text, OpenMetrics and protobuf parsers (bench/go/textparse) against
+ *   promwire's pull API and parse() on the large payloads, CPU time per parse;
+ *   skipped with a note when Go and the Prometheus sources are not fetched.
  *
  * Every case checks its own result once before it is timed (sample counts,
  * a re-parse of encoder output); a case that is wrong is reported, not timed.
@@ -41,6 +45,7 @@ import { observeTable, summaryEncodeTable } from './observe.js';
 import { protobufDecodeCases, protobufEncodeCases } from './protobuf.js';
 import { remoteWriteCases, remoteWriteTable } from './remote-write.js';
 import { snappyCases, snappyTable } from './snappy.js';
+import { textparseTable } from './textparse.js';
 import { fmt, MB, ratio, type Result } from './table.js';
 
 /** Samples in the unique-values payload (~2.8 MB). */
@@ -252,10 +257,9 @@ async function main(argv: string[]): Promise<void> {
   const quick = argv.includes('--quick');
   const onlyIdx = argv.indexOf('--only');
   const only = onlyIdx >= 0 ? argv[onlyIdx + 1] : undefined;
-  if (only !== undefined && !['parse', 'encode', 'protobuf', 'snappy', 'remote-write', 'observe', 'default-metrics'].includes(only)) {
-    throw new Error(
-      `--only: expected parse, encode, protobuf, snappy, remote-write, observe or default-metrics, got ${JSON.stringify(only)}`,
-    );
+  const areas = ['parse', 'textparse', 'encode', 'protobuf', 'snappy', 'remote-write', 'observe', 'default-metrics'];
+  if (only !== undefined && !areas.includes(only)) {
+    throw new Error(`--only: expected one of ${areas.join(', ')}, got ${JSON.stringify(only)}`);
   }
   const s: Settings = quick
     ? { time: 200, iterations: 2, warmupIterations: 1, allocRuns: 1, stallRuns: 1 }
@@ -291,6 +295,10 @@ async function main(argv: string[]): Promise<void> {
       results.push(await measure(c, s));
     }
     tables.push(`\n### Parser\n\n${parseTable(results)}`);
+  }
+  if (only === undefined || only === 'parse' || only === 'textparse') {
+    log('textparse: Prometheus 3.5 parsers against promwire, CPU time');
+    tables.push(`\n### Prometheus 3.5's own parsers on the same bytes (CPU time per parse)\n\n${await textparseTable(quick)}`);
   }
   if (only === undefined || only === 'encode') {
     log('encode: building the MetricSet, the parsed model and the prom-client registry');
