@@ -11,7 +11,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { PromwireError } from '../errors.js';
+import { PromwireError, brandErrorClass } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
 
 /** Credentials for HTTP basic authentication (RFC 7617). */
@@ -26,6 +26,10 @@ export interface BasicAuth {
  * many redirects. `status` is 0 when no answer was received.
  */
 export class HttpError extends PromwireError {
+  static {
+    brandErrorClass(HttpError, 'HttpError');
+  }
+
   /** HTTP status of the answer; 0 when there was none. */
   readonly status: number;
   /** The status text the server sent, or ''. */
