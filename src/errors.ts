@@ -42,6 +42,9 @@ export type ErrorCode =
   | 'INVALID_BUCKETS'
   | 'LABEL_MISMATCH'
   | 'INVALID_ARGUMENT'
+  // MetricSet collect callbacks: one returned a Promise on a sync read; some threw or rejected
+  | 'ASYNC_COLLECT'
+  | 'COLLECT_FAILED'
   // Toolkit
   | 'HTTP_ERROR'
   | 'TIMEOUT'

@@ -47,15 +47,19 @@ export type { EscapingScheme, NameKind } from './core/names.js';
 export { DEFAULT_CHUNK_SIZE, encode, encodeChunks, encodeToString } from './encode/encoder.js';
 export type { EncodeChunksOptions, EncodeOptions } from './encode/encoder.js';
 export {
+  CollectError,
   Counter,
   CounterSeries,
   DEFAULT_BUCKETS,
+  exponentialBuckets,
+  exponentialBucketsRange,
   Gauge,
   GaugeSeries,
   Histogram,
   HistogramSeries,
   Info,
   InfoSeries,
+  linearBuckets,
   Metric,
   MetricSet,
   NativeHistogramSeries,
@@ -67,6 +71,7 @@ export {
 } from './metrics/index.js';
 export type {
   AnyMetric,
+  CollectCallback,
   CounterOptions,
   GaugeOptions,
   HistogramOptions,

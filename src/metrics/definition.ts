@@ -12,6 +12,12 @@ import type { MetricType } from '../model/index.js';
 import { DEFAULT_NATIVE_ZERO_THRESHOLD, pickSchema } from '../model/native-buckets.js';
 import type { NativeConfig } from './native.js';
 import { reservedLabel } from '../model/rules.js';
+import type { Counter } from './counter.js';
+import type { Gauge } from './gauge.js';
+import type { Histogram } from './histogram.js';
+import type { Info } from './info.js';
+import type { StateSet } from './stateset.js';
+import type { Summary } from './summary.js';
 
 export type MetricSetOptions = Partial<
   Readonly<{
@@ -32,21 +38,36 @@ export type MetricSetOptions = Partial<
 export type LabelValue = string | number | boolean;
 export type LabelValues<L extends string> = Readonly<Record<L, LabelValue>>;
 
-export interface BaseOptions<L extends string> {
+/**
+ * A metric's collect callback (prom-client's `collect`): run at scrape time
+ * to bring values read from elsewhere up to date. It gets the metric as its
+ * argument and as `this`. `MetricSet.refresh()` runs every callback and
+ * awaits those that return a Promise; the set's sync reads (`encode`,
+ * `encodeToString`, `encodeChunks`, `collect`, remote write) run them
+ * themselves unless a `refresh()` has just completed (see
+ * `MetricSet.refresh`).
+ */
+export type CollectCallback<M> = (this: M, metric: M) => void | PromiseLike<void>;
+
+export interface BaseOptions<L extends string, M = never> {
   /** Metric name (the set's prefix is prepended). */
   name: string;
   /** HELP text ('' for none). */
   help: string;
   /** Label names, in the order they are written. Defaults to none. */
   labelNames?: readonly L[];
+  /** Run at scrape time, before the metric is read (values read from elsewhere). Defaults to none. */
+  collect?: CollectCallback<M>;
 }
 
-export interface CounterOptions<L extends string> extends BaseOptions<L> {
+interface UnitOption {
   /** OpenMetrics unit; appended to the name as `_<unit>` when the name does not end with it. Defaults to ''. */
   unit?: string;
 }
-export type GaugeOptions<L extends string> = CounterOptions<L>;
-export interface HistogramOptions<L extends string> extends CounterOptions<L> {
+
+export interface CounterOptions<L extends string> extends BaseOptions<L, Counter<L>>, UnitOption {}
+export interface GaugeOptions<L extends string> extends BaseOptions<L, Gauge<L>>, UnitOption {}
+export interface HistogramOptions<L extends string> extends BaseOptions<L, Histogram<L>>, UnitOption {
   /**
    * Upper bounds, strictly increasing; `+Inf` is added when missing.
    * Defaults to client_golang's DefBuckets (.005 to 10 seconds), or, for a
@@ -103,12 +124,12 @@ export interface NativeHistogramOptions {
   /** The clock `minResetDuration` is measured by, in milliseconds (for tests). Defaults to `Date.now`. */
   now?: () => number;
 }
-export interface SummaryOptions<L extends string> extends CounterOptions<L> {
+export interface SummaryOptions<L extends string> extends BaseOptions<L, Summary<L>>, UnitOption {
   /** Quantiles written (values supplied by the caller), each in [0, 1], strictly increasing. Defaults to none. */
   quantiles?: readonly number[];
 }
-export type InfoOptions<L extends string> = BaseOptions<L>;
-export interface StateSetOptions<L extends string> extends BaseOptions<L> {
+export type InfoOptions<L extends string> = BaseOptions<L, Info<L>>;
+export interface StateSetOptions<L extends string> extends BaseOptions<L, StateSet<L>> {
   /** The states, at least one, distinct. */
   states: readonly string[];
 }
@@ -123,6 +144,8 @@ export interface Definition<L extends string> {
   help: string;
   unit: string;
   labelNames: L[];
+  /** The collect callback, or null. */
+  collect: CollectCallback<unknown> | null;
 }
 
 /** What a definition is checked against: the set's own settings. */
@@ -132,7 +155,15 @@ export interface DefinitionContext {
   readonly defaultPairs: ReadonlyArray<readonly [string, string]>;
 }
 
-export type FailCode = 'INVALID_NAME' | 'RESERVED_LABEL' | 'INVALID_BUCKETS' | 'LABEL_MISMATCH' | 'DUPLICATE_SERIES' | 'INVALID_ARGUMENT';
+export type FailCode =
+  | 'INVALID_NAME'
+  | 'RESERVED_LABEL'
+  | 'INVALID_BUCKETS'
+  | 'LABEL_MISMATCH'
+  | 'DUPLICATE_SERIES'
+  | 'INVALID_ARGUMENT'
+  | 'ASYNC_COLLECT'
+  | 'COLLECT_FAILED';
 
 export function fail(code: FailCode, reason: string): never {
   throw new PromwireError(code, reason);
@@ -172,7 +203,7 @@ function omFamilyName(prefix: string, given: string, type: MetricType, unit: str
 }
 
 /** Checks a metric's options and returns its definition. */
-export function define<L extends string>(ctx: DefinitionContext, o: BaseOptions<L> & { unit?: string }, type: MetricType): Definition<L> {
+export function define<L extends string, M>(ctx: DefinitionContext, o: BaseOptions<L, M> & UnitOption, type: MetricType): Definition<L> {
   if (o === null || typeof o !== 'object') fail('INVALID_ARGUMENT', `expected an options object for the ${type}`);
   if (typeof o.name !== 'string') fail('INVALID_NAME', `expected the ${type}'s name to be a string, got ${typeof o.name}`);
   if (typeof o.help !== 'string') fail('INVALID_ARGUMENT', `expected help for ${q(o.name)} to be a string, got ${typeof o.help}`);
@@ -222,7 +253,11 @@ export function define<L extends string>(ctx: DefinitionContext, o: BaseOptions<
       `label ${q(reserved)} is reserved for the ${type} ${q(name)} (it carries the ${type === 'histogram' ? 'bucket bound' : type === 'summary' ? 'quantile' : 'state'})`,
     );
   }
-  return { name, help: o.help, unit, labelNames: [...labelNames] };
+  const collect = o.collect ?? null;
+  if (collect !== null && typeof collect !== 'function') {
+    fail('INVALID_ARGUMENT', `expected collect of ${q(name)} to be a function, got ${typeof collect}`);
+  }
+  return { name, help: o.help, unit, labelNames: [...labelNames], collect: collect as CollectCallback<unknown> | null };
 }
 
 export function checkBuckets(buckets: readonly number[], name: string): number[] {

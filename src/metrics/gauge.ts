@@ -1,5 +1,8 @@
-import { checkValue } from './definition.js';
+import { checkValue, type LabelValues } from './definition.js';
 import { type LineSpec, Series, SingleValueMetric } from './metric.js';
+import { clockMs, secondsSince } from './timer.js';
+
+const setSeries = (s: GaugeSeries, v: number): void => s.set(v);
 
 /** A gauge series; its value is private, changed only through the checked methods. */
 export class GaugeSeries extends Series {
@@ -25,6 +28,16 @@ export class GaugeSeries extends Series {
   get(): number {
     return this.#value;
   }
+
+  /** Starts a timer: the returned function sets the gauge to the seconds elapsed since this call and returns them. */
+  startTimer(): () => number {
+    const t0 = clockMs();
+    return () => {
+      const seconds = secondsSince(t0);
+      this.set(seconds);
+      return seconds;
+    };
+  }
 }
 
 export class Gauge<L extends string = never> extends SingleValueMetric<L, GaugeSeries> {
@@ -45,6 +58,15 @@ export class Gauge<L extends string = never> extends SingleValueMetric<L, GaugeS
 
   setToCurrentTime(): void {
     this.only().setToCurrentTime();
+  }
+
+  /**
+   * Starts a timer (prom-client `startTimer`): the returned function sets the gauge to
+   * the seconds elapsed since this call, in the series of the labels given
+   * here and to it (merged, the end's win), and returns them.
+   */
+  startTimer(labels?: Partial<LabelValues<L>>): (labels?: Partial<LabelValues<L>>) => number {
+    return this.timer(labels, setSeries);
   }
 
   get(): number {

@@ -4,7 +4,8 @@ import { beginHistogram, beginMetric, writeBucket, writeHistogramCount, writeHis
 import type { ByteWriter, ProtoWriter } from '../encode/api.js';
 import type { Labels, NativeHistogram, Sample } from '../model/index.js';
 import { canonicalBound } from '../model/rules.js';
-import { checkCounterValue, checkValue, type Definition, fail, q } from './definition.js';
+import { checkCounterValue, checkValue, type Definition, fail, type LabelValues, q } from './definition.js';
+import { clockMs, secondsSince } from './timer.js';
 import { LF, type LineSpec, Metric, type MetricOwner, Series } from './metric.js';
 import { NATIVE_SCRATCH } from '../model/native-buckets.js';
 import { type NativeConfig, NativeState } from './native.js';
@@ -207,6 +208,16 @@ export class HistogramSeries extends Series {
     this.count = total;
   }
 
+  /** Starts a timer: the returned function observes the seconds elapsed since this call and returns them. */
+  startTimer(): () => number {
+    const t0 = clockMs();
+    return () => {
+      const seconds = secondsSince(t0);
+      this.observe(seconds);
+      return seconds;
+    };
+  }
+
   /** Number of observations. */
   getCount(): number {
     this.sync();
@@ -278,6 +289,15 @@ export class Histogram<L extends string = never> extends Metric<L, HistogramSeri
 
   observe(v: number): void {
     this.only().observe(v);
+  }
+
+  /**
+   * Starts a timer (prom-client `startTimer`): the returned function observes
+   * the seconds elapsed since this call, in the series of the labels given
+   * here and to it (merged, the end's win), and returns them.
+   */
+  startTimer(labels?: Partial<LabelValues<L>>): (labels?: Partial<LabelValues<L>>) => number {
+    return this.timer(labels, observeSeries);
   }
 
   set(state: Readonly<{ buckets: readonly number[]; sum: number; cumulative?: boolean }>): void {
@@ -401,3 +421,5 @@ export class Histogram<L extends string = never> extends Metric<L, HistogramSeri
     return out;
   }
 }
+
+const observeSeries = (s: HistogramSeries, v: number): void => s.observe(v);

@@ -13,7 +13,10 @@ export { Summary, SummarySeries } from './summary.js';
 export { Info, InfoSeries } from './info.js';
 export { StateSet, StateSetSeries } from './stateset.js';
 export { DEFAULT_BUCKETS } from './definition.js';
+export { CollectError } from './collect.js';
+export { exponentialBuckets, exponentialBucketsRange, linearBuckets } from './buckets.js';
 export type {
+  CollectCallback,
   CounterOptions,
   GaugeOptions,
   HistogramOptions,

@@ -5,6 +5,7 @@ import type { MetricFamily } from '../model/index.js';
 import type { WalkOptions } from '../remote-write/from-families.js';
 import type { RequestWriter } from '../remote-write/request-writer.js';
 import { omName, seriesNames } from '../model/rules.js';
+import { CollectRunner } from './collect.js';
 import { Counter } from './counter.js';
 import {
   checkBuckets,
@@ -86,6 +87,8 @@ export class MetricSet {
   private readonly claims = new Map<string, AnyMetric>();
   /** @internal Where series prefixes live. */
   readonly arena = new PrefixArena();
+  /** Runs the metrics' collect callbacks (src/metrics/collect.ts). */
+  private readonly runner = new CollectRunner();
   /** Output size of the last encode, to size the next one's buffer. */
   private sizeHint = 64 * 1024;
   /** The same for protobuf. */
@@ -177,8 +180,28 @@ export class MetricSet {
     return [...this.metrics.values()];
   }
 
-  /** The current values as the data model (what `encode` writes, sample for sample). */
+  /**
+   * Runs every metric's `collect` callback (concurrently: each is called in
+   * definition order, the metric as `this` and as argument, and the Promises
+   * returned are awaited together). A callback that throws or rejects does
+   * not stop the others: once all have settled, the returned Promise rejects
+   * with a `CollectError` (code COLLECT_FAILED, `errors` and `metrics` list
+   * each failure), the other callbacks' values being in place.
+   *
+   * Reads that follow in the same task (`await set.refresh();
+   * set.encode()`) use these values and run no callback again. A sync read
+   * at any other time runs the callbacks itself, and throws ASYNC_COLLECT if
+   * one returns a Promise (it cannot wait for it): a set with async
+   * callbacks is read after `await set.refresh()`, as the handlers do.
+   * src/metrics/collect.ts has the details.
+   */
+  refresh(): Promise<void> {
+    return this.runner.refresh(this.metrics.values());
+  }
+
+  /** The current values as the data model (what `encode` writes, sample for sample); runs the collect callbacks first (see `refresh`). */
   collect(): MetricFamily[] {
+    this.runner.runSync(this.metrics.values(), 'collect()');
     const out: MetricFamily[] = [];
     for (const m of this.metrics.values()) out.push(m.collect());
     return out;
@@ -194,14 +217,16 @@ export class MetricSet {
    * metrics are those of the set when the first request is asked for.
    */
   *remoteWriteSeries(rw: RequestWriter, o: WalkOptions): Generator<void, void, void> {
+    this.runner.runSync(this.metrics.values(), 'encodeWriteRequest()');
     const metrics = Array.from(this.metrics.values()) as Array<Metric<string, Series>>;
     for (const m of metrics) yield* m.remoteWrite(rw, o);
   }
 
-  /** Encodes every metric (the returned bytes are the caller's). */
+  /** Encodes every metric (the returned bytes are the caller's); runs the collect callbacks first (see `refresh`). */
   encode(options?: EncodeOptions): Uint8Array {
     const format = formatOption(options?.format);
     const escaping = escapingOption(options?.escaping);
+    this.runner.runSync(this.metrics.values(), 'encode()');
     if (format === 'protobuf') return this.encodeProtobuf(escaping, options?.onWarning);
     // A fresh buffer sized from the last encode, handed over without a copy:
     // the steady state allocates about the output size, once.
@@ -259,6 +284,7 @@ export class MetricSet {
     const escaping = escapingOption(options?.escaping);
     const chunkSize = chunkSizeOption(options?.chunkSize);
     const om = format === 'openmetrics';
+    this.runner.runSync(this.metrics.values(), 'encodeChunks()');
     const metrics = Array.from(this.metrics.values()) as Array<Metric<string, Series>>;
     const series = metrics.map((m) => m.snapshot());
     if (format === 'protobuf') {

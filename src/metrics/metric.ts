@@ -33,7 +33,8 @@ import { RESET_HINT_UNKNOWN } from '../proto/remote-write-proto.js';
 import type { WalkOptions } from '../remote-write/from-families.js';
 import type { RequestWriter } from '../remote-write/request-writer.js';
 import { type SeriesLabels, seriesLabels } from '../remote-write/series-labels.js';
-import type { Definition, LabelValues } from './definition.js';
+import type { CollectCallback, Definition, LabelValues } from './definition.js';
+import { clockMs, secondsSince } from './timer.js';
 
 export const LF = 0x0a;
 
@@ -106,6 +107,8 @@ export abstract class Metric<L extends string, S extends Series> {
   private readonly headers = new Map<string, Uint8Array>();
   /** Length bytes to reserve for this family's protobuf message: the varint size of its last length. */
   private pbReserve = 2;
+  /** @internal The `collect` option, run by the set before it is read (src/metrics/collect.ts). */
+  readonly collectCallback: CollectCallback<unknown> | null;
 
   constructor(owner: MetricOwner, d: Definition<L>) {
     this.owner = owner;
@@ -113,6 +116,7 @@ export abstract class Metric<L extends string, S extends Series> {
     this.help = d.help;
     this.unit = d.unit;
     this.labelNames = d.labelNames;
+    this.collectCallback = d.collect;
   }
 
   /**
@@ -158,6 +162,25 @@ export abstract class Metric<L extends string, S extends Series> {
       this.seriesMap.set('', s);
     }
     return s;
+  }
+
+  /**
+   * @internal `startTimer()` of a gauge, histogram or summary (prom-client):
+   * returns a function that, called at the end, records the elapsed seconds
+   * in the series of the start and end labels merged (end wins) and
+   * returns them.
+   */
+  protected timer(
+    start: Partial<LabelValues<L>> | undefined,
+    record: (s: S, seconds: number) => void,
+  ): (end?: Partial<LabelValues<L>>) => number {
+    const t0 = clockMs();
+    return (end?: Partial<LabelValues<L>>): number => {
+      const seconds = secondsSince(t0);
+      const labels = end === undefined ? start : start === undefined ? end : { ...start, ...end };
+      record(labels === undefined && this.labelNames.length === 0 ? this.only() : this.labels((labels ?? {}) as LabelValues<L>), seconds);
+      return seconds;
+    };
   }
 
   /**
@@ -339,7 +362,9 @@ export abstract class Metric<L extends string, S extends Series> {
   /**
    * The metric as a family of the data model. Bounds and quantiles are
    * spelled canonically (`le="1.0"`), as Prometheus 3 stores them and as the
-   * parser reads them (rules.normalizeLabelValue).
+   * parser reads them (rules.normalizeLabelValue). Reads the values as they
+   * are: the `collect` callback is run by the set's reads and `refresh()`,
+   * not here.
    */
   collect(): MetricFamily {
     const specs = this.getSpecs(true);

@@ -2,7 +2,8 @@ import type { EscapingScheme } from '../core/names.js';
 import { beginMetric, SUMMARY_COUNT_LOSS, writeSummaryMessage } from '../encode/api.js';
 import type { ByteWriter, Losses, ProtoWriter } from '../encode/api.js';
 import type { Labels, Sample } from '../model/index.js';
-import { checkCounterValue, checkValue, type Definition, fail, q } from './definition.js';
+import { checkCounterValue, checkValue, type Definition, fail, type LabelValues, q } from './definition.js';
+import { clockMs, secondsSince } from './timer.js';
 import { boundLabel } from './histogram.js';
 import { LF, type LineSpec, Metric, type MetricOwner, Series } from './metric.js';
 
@@ -50,6 +51,16 @@ export class SummarySeries extends Series {
     if (state.count !== undefined) this.count = checkCounterValue(state.count, 'count', this.metric);
   }
 
+  /** Starts a timer: the returned function observes the seconds elapsed since this call and returns them. */
+  startTimer(): () => number {
+    const t0 = clockMs();
+    return () => {
+      const seconds = secondsSince(t0);
+      this.observe(seconds);
+      return seconds;
+    };
+  }
+
   getCount(): number {
     return this.count;
   }
@@ -70,6 +81,15 @@ export class Summary<L extends string = never> extends Metric<L, SummarySeries> 
 
   observe(v: number): void {
     this.only().observe(v);
+  }
+
+  /**
+   * Starts a timer (prom-client `startTimer`): the returned function observes
+   * the seconds elapsed since this call, in the series of the labels given
+   * here and to it (merged, the end's win), and returns them.
+   */
+  startTimer(labels?: Partial<LabelValues<L>>): (labels?: Partial<LabelValues<L>>) => number {
+    return this.timer(labels, observeSeries);
   }
 
   set(state: Parameters<SummarySeries['set']>[0]): void {
@@ -140,3 +160,5 @@ export class Summary<L extends string = never> extends Metric<L, SummarySeries> 
     return out;
   }
 }
+
+const observeSeries = (s: SummarySeries, v: number): void => s.observe(v);
