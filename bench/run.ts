@@ -1,5 +1,5 @@
 /**
- * promwire's benchmarks: `npm run bench [-- --quick] [--only parse|encode|protobuf|snappy|remote-write|observe]`.
+ * promwire's benchmarks: `npm run bench [-- --quick] [--only parse|encode|protobuf|snappy|remote-write|observe|default-metrics]`.
  *
  * Prints two markdown tables, ready to paste into the README:
  * - Parser: the generated ~16 MB payload (100k samples, 200
@@ -19,6 +19,8 @@
  * - Remote write (bench/remote-write.ts): the large payload forwarded as 1.0 and 2.0 (from the
  *   text bytes and from families) and received, against parse() of the same bytes.
  * - observe() (bench/observe.ts): native and classic histograms, and prom-client's.
+ * - collectDefaultMetrics (bench/default-metrics.ts): refresh + encode of the default metrics, against
+ *   the encode alone and prom-client's registry.metrics() with its defaults.
  *
  * Every case checks its own result once before it is timed (sample counts,
  * a re-parse of encoder output); a case that is wrong is reported, not timed.
@@ -33,6 +35,7 @@ import { Bench } from 'tinybench';
 import { CAN_MEASURE_ALLOC, bytesAllocated, gcIfExposed } from './alloc.js';
 import { type Case, countSampleLines, encodeCases, keyed, parseCases } from './cases.js';
 import { LARGE, SMALL, generatePayload } from './generate.js';
+import { defaultMetricsTable } from './default-metrics.js';
 import { observeTable } from './observe.js';
 import { protobufDecodeCases, protobufEncodeCases } from './protobuf.js';
 import { remoteWriteCases, remoteWriteTable } from './remote-write.js';
@@ -245,8 +248,10 @@ async function main(argv: string[]): Promise<void> {
   const quick = argv.includes('--quick');
   const onlyIdx = argv.indexOf('--only');
   const only = onlyIdx >= 0 ? argv[onlyIdx + 1] : undefined;
-  if (only !== undefined && !['parse', 'encode', 'protobuf', 'snappy', 'remote-write', 'observe'].includes(only)) {
-    throw new Error(`--only: expected parse, encode, protobuf, snappy, remote-write or observe, got ${JSON.stringify(only)}`);
+  if (only !== undefined && !['parse', 'encode', 'protobuf', 'snappy', 'remote-write', 'observe', 'default-metrics'].includes(only)) {
+    throw new Error(
+      `--only: expected parse, encode, protobuf, snappy, remote-write, observe or default-metrics, got ${JSON.stringify(only)}`,
+    );
   }
   const s: Settings = quick
     ? { time: 200, iterations: 2, warmupIterations: 1, allocRuns: 1, stallRuns: 1 }
@@ -338,6 +343,10 @@ async function main(argv: string[]): Promise<void> {
   if (only === undefined || only === 'observe') {
     log('observe');
     tables.push(`\n### observe(): native and classic histograms\n\n${await observeTable(quick)}`);
+  }
+  if (only === undefined || only === 'default-metrics') {
+    log('default-metrics');
+    tables.push(`\n### collectDefaultMetrics: what the default metrics cost a scrape\n\n${await defaultMetricsTable(quick)}`);
   }
   tables.push(`\n(${fmt((performance.now() - t0) / 1000, 0)} s)`);
   console.log(tables.join('\n'));

@@ -11,6 +11,10 @@ export * from './index.js';
 export { createNodeHandler } from './toolkit/handler.js';
 export type { NodeHandler } from './toolkit/handler.js';
 
+// Default process and Node runtime metrics (prom-client's collectDefaultMetrics)
+export { collectDefaultMetrics } from './toolkit/default-metrics.js';
+export type { DefaultMetrics, DefaultMetricsOptions } from './toolkit/default-metrics.js';
+
 // Scrape client
 export { scrape, scrapeEach, scrapeProtocol } from './toolkit/scrape.js';
 export type { ScrapeOptions, ScrapeResult } from './toolkit/scrape.js';

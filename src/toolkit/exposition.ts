@@ -29,7 +29,9 @@ export interface CollectContext {
  * Something that can produce families: a `MetricSet`, or any object with
  * `collect()`. When it also has `encodeChunks` (as `MetricSet` does, with
  * its precomputed series prefixes) and no default labels or self-metrics
- * are asked for, the handler encodes through it directly.
+ * are asked for, the handler encodes through it directly. `refresh()`, when
+ * present, is awaited before each scrape's encode or collect (a
+ * `MetricSet` runs its metrics' `collect` callbacks there).
  */
 export interface Collectable {
   collect(): readonly MetricFamily[] | Promise<readonly MetricFamily[]>;
@@ -39,6 +41,15 @@ export interface Collectable {
     chunkSize: number;
     onWarning?: (message: string) => void;
   }): Iterable<Uint8Array>;
+  /** Brings values read from elsewhere up to date; awaited before each scrape. */
+  refresh?(): void | Promise<void>;
+  /**
+   * The family names it writes (a `MetricSet`'s metrics: `familyName` as
+   * in the model, `name` as in OpenMetrics), so that several sources
+   * served together can be checked for a family defined twice without
+   * collecting them.
+   */
+  list?(): ReadonlyArray<{ readonly name: string; readonly familyName: string }>;
 }
 
 /** Checks credentials; return true to let the request through. */
@@ -46,8 +57,16 @@ export type BasicAuthCheck = (username: string, password: string) => boolean | P
 
 export type HandlerOptions = Partial<
   Readonly<{
-    /** The metrics to serve: a `MetricSet` (or anything with `collect()`). Give this or `collect`. */
-    metrics: Collectable;
+    /**
+     * The metrics to serve: a `MetricSet` (or anything with `collect()`), or
+     * several, served as one body in array order, each `MetricSet` still
+     * through its precomputed fast path. A family name written by two of them
+     * makes the scrape a 500 naming it (reported to `onError`): one family
+     * split in two is not a valid exposition (OpenMetrics 1.0 "MetricFamily":
+     * metric families MUST NOT be interleaved), and back-to-back encodes
+     * cannot merge it. Give this or `collect`.
+     */
+    metrics: Collectable | readonly Collectable[];
     /**
      * Produces the families to serve, before any byte of the answer is
      * written: if it throws (or rejects), the answer is a 500 with the
@@ -428,11 +447,14 @@ export class ExpositionCore {
   private readonly collectFn: (context: CollectContext) => Promise<readonly MetricFamily[]>;
   /** Does the collect function see the request (so only the same path and query may share)? */
   private readonly perRequest: boolean;
+  /** False only when the sets encode directly and none has `refresh()`: nothing to wait for before the first byte. */
+  private readonly needsCollect: boolean;
   private readonly collectTimeout: number;
   private readonly maxCollections: number;
   private readonly writeTimeout: number;
   private readonly inFlight: Map<string, Collection>;
-  private readonly direct: Collectable | undefined;
+  /** The sources encoded directly (every one has `encodeChunks`), or undefined for the families path. */
+  private readonly direct: readonly Collectable[] | undefined;
   private readonly protobuf: boolean;
   private readonly onWarning: (message: string) => void;
   private readonly self: SelfMetrics | undefined;
@@ -444,7 +466,7 @@ export class ExpositionCore {
     if ((metrics === undefined) === (collect === undefined)) {
       throw new PromwireError('INVALID_ARGUMENT', 'handler: expected exactly one of `metrics` or `collect`');
     }
-    this.collectFn = collect !== undefined ? async (ctx) => collect(ctx) : async () => (metrics as Collectable).collect();
+    const sources = metrics === undefined ? [] : checkSources(metrics);
     this.perRequest = collect !== undefined;
     checkOption('collectTimeout', options.collectTimeout, 1, false);
     checkOption('maxConcurrentCollections', options.maxConcurrentCollections, 1, true);
@@ -454,12 +476,27 @@ export class ExpositionCore {
     this.writeTimeout = options.writeTimeout ?? DEFAULT_WRITE_TIMEOUT;
     this.inFlight = new Map();
     this.direct =
-      metrics !== undefined &&
-      typeof metrics.encodeChunks === 'function' &&
+      sources.length > 0 &&
+      sources.every((m) => typeof m.encodeChunks === 'function' && (sources.length === 1 || typeof m.list === 'function')) &&
       Object.keys(options.defaultLabels ?? {}).length === 0 &&
       (options.selfMetrics ?? false) === false
-        ? metrics
+        ? sources
         : undefined;
+    const direct = this.direct;
+    this.collectFn =
+      collect !== undefined
+        ? async (ctx) => collect(ctx)
+        : direct !== undefined
+          ? async () => {
+              // Refreshed only: the families are not needed, the sets encode themselves.
+              await refreshAll(direct);
+              const clash = direct.length > 1 ? listClash(direct) : undefined;
+              if (clash !== undefined) throw clash;
+              return NO_FAMILIES;
+            }
+          : async () => collectAll(sources);
+    this.needsCollect =
+      collect !== undefined || direct === undefined || direct.length > 1 || direct.some((m) => typeof m.refresh === 'function');
     this.path = options.path === undefined ? '/metrics' : options.path;
     this.formatParam = options.formatParam === undefined ? 'format' : options.formatParam;
     this.defaultLabels = options.defaultLabels ?? {};
@@ -570,13 +607,17 @@ export class ExpositionCore {
       return { kind: 'metrics', status: 200, headers, format, gzip, head: true, chunks: EMPTY, done: () => {}, writeTimeout };
     }
 
+    const families = this.needsCollect ? await this.collectShared(req) : NO_FAMILIES;
+    if (!Array.isArray(families)) return families as TextAnswer;
+
     if (this.direct !== undefined) {
-      const chunks = this.direct.encodeChunks!(encodeOptions)[Symbol.iterator]();
+      const chunks =
+        this.direct.length === 1
+          ? this.direct[0]!.encodeChunks!(encodeOptions)[Symbol.iterator]()
+          : concatChunks(this.direct, encodeOptions, format === 'openmetrics');
       return { kind: 'metrics', status: 200, headers, format, gzip, head: false, chunks, done: () => {}, writeTimeout };
     }
 
-    const families = await this.collectShared(req);
-    if (!Array.isArray(families)) return families as TextAnswer;
     let served = withDefaultLabels(families, this.defaultLabels);
     const self = this.self;
     if (self !== undefined) {
@@ -698,6 +739,143 @@ export class ExpositionCore {
 }
 
 const EMPTY: Iterator<Uint8Array> = { next: () => ({ done: true, value: undefined }) };
+
+const NO_FAMILIES: readonly MetricFamily[] = [];
+
+/** `metrics` as a list, each entry checked (a mistake here is a constructor error, not a 500 on every scrape). */
+function checkSources(metrics: Collectable | readonly Collectable[]): readonly Collectable[] {
+  const list: readonly Collectable[] = Array.isArray(metrics) ? metrics : [metrics as Collectable];
+  if (list.length === 0)
+    throw new PromwireError('INVALID_ARGUMENT', 'handler: expected at least one entry in `metrics`, got an empty array');
+  list.forEach((m, i) => {
+    if (m === null || typeof m !== 'object' || typeof m.collect !== 'function') {
+      throw new PromwireError(
+        'INVALID_ARGUMENT',
+        `handler: expected \`metrics\`${Array.isArray(metrics) ? `[${i}]` : ''} to be a MetricSet or an object with collect(), got ${m === null ? 'null' : typeof m}`,
+      );
+    }
+  });
+  if (new Set(list).size !== list.length) {
+    throw new PromwireError(
+      'INVALID_ARGUMENT',
+      'handler: the same MetricSet is given twice in `metrics`; every family would be written twice',
+    );
+  }
+  return list;
+}
+
+/** Awaits every source's refresh(), all at once (a slow one does not hold the others back). */
+async function refreshAll(sources: readonly Collectable[]): Promise<void> {
+  const pending: Array<void | Promise<void>> = [];
+  for (const m of sources) if (typeof m.refresh === 'function') pending.push(m.refresh());
+  if (pending.length > 0) await Promise.all(pending);
+}
+
+function clashError(name: string, first: number, second: number): PromwireError {
+  return new PromwireError(
+    'DUPLICATE_SERIES',
+    `handler: metric family ${JSON.stringify(name)} is written by metrics[${first}] and metrics[${second}]; ` +
+      'a family must come from one source (rename it, or define it in one set)',
+  );
+}
+
+/**
+ * The first family name claimed by two sources, from their `list()`: the
+ * model name (`foo_total` for a counter) and the OpenMetrics one (`foo`),
+ * so a counter `foo` in one set and a gauge `foo_total` in another clash as
+ * they would in one set. Costs two Map operations per metric per scrape.
+ */
+function listClash(sources: readonly Collectable[]): PromwireError | undefined {
+  const owner = new Map<string, number>();
+  for (let i = 0; i < sources.length; i++) {
+    for (const m of sources[i]!.list!()) {
+      for (const n of m.name === m.familyName ? [m.name] : [m.familyName, m.name]) {
+        const o = owner.get(n);
+        if (o !== undefined && o !== i) return clashError(n, o, i);
+        owner.set(n, i);
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Refreshes and collects every source, refusing a family name two of them write. */
+async function collectAll(sources: readonly Collectable[]): Promise<readonly MetricFamily[]> {
+  await refreshAll(sources);
+  if (sources.length === 1) return sources[0]!.collect();
+  const all = await Promise.all(sources.map((m) => m.collect()));
+  const owner = new Map<string, number>();
+  const out: MetricFamily[] = [];
+  for (let i = 0; i < all.length; i++) {
+    const families = all[i]!;
+    if (!Array.isArray(families)) {
+      throw new PromwireError(
+        'INVALID_ARGUMENT',
+        `handler: metrics[${i}].collect() must return an array of families, got ${typeof families}`,
+      );
+    }
+    for (const f of families as readonly MetricFamily[]) {
+      const o = owner.get(f.name);
+      if (o !== undefined && o !== i) throw clashError(f.name, o, i);
+      owner.set(f.name, i);
+      out.push(f);
+    }
+  }
+  return out;
+}
+
+/** OpenMetrics' end marker, which each set writes and the joined body must hold once, at its end. */
+const EOF_LINE = new TextEncoder().encode('# EOF\n');
+
+function endsWithEof(b: Uint8Array): boolean {
+  if (b.length < EOF_LINE.length) return false;
+  const o = b.length - EOF_LINE.length;
+  for (let i = 0; i < EOF_LINE.length; i++) if (b[o + i] !== EOF_LINE[i]) return false;
+  return true;
+}
+
+/**
+ * The sources' encodes back to back, each pulled lazily through its own
+ * `encodeChunks` (a `MetricSet` keeps its precomputed prefixes). Protobuf
+ * bodies are delimited messages and join as they are; in OpenMetrics every
+ * source but the last ends with `# EOF`, which is cut from its last chunk
+ * (a chunk is held back one step to know it is the last).
+ */
+function concatChunks(
+  sources: readonly Collectable[],
+  options: { format: Format; escaping: EscapingScheme; chunkSize: number; onWarning: (message: string) => void },
+  om: boolean,
+): Iterator<Uint8Array> {
+  let i = 0;
+  let current: Iterator<Uint8Array> | undefined;
+  let held: Uint8Array | undefined;
+  return {
+    next(): IteratorResult<Uint8Array> {
+      for (;;) {
+        if (current === undefined) {
+          if (i >= sources.length) {
+            if (held === undefined) return { done: true, value: undefined };
+            const last = held;
+            held = undefined;
+            return { done: false, value: last };
+          }
+          current = sources[i++]!.encodeChunks!(options)[Symbol.iterator]();
+        }
+        const r = current.next();
+        if (r.done === true) {
+          current = undefined;
+          if (om && held !== undefined && i < sources.length && endsWithEof(held)) {
+            held = held.subarray(0, held.length - EOF_LINE.length);
+          }
+          continue;
+        }
+        const out = held;
+        held = r.value;
+        if (out !== undefined && out.length > 0) return { done: false, value: out };
+      }
+    },
+  };
+}
 
 function now(): number {
   return typeof performance !== 'undefined' ? performance.now() : Date.now();
