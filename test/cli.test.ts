@@ -371,33 +371,35 @@ describe('promwire parse', () => {
     expect(r).toEqual({ code: 0, stdout: '[]\n', stderr: '' });
   });
 
-  it('an invalid payload exits 1 with "line L column C: message" on stderr and nothing on stdout', async () => {
+  it('an invalid payload exits 1 with "SOURCE: line L column C: message" on stderr and nothing on stdout', async () => {
     const r = await runChild(['parse', '--json'], 'ok 1\nbad{x="1"} 12abc\n');
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     // The position, the parser's reason, then the line with a caret under the column.
-    expect(r.stderr).toBe('line 2 column 12: expected a number as value, got "12abc"\n  bad{x="1"} 12abc\n             ^\n');
+    expect(r.stderr).toBe(
+      'standard input: line 2 column 12: expected a number as value, got "12abc"\n  bad{x="1"} 12abc\n             ^\n',
+    );
   });
 
   it('--format text rejects the OpenMetrics fixture on its first exemplar, as promtool does (line 46)', async () => {
     const r = await runChild(['parse', 'fixtures/python_client.om.txt', '--format', 'text', '--json']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^line 46 column \d+: /);
+    expect(r.stderr).toMatch(/^.+: line 46 column \d+: /);
   });
 
   it('--format openmetrics rejects a text payload (no # EOF)', async () => {
     const r = await runInProcess(['parse', 'fixtures/pushgateway.prom', '--format', 'openmetrics', '--json']);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/^line \d+ column \d+: /);
+    expect(r.stderr).toMatch(/^.+: line \d+ column \d+: /);
   });
 
   it('--lenient skips bad lines, reports each, prints the rest and exits 1', async () => {
     const r = await runInProcess(['parse', '--json', '--lenient'], 'a 1\nb{ 2\nc 3\nd x\n');
     expect(r.code).toBe(1);
     expect(jsonLines(r.stdout).map((f) => f['name'])).toEqual(['a', 'c']);
-    const lines = r.stderr.split('\n').filter((l) => l.startsWith('line '));
-    expect(lines.map((l) => l.slice(0, 7))).toEqual(['line 2 ', 'line 4 ']);
+    const lines = r.stderr.split('\n').filter((l) => l.startsWith('standard input: line '));
+    expect(lines.map((l) => l.slice(16, 23))).toEqual(['line 2 ', 'line 4 ']);
   });
 
   it('without --json prints one line per family and the totals', async () => {
@@ -432,8 +434,8 @@ describe('promwire parse', () => {
 });
 
 describe('promwire inspect', () => {
-  it('reports format, families by type, series, samples, the top 10 and throughput (text)', async () => {
-    const r = await runChild(['inspect', 'fixtures/node_exporter.prom']);
+  it('reports format, families by type, series, samples, the top 10 and with --bench throughput (text)', async () => {
+    const r = await runChild(['inspect', 'fixtures/node_exporter.prom', '--bench']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const text = r.stdout;
@@ -450,7 +452,7 @@ describe('promwire inspect', () => {
   });
 
   it('--json gives numbers that agree with the payload', async () => {
-    const r = await runInProcess(['inspect', 'fixtures/federate.prom', '--json']);
+    const r = await runInProcess(['inspect', 'fixtures/federate.prom', '--json', '--bench']);
     expect(r.code).toBe(0);
     const rep = JSON.parse(r.stdout) as {
       format: string;
@@ -498,7 +500,7 @@ describe('promwire inspect', () => {
   it('exits 1 with the position on an invalid payload', async () => {
     const r = await runInProcess(['inspect'], 'a{b="c} 1\n');
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^line 1 column \d+: /);
+    expect(r.stderr).toMatch(/^.+: line 1 column \d+: /);
   });
 });
 
@@ -554,7 +556,7 @@ describe('promwire convert', () => {
     const r = await runInProcess(['convert', '--to', 'text'], 'a 1\na{ 2\n');
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/^line 2 column \d+: /);
+    expect(r.stderr).toMatch(/^.+: line 2 column \d+: /);
   });
 });
 
@@ -584,7 +586,7 @@ describe('promwire lint', () => {
     const r = await runInProcess(['lint', 'fixtures/python_client.om.txt', '--format', 'text']);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/^line 46 column \d+: /);
+    expect(r.stderr).toMatch(/^.+: line 46 column \d+: /);
   });
 });
 
@@ -759,6 +761,6 @@ describe('promwire serve', () => {
   it('refuses to start on an invalid payload file, naming the position', async () => {
     const r = await runChild(['serve', 'fixtures/python_client.om.txt', '--format', 'text', '--port', '0']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^line 46 column \d+: /);
+    expect(r.stderr).toMatch(/^.+: line 46 column \d+: /);
   });
 });

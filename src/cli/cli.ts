@@ -9,7 +9,7 @@ import pkg from '../../package.json' with { type: 'json' };
 import { PromwireError } from '../errors.js';
 import { UsageError, commandUsage, parseCommandLine, usage } from './args.js';
 import { runConvert, runInspect, runLint, runParse, runScrape, runServe } from './commands.js';
-import { describePromwireError } from './common.js';
+import { CliFailure, InputError, describeInputError, describePromwireError } from './common.js';
 import type { CliIO } from './io.js';
 import { runReceive, runRemoteWrite } from './remote-write.js';
 
@@ -58,8 +58,16 @@ export function reportError(e: unknown, io: CliIO): number {
     io.err(`promwire: ${e.message}\n\n${e.command === undefined ? usage() : commandUsage(e.command)}`);
     return 2;
   }
+  if (e instanceof InputError) {
+    io.err(describeInputError(e));
+    return 1;
+  }
   if (e instanceof PromwireError) {
     io.err(describePromwireError(e));
+    return 1;
+  }
+  if (e instanceof CliFailure) {
+    io.err(`promwire: ${e.message}\n`);
     return 1;
   }
   const err = e as NodeJS.ErrnoException | undefined;

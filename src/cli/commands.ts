@@ -7,16 +7,18 @@ import { readFile, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import { isEscapingScheme, type EscapingScheme } from '../core/names.js';
 import { encode } from '../encode/encoder.js';
+import { PromwireError } from '../errors.js';
 import type { Format, MetricFamily } from '../model/index.js';
 import { parse } from '../parse/families.js';
 import { onceEach } from '../toolkit/exposition.js';
 import { createNodeHandler } from '../toolkit/handler.js';
 import { formatFindings, lint, promtoolReadError } from '../toolkit/lint.js';
-import { scrape, scrapeProtocol } from '../toolkit/scrape.js';
+import { HttpError } from '../toolkit/http.js';
+import { scrape, scrapeProtocol, type ScrapeResult } from '../toolkit/scrape.js';
 import { UsageError, basicAuthFlag, headerFlags, integerFlag, labelFlags, type CommandName, type Flags } from './args.js';
-import { formatFlag, parseInput, payloadFormat } from './common.js';
-import { formatReport, inspect } from './inspect.js';
-import { BatchWriter, readInput, type CliIO } from './io.js';
+import { formatFlag, inputError, listen, parseInput, payloadFormat } from './common.js';
+import { formatReport, inspect, type InspectOptions, type InspectReport } from './inspect.js';
+import { BatchWriter, Progress, readInput, type CliIO, type Input } from './io.js';
 import { writeFamiliesJson } from './json.js';
 import { checkRemoteWriteUrl, forwardScrape } from './remote-write.js';
 
@@ -28,7 +30,7 @@ import { checkRemoteWriteUrl, forwardScrape } from './remote-write.js';
 export async function runParse(file: string | undefined, flags: Flags, io: CliIO): Promise<number> {
   const limit = integerFlag('parse', flags, 'body-limit', { min: 1, max: Number.MAX_SAFE_INTEGER });
   const input = await readInput('parse', file, io, limit, formatFlag(flags));
-  const { families, skipped } = parseInput(input.bytes, flags, io);
+  const { families, skipped } = parseInput(input, flags, io);
   const w = new BatchWriter((s) => io.out(s));
   if (flags['json'] === true) writeFamiliesJson(families, (s) => w.push(s));
   else writeSummary(families, (s) => w.push(s));
@@ -54,13 +56,39 @@ function writeSummary(families: MetricFamily[], write: (s: string) => void): voi
   write(`${families.length} families, ${samples} samples\n`);
 }
 
-/** `inspect [FILE|-] [--format F] [--json]` */
+/** `inspect [FILE|-] [--format F] [--json] [--bench]` */
 export async function runInspect(file: string | undefined, flags: Flags, io: CliIO): Promise<number> {
   const input = await readInput('inspect', file, io, undefined, formatFlag(flags));
   const source = input.source === '-' ? '(stdin)' : input.source;
-  const report = inspect(input.bytes, { format: formatFlag(flags), source });
+  const progress = new Progress(io);
+  const mb = (n: number): string => (n / 1e6).toFixed(1);
+  let report: InspectReport;
+  try {
+    report = await inspectOrExplain(input, {
+      format: formatFlag(flags),
+      source,
+      bench: flags['bench'] === true,
+      onProgress: (p) =>
+        progress.update(
+          p.phase === 'count'
+            ? `promwire: inspect ${source}: ${mb(p.done)} of ${mb(p.total)} MB read`
+            : `promwire: inspect ${source}: timing the parsers (${p.done} of ${p.total})`,
+        ),
+    });
+  } finally {
+    progress.done();
+  }
   io.out(flags['json'] === true ? JSON.stringify(report) + '\n' : formatReport(report));
   return 0;
+}
+
+/** `inspect`, with a payload error tied to the input (an `InputError`). */
+async function inspectOrExplain(input: Input, opts: InspectOptions): Promise<InspectReport> {
+  try {
+    return await inspect(input.bytes, opts);
+  } catch (e) {
+    throw inputError(e, input.source, input.bytes);
+  }
 }
 
 /** The `--to` format, or undefined. */
@@ -97,7 +125,7 @@ export async function runConvert(file: string | undefined, flags: Flags, io: Cli
   if (to === undefined) throw new UsageError('missing --to text|openmetrics|protobuf', 'convert');
   checkBinaryOut('convert', to, flags, io);
   const input = await readInput('convert', file, io, undefined, formatFlag(flags, 'from'));
-  const { families } = parseInput(input.bytes, flags, io, 'from');
+  const { families } = parseInput(input, flags, io, 'from');
   const escaping = flags['escaping'];
   const bytes = encode(families, {
     format: to,
@@ -118,7 +146,7 @@ export async function runConvert(file: string | undefined, flags: Flags, io: Cli
  */
 export async function runLint(file: string | undefined, flags: Flags, io: CliIO): Promise<number> {
   const input = await readInput('lint', file, io, undefined, formatFlag(flags));
-  const { families } = parseInput(input.bytes, flags, io);
+  const { families } = parseInput(input, flags, io);
   const unreadable = promtoolReadError(families);
   if (unreadable !== undefined) {
     io.err(`promwire: lint: ${unreadable} (promtool 3.5.3 cannot read this payload, so it does not lint it)\n`);
@@ -164,14 +192,20 @@ export async function runScrape(url: string, flags: Flags, io: CliIO): Promise<n
     throw new UsageError('--rw-version and --rw-fallback go with --remote-write URL', 'scrape');
   }
   const scrapedAt = Date.now();
-  const res = await scrape(url, {
-    headers: headerFlags('scrape', flags),
-    format: asked,
-    ...(protocols !== undefined ? { protocols } : {}),
-    ...(timeout !== undefined ? { timeout } : {}),
-    ...(bodyLimit !== undefined ? { bodyLimit } : {}),
-    ...(basicAuth !== undefined ? { basicAuth } : {}),
-  });
+  let res: ScrapeResult;
+  try {
+    res = await scrape(url, {
+      headers: headerFlags('scrape', flags),
+      format: asked,
+      ...(protocols !== undefined ? { protocols } : {}),
+      ...(timeout !== undefined ? { timeout } : {}),
+      ...(bodyLimit !== undefined ? { bodyLimit } : {}),
+      ...(basicAuth !== undefined ? { basicAuth } : {}),
+    });
+  } catch (e) {
+    // A payload error names the URL; an HTTP failure's message already does.
+    throw e instanceof PromwireError && !(e instanceof HttpError) && e.line > 0 ? inputError(e, url, undefined) : e;
+  }
   let samples = 0;
   let native = 0;
   for (const f of res.families) {
@@ -210,7 +244,11 @@ export async function runServe(file: string, flags: Flags, io: CliIO): Promise<n
   const defaultLabels = labelFlags('serve', flags);
   const load = async (): Promise<MetricFamily[]> => {
     const bytes = await readFile(file);
-    return parse(bytes, { format: payloadFormat(flags, bytes) });
+    try {
+      return parse(bytes, { format: payloadFormat(flags, bytes) });
+    } catch (e) {
+      throw inputError(e, file, bytes);
+    }
   };
   // Check the payload once before listening, so a bad file fails fast with its position.
   await load();
@@ -227,13 +265,7 @@ export async function runServe(file: string, flags: Flags, io: CliIO): Promise<n
     ...(basicAuth !== undefined ? { basicAuth } : {}),
   });
   const server = http.createServer(handler);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  await listen(server, port, host);
   const addr = server.address();
   const actualPort = typeof addr === 'object' && addr !== null ? addr.port : port;
   const shownHost = host.includes(':') ? `[${host}]` : host;

@@ -2,14 +2,83 @@
  * Helpers shared by the commands: reading the format flags, parsing an input
  * with the library, and printing a `PromwireError` as the CLI promises.
  */
-import type { PromwireError } from '../errors.js';
+import type http from 'node:http';
+import { PromwireError } from '../errors.js';
 import type { Format, MetricFamily } from '../model/index.js';
 import { detectFormat } from '../parse/detect.js';
-import { looksLikeProtobuf } from './sniff.js';
+import { describeInput, looksLikeProtobuf } from './sniff.js';
 import { parse } from '../parse/families.js';
 import type { ParserOptions } from '../parse/options.js';
 import type { Flags } from './args.js';
-import type { CliIO } from './io.js';
+import type { CliIO, Input } from './io.js';
+
+/**
+ * A failure the CLI explains in one line (`promwire: message`, exit status
+ * 1), without a stack: a busy port, an address that cannot be listened on.
+ */
+export class CliFailure extends Error {
+  override readonly name = 'CliFailure';
+}
+
+/**
+ * A payload error tied to its input: printed as `SOURCE: line L column C:
+ * reason`, the snippet, and what the input looks like when that explains
+ * the error (gzip, a byte order mark, HTML, JSON, CRLF: sniff.ts).
+ */
+export class InputError extends Error {
+  override readonly name = 'InputError';
+  constructor(
+    /** The file name, `standard input`, or the URL. */
+    readonly source: string,
+    readonly error: PromwireError,
+    /** What the input looks like, or undefined. */
+    readonly looksLike: string | undefined,
+  ) {
+    super(`${source}: ${error.message}`);
+  }
+}
+
+/** How an input is named in messages: the file name, or `standard input` for `-`. */
+export function sourceName(source: string): string {
+  return source === '-' ? 'standard input' : source;
+}
+
+/** `e` tied to the input it came from when it is a `PromwireError`; anything else unchanged. */
+export function inputError(e: unknown, source: string, bytes: Uint8Array | undefined): unknown {
+  if (!(e instanceof PromwireError) || e instanceof InputError) return e;
+  return new InputError(sourceName(source), e, bytes === undefined ? undefined : describeInput(bytes));
+}
+
+/** The message of an `InputError`: the source, the position and reason, the snippet, then what the input looks like. */
+export function describeInputError(e: InputError): string {
+  const inner = describePromwireError(e.error);
+  const head = inner.startsWith('promwire: ') ? `promwire: ${e.source}: ${inner.slice(10)}` : `${e.source}: ${inner}`;
+  return e.looksLike === undefined ? head : `${head}  note: ${e.looksLike}\n`;
+}
+
+/**
+ * Listens, turning the errors a user meets into one line each (a
+ * `CliFailure`): the port in use, a port that needs privileges, an address
+ * this machine does not have.
+ */
+export async function listen(server: http.Server, port: number, host: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const onError = (e: NodeJS.ErrnoException): void => {
+      const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+      if (e.code === 'EADDRINUSE') reject(new CliFailure(`port ${port} is in use (listening on ${where})`));
+      else if (e.code === 'EACCES')
+        reject(new CliFailure(`no permission to listen on port ${port} (${where}); ports below 1024 need privileges`));
+      else if (e.code === 'EADDRNOTAVAIL') reject(new CliFailure(`cannot listen on ${where}: this machine has no address ${host}`));
+      else if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN') reject(new CliFailure(`cannot listen on ${where}: unknown host ${host}`));
+      else reject(e);
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
 
 /**
  * `line L column C: reason` followed by the snippet the error carries, for a
@@ -37,21 +106,22 @@ export function payloadFormat(flags: Flags, bytes: Uint8Array, name = 'format'):
 
 /**
  * Parses an input payload as the command asked. With `--lenient`, bad lines
- * are reported on stderr and skipped; `skipped` counts them.
+ * are reported on stderr and skipped; `skipped` counts them. A failure is
+ * an `InputError` naming the input.
  */
-export function parseInput(
-  bytes: Uint8Array,
-  flags: Flags,
-  io: CliIO,
-  formatName = 'format',
-): { families: MetricFamily[]; skipped: number } {
+export function parseInput(input: Input, flags: Flags, io: CliIO, formatName = 'format'): { families: MetricFamily[]; skipped: number } {
+  const { bytes, source } = input;
   const opts: { -readonly [K in keyof ParserOptions]: ParserOptions[K] } = { format: payloadFormat(flags, bytes, formatName) };
   let skipped = 0;
   if (flags['lenient'] === true) {
     opts.onError = (err) => {
       skipped++;
-      io.err(describePromwireError(err));
+      io.err(`${sourceName(source)}: ${describePromwireError(err)}`);
     };
   }
-  return { families: parse(bytes, opts), skipped };
+  try {
+    return { families: parse(bytes, opts), skipped };
+  } catch (e) {
+    throw inputError(e, source, bytes);
+  }
 }

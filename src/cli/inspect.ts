@@ -1,13 +1,20 @@
 /**
  * `promwire inspect`: what an operator wants to know about a payload at a
  * glance. The format as detected, families by type, series and samples, the
- * top 10 families by series count (the cardinality view), and how fast
- * promwire parses it. All parsing is the library's; this file only counts,
- * times and prints.
+ * top 10 families by series count (the cardinality view), and, when asked
+ * (`--bench`), how fast promwire parses it. All parsing is the library's;
+ * this file only counts, times and prints.
+ *
+ * The counts come from `parseStream` over slices of the payload, one family
+ * at a time, so memory stays at the input plus one family (not every family
+ * of a 50 MB payload at once), and the walk can report progress between
+ * slices. Without `--bench` the report holds nothing that depends on the
+ * machine, so `--json` is the same bytes on every run.
  */
 import { detectFormat } from '../parse/detect.js';
 import { parse } from '../parse/families.js';
 import { Entry, Parser } from '../parse/parser.js';
+import { parseStream } from '../parse/stream.js';
 import { looksLikeProtobuf } from './sniff.js';
 import type { Format, MetricFamily, MetricType } from '../model/index.js';
 
@@ -64,31 +71,51 @@ export interface InspectReport {
   byType: TypeCount[];
   /** Up to 10 families, most series first (ties by name). */
   topFamilies: FamilyCount[];
-  /** Parse speed of the pull API (every accessor called) and of `parse()` to families. */
-  throughput: { pullApi: Throughput; families: Throughput };
+  /**
+   * Parse speed of the pull API (every accessor called) and of `parse()` to
+   * families; only with `bench` (`--bench`), since it takes several parses
+   * and differs from run to run.
+   */
+  throughput?: { pullApi: Throughput; families: Throughput };
 }
 
 export interface InspectOptions {
   format: Format | 'auto';
   source: string;
+  /** Time the parsers too (the report's `throughput`). Defaults to false. */
+  bench?: boolean;
   /** Milliseconds to spend timing each of the two measurements. Defaults to 250. */
   timeBudgetMs?: number;
+  /**
+   * Called between slices of the payload with the bytes read so far (and
+   * once per measurement with `bench`). Defaults to none.
+   */
+  onProgress?: (progress: { phase: 'count' | 'bench'; done: number; total: number }) => void;
 }
 
-/** Builds the report. Throws `PromwireError` when the payload does not parse. */
-export function inspect(bytes: Uint8Array, opts: InspectOptions): InspectReport {
+/** Bytes handed to the streaming parser at a time: progress steps, and a yield to the event loop. */
+const SLICE = 1 << 20;
+
+/** Builds the report. Rejects with a `PromwireError` when the payload does not parse. */
+export async function inspect(bytes: Uint8Array, opts: InspectOptions): Promise<InspectReport> {
   const format: Format = opts.format !== 'auto' ? opts.format : looksLikeProtobuf(bytes) ? 'protobuf' : detectFormat(undefined, bytes);
-  const families = parse(bytes, { format });
-  const counted = countFamilies(families);
-  const budget = opts.timeBudgetMs ?? 250;
-  const pullApi = time(budget, bytes.byteLength, counted.samples, () => walk(bytes, format));
-  const fam = time(budget, bytes.byteLength, counted.samples, () => parse(bytes, { format }).length);
-  return {
+  const progress = opts.onProgress;
+  const total = bytes.byteLength;
+  async function* slices(): AsyncGenerator<Uint8Array> {
+    for (let at = 0; at < total; at += SLICE) {
+      yield bytes.subarray(at, Math.min(total, at + SLICE));
+      progress?.({ phase: 'count', done: Math.min(total, at + SLICE), total });
+    }
+  }
+  const counter = new FamilyCounter();
+  for await (const f of parseStream(slices(), { format })) counter.add(f);
+  const counted = counter.finish();
+  const report: InspectReport = {
     source: opts.source,
-    bytes: bytes.byteLength,
+    bytes: total,
     format,
     formatFrom: opts.format === 'auto' ? 'payload' : 'option',
-    families: families.length,
+    families: counted.families,
     series: counted.series,
     samples: counted.samples,
     withTimestamp: counted.withTimestamp,
@@ -96,20 +123,34 @@ export function inspect(bytes: Uint8Array, opts: InspectOptions): InspectReport 
     nativeHistograms: counted.native,
     byType: counted.byType,
     topFamilies: counted.perFamily.slice(0, 10),
-    throughput: { pullApi, families: fam },
   };
+  if (opts.bench === true) {
+    const budget = opts.timeBudgetMs ?? 250;
+    progress?.({ phase: 'bench', done: 0, total: 2 });
+    const pullApi = time(budget, total, counted.samples, () => walk(bytes, format));
+    progress?.({ phase: 'bench', done: 1, total: 2 });
+    const fam = time(budget, total, counted.samples, () => parse(bytes, { format }).length);
+    progress?.({ phase: 'bench', done: 2, total: 2 });
+    report.throughput = { pullApi, families: fam };
+  }
+  return report;
 }
 
-function countFamilies(families: MetricFamily[]) {
-  const byType = new Map<MetricType, TypeCount>();
-  const perFamily: FamilyCount[] = [];
-  let series = 0;
-  let samples = 0;
-  let withTimestamp = 0;
-  let withExemplar = 0;
-  const native: NativeHistogramCount = { samples: 0, families: 0, buckets: 0, maxBuckets: 0, schemas: [] };
-  const schemas = new Set<number>();
-  for (const f of families) {
+/** The report's counts, gathered one family at a time (nothing of a family is kept but its name and counts). */
+class FamilyCounter {
+  private readonly byType = new Map<MetricType, TypeCount>();
+  private readonly perFamily: FamilyCount[] = [];
+  private readonly schemas = new Set<number>();
+  private readonly native: NativeHistogramCount = { samples: 0, families: 0, buckets: 0, maxBuckets: 0, schemas: [] };
+  private families = 0;
+  private series = 0;
+  private samples = 0;
+  private withTimestamp = 0;
+  private withExemplar = 0;
+
+  add(f: MetricFamily): void {
+    const { native, schemas, byType } = this;
+    this.families++;
     const seen = new Set<string>();
     let nativeHere = false;
     for (const s of f.samples) {
@@ -127,12 +168,12 @@ function countFamilies(families: MetricFamily[]) {
       let key = s.name;
       for (const k of keys) key += '\u0000' + k + '\u0001' + s.labels[k]!;
       seen.add(key);
-      if (s.timestamp !== null) withTimestamp++;
-      if (s.exemplars !== undefined && s.exemplars.length > 0) withExemplar++;
+      if (s.timestamp !== null) this.withTimestamp++;
+      if (s.exemplars !== undefined && s.exemplars.length > 0) this.withExemplar++;
     }
     if (nativeHere) native.families++;
-    samples += f.samples.length;
-    series += seen.size;
+    this.samples += f.samples.length;
+    this.series += seen.size;
     let t = byType.get(f.type);
     if (t === undefined) {
       t = { type: f.type, families: 0, series: 0 };
@@ -140,13 +181,18 @@ function countFamilies(families: MetricFamily[]) {
     }
     t.families++;
     t.series += seen.size;
-    perFamily.push({ name: f.name, type: f.type, series: seen.size, share: 0 });
+    this.perFamily.push({ name: f.name, type: f.type, series: seen.size, share: 0 });
   }
-  for (const p of perFamily) p.share = series === 0 ? 0 : p.series / series;
-  perFamily.sort((a, b) => b.series - a.series || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const types = [...byType.values()].sort((a, b) => b.series - a.series || (a.type < b.type ? -1 : 1));
-  native.schemas = [...schemas].sort((a, b) => a - b);
-  return { byType: types, perFamily, series, samples, withTimestamp, withExemplar, native };
+
+  finish() {
+    const { perFamily, series, native } = this;
+    for (const p of perFamily) p.share = series === 0 ? 0 : p.series / series;
+    perFamily.sort((a, b) => b.series - a.series || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const byType = [...this.byType.values()].sort((a, b) => b.series - a.series || (a.type < b.type ? -1 : 1));
+    native.schemas = [...this.schemas].sort((a, b) => a - b);
+    const { families, samples, withTimestamp, withExemplar } = this;
+    return { byType, perFamily, families, series, samples, withTimestamp, withExemplar, native };
+  }
 }
 
 /** Walks every entry with the pull API, asking for what a consumer would: name, every label, value. */
@@ -235,6 +281,7 @@ export function formatReport(r: InspectReport): string {
       `  ${String(i + 1).padStart(2)}. ${int(f.series).padStart(w)} ${(fixed(f.share * 100, 1) + '%').padStart(6)}  ${f.type.padEnd(14)} ${f.name}`,
     );
   }
+  if (r.throughput === undefined) return out.join('\n') + '\n';
   out.push('');
   out.push('parse throughput (median of timed runs)');
   const row = (label: string, t: Throughput) =>

@@ -20,6 +20,8 @@ export interface CliIO {
   outIsTTY?: boolean;
   /** Writes a chunk to standard error. */
   err(chunk: string): void;
+  /** Is standard error a terminal (where progress lines are shown)? */
+  errIsTTY?: boolean;
 }
 
 /** An input payload and the name to show for it. */
@@ -151,5 +153,39 @@ export function processIO(): CliIO {
     err: (chunk) => {
       process.stderr.write(chunk);
     },
+    errIsTTY: process.stderr.isTTY === true,
   };
+}
+
+/** Progress shows only after this many milliseconds: a quick command prints nothing extra. */
+const PROGRESS_AFTER_MS = 1500;
+
+/**
+ * A progress line on standard error for a long command: shown only when
+ * stderr is a terminal (a log file or a pipe gets no progress, so its
+ * content is the same on every run), only once the command has run for
+ * 1.5 s, rewritten in place (`\r`) at most 10 times a second, and erased by
+ * `done()`.
+ */
+export class Progress {
+  private readonly start = Date.now();
+  private last = 0;
+  private shown = false;
+  constructor(private readonly io: CliIO) {}
+
+  /** Shows `text` (one short line) if the command has been running long enough. */
+  update(text: string): void {
+    if (this.io.errIsTTY !== true) return;
+    const now = Date.now();
+    if (now - this.start < PROGRESS_AFTER_MS || now - this.last < 100) return;
+    this.last = now;
+    this.shown = true;
+    this.io.err(`\r\x1b[K${text}`);
+  }
+
+  /** Erases the progress line, if one was shown. */
+  done(): void {
+    if (this.shown) this.io.err('\r\x1b[K');
+    this.shown = false;
+  }
 }

@@ -16,7 +16,7 @@ import { createRemoteWriteHandler } from '../toolkit/remote-write-handler.js';
 import type { RemoteWriteVersion } from '../toolkit/remote-write-protocol.js';
 import { UsageError, basicAuthFlag, headerFlags, integerFlag } from './args.js';
 import type { CommandName, Flags } from './args.js';
-import { formatFlag, parseInput } from './common.js';
+import { formatFlag, listen as listenOn, parseInput } from './common.js';
 import { BatchWriter, readInput } from './io.js';
 import type { CliIO } from './io.js';
 import { familyToJson, histogramJson } from './json.js';
@@ -85,7 +85,7 @@ export async function runRemoteWrite(file: string | undefined, flags: Flags, io:
   checkRemoteWriteUrl('remote-write', url, '--url');
   const options = clientOptions('remote-write', flags, flags['version'] as string | undefined);
   const input = await readInput('remote-write', file, io, undefined, formatFlag(flags));
-  const { families } = parseInput(input.bytes, flags, io);
+  const { families } = parseInput(input, flags, io);
   const r = await remoteWrite(url, families, options);
   io.err(describeResult(r));
   return 0;
@@ -208,13 +208,7 @@ export async function runReceive(flags: Flags, io: CliIO): Promise<number> {
     },
   );
   const server = http.createServer((req, res) => void handler(req, res));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  await listenOn(server, port, host);
   const addr = server.address();
   const actualPort = typeof addr === 'object' && addr !== null ? addr.port : port;
   const shownHost = host.includes(':') ? `[${host}]` : host;

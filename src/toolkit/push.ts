@@ -369,9 +369,12 @@ export class Pusher {
 
   /**
    * Stops the pusher: no further tick fires, a wait between retries ends at
-   * once, a push on the wire finishes, then the final push or delete runs
-   * (its error, if any, is reported through `onError` and also rejects).
-   * Calling it again returns the same promise.
+   * once, a push on the wire finishes, then the final push or delete runs.
+   * Always resolves: a failure of the final push or delete (the gateway is
+   * down) is reported through `onError` and kept in `lastError`, as every
+   * other failed push is, so `void pusher.stop()` in a signal handler cannot
+   * crash the process with an unhandled rejection. Calling it again returns
+   * the same promise.
    */
   stop(): Promise<void> {
     if (this.stopping !== undefined) return this.stopping;
@@ -389,7 +392,6 @@ export class Pusher {
         this.failures++;
         this.lastError = err;
         (this.options.onError ?? defaultOnError)(err);
-        throw err;
       }
     })();
     return this.stopping;
