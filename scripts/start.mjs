@@ -47,6 +47,7 @@ console.log(`$ promwire inspect ${payload}`);
 run(process.execPath, [cli, 'inspect', payload]);
 
 const next = [
+  [`node dist/cli.js inspect ${payload} --bench`, 'the same report, and how fast promwire parses it'],
   [`node dist/cli.js convert ${payload} --to openmetrics | head`, 'the same payload in OpenMetrics 1.0'],
   [`node dist/cli.js lint ${payload}`, 'what promtool check metrics would say'],
   [`node dist/cli.js serve ${payload} --port 9101`, 'serve it as an exporter would'],
