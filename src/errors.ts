@@ -78,7 +78,7 @@ interface Branded {
 }
 
 /**
- * Brands one public error class (called once, in the class's static block): its instances, and
+ * Brands one public error class (called once, after the class): its instances, and
  * those of its subclasses, are `instanceof` it in every copy of promwire. `name` is the class's
  * public name; it must not change between releases that should recognise each other's errors.
  */
@@ -98,10 +98,6 @@ function isInstance(cls: abstract new (...args: never[]) => unknown, value: unkn
 }
 
 export class PromwireError extends Error {
-  static {
-    brandErrorClass(PromwireError, 'PromwireError');
-  }
-
   /** `instanceof` that also recognises errors from the other build (CommonJS or ESM) of promwire. */
   static override [Symbol.hasInstance]<T>(this: abstract new (...args: never[]) => T, value: unknown): value is T {
     // biome-ignore lint/complexity/noThisInStatic: `this` is the class on the right of `instanceof` (HttpError inherits this method).
@@ -128,6 +124,8 @@ export class PromwireError extends Error {
     this.limit = limit;
   }
 }
+// After the class, not in a static block: a class body that names its class makes esbuild rename it (`class _PromwireError`).
+brandErrorClass(PromwireError, 'PromwireError');
 
 function formatMessage(reason: string, position?: ErrorPosition): string {
   if (position === undefined || position.line === 0) return reason;

@@ -26,10 +26,6 @@ export interface BasicAuth {
  * many redirects. `status` is 0 when no answer was received.
  */
 export class HttpError extends PromwireError {
-  static {
-    brandErrorClass(HttpError, 'HttpError');
-  }
-
   /** HTTP status of the answer; 0 when there was none. */
   readonly status: number;
   /** The status text the server sent, or ''. */
@@ -57,6 +53,8 @@ export class HttpError extends PromwireError {
     }
   }
 }
+// After the class, not in a static block: a class body that names its class makes esbuild rename it (`class _HttpError`).
+brandErrorClass(HttpError, 'HttpError');
 
 export interface RequestSpec {
   url: string | URL;

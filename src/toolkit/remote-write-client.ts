@@ -201,11 +201,8 @@ export interface BatchOutcome {
 }
 
 /** The error of a 2.0 write whose receiver answered 2xx without confirming it (not retried). */
-export class NotUnderstoodError extends HttpError {
-  static {
-    brandErrorClass(NotUnderstoodError, 'NotUnderstoodError');
-  }
-}
+export class NotUnderstoodError extends HttpError {}
+brandErrorClass(NotUnderstoodError, 'NotUnderstoodError');
 
 /**
  * Sends one batch with retries. `onRetry` is called before each retry's wait;
