@@ -73,6 +73,7 @@ export type {
   AnyMetric,
   CollectCallback,
   CounterOptions,
+  CounterSuffix,
   GaugeOptions,
   HistogramOptions,
   InfoOptions,

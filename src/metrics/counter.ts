@@ -24,7 +24,11 @@ export class CounterSeries extends Series {
   }
 }
 
-/** A counter `foo`: series `foo_total` in both formats (family `foo_total` in the model and text, `foo` in OpenMetrics). */
+/**
+ * A counter `foo`: series `foo_total` in both formats (family `foo_total` in
+ * the model and text, `foo` in OpenMetrics); with `counterSuffix:
+ * 'as-given'`, series and family `foo` except in OpenMetrics.
+ */
 export class Counter<L extends string = never> extends SingleValueMetric<L, CounterSeries> {
   readonly type = 'counter' as const;
   /** @internal */ protected readonly pbKind = 'counter' as const;
@@ -45,8 +49,10 @@ export class Counter<L extends string = never> extends SingleValueMetric<L, Coun
   }
 
   /** @internal */
-  protected lineSpecs(): LineSpec[] {
-    return [{ sample: this.name + '_total', extra: null }];
+  protected lineSpecs(om: boolean): LineSpec[] {
+    // counterSuffix 'as-given': the name as given in text 0.0.4 (prom-client);
+    // OpenMetrics 1.0 "Counter" requires the `_total` sample.
+    return [{ sample: this.textModel && !om ? this.name : this.name + '_total', extra: null }];
   }
 
   /** @internal */

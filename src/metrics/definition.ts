@@ -31,6 +31,13 @@ export type MetricSetOptions = Partial<
      * quoted or escaped as the scrape negotiated). Defaults to `legacy`.
      */
     nameValidation: 'legacy' | 'utf-8';
+    /**
+     * How counters named without `_total` are written (see `CounterSuffix`):
+     * `total` writes `foo_total` everywhere; `as-given` writes `foo` as
+     * prom-client does in text 0.0.4 (and in protobuf), `foo_total` in
+     * OpenMetrics. Defaults to `total`.
+     */
+    counterSuffix: CounterSuffix;
   }>
 >;
 
@@ -65,7 +72,22 @@ interface UnitOption {
   unit?: string;
 }
 
-export interface CounterOptions<L extends string> extends BaseOptions<L, Counter<L>>, UnitOption {}
+/**
+ * How a counter named without `_total` is written. `total` (the default,
+ * as client_python and OpenMetrics name it): `foo_total` in every format
+ * (family `foo_total` in text and the model). `as-given` (prom-client and
+ * client_golang): `foo` in text 0.0.4, protobuf, `collect()` and remote
+ * write, so dashboards built on prom-client's `foo` keep working; OpenMetrics
+ * 1.0 requires the `_total` suffix ("Counter": the sample is `<name>_total`)
+ * and gets `foo_total`, as prom-client writes it there. A name given with
+ * `_total` is `foo_total` either way.
+ */
+export type CounterSuffix = 'total' | 'as-given';
+
+export interface CounterOptions<L extends string> extends BaseOptions<L, Counter<L>>, UnitOption {
+  /** This counter's naming, overriding the set's `counterSuffix`. Defaults to the set's. */
+  counterSuffix?: CounterSuffix;
+}
 export interface GaugeOptions<L extends string> extends BaseOptions<L, Gauge<L>>, UnitOption {}
 export interface HistogramOptions<L extends string> extends BaseOptions<L, Histogram<L>>, UnitOption {
   /**
@@ -146,6 +168,8 @@ export interface Definition<L extends string> {
   labelNames: L[];
   /** The collect callback, or null. */
   collect: CollectCallback<unknown> | null;
+  /** A counter written as named, without `_total`, in text 0.0.4 and protobuf (`counterSuffix: 'as-given'`). */
+  textModel?: boolean;
 }
 
 /** What a definition is checked against: the set's own settings. */
@@ -200,6 +224,12 @@ function omFamilyName(prefix: string, given: string, type: MetricType, unit: str
   if (type === 'info' && name.endsWith('_info') && name.length > 5) name = name.slice(0, -5);
   if (unit !== '' && !name.endsWith('_' + unit)) name += '_' + unit;
   return name;
+}
+
+/** Checks a counterSuffix option. */
+export function checkCounterSuffix(v: unknown, what: string): CounterSuffix {
+  if (v !== 'total' && v !== 'as-given') fail('INVALID_ARGUMENT', `expected ${what} 'total' or 'as-given', got ${q(String(v))}`);
+  return v;
 }
 
 /** Checks a metric's options and returns its definition. */

@@ -18,6 +18,7 @@ export { exponentialBuckets, exponentialBucketsRange, linearBuckets } from './bu
 export type {
   CollectCallback,
   CounterOptions,
+  CounterSuffix,
   GaugeOptions,
   HistogramOptions,
   InfoOptions,

@@ -9,11 +9,13 @@ import { CollectRunner } from './collect.js';
 import { Counter } from './counter.js';
 import {
   checkBuckets,
+  checkCounterSuffix,
   checkLabelName,
   checkNative,
   checkQuantiles,
   checkStates,
   type CounterOptions,
+  type CounterSuffix,
   DEFAULT_BUCKETS,
   define,
   fail,
@@ -82,6 +84,8 @@ export class MetricSet {
   /** @internal */ readonly defaultPairs: ReadonlyArray<readonly [string, string]>;
   /** @internal */ readonly utf8: boolean;
   /** @internal */ readonly prefix: string;
+  /** @internal The set's counter naming (MetricSetOptions.counterSuffix). */
+  readonly counterSuffix: CounterSuffix;
   private readonly metrics = new Map<string, AnyMetric>();
   /** Every name a metric may be written or queried under (rules.seriesNames and its OpenMetrics name), for clash checks and `get()`. */
   private readonly claims = new Map<string, AnyMetric>();
@@ -103,6 +107,7 @@ export class MetricSet {
     const prefix = options.prefix ?? '';
     if (typeof prefix !== 'string') fail('INVALID_ARGUMENT', `expected prefix to be a string, got ${typeof prefix}`);
     this.prefix = prefix;
+    this.counterSuffix = checkCounterSuffix(options.counterSuffix ?? 'total', 'counterSuffix');
     const pairs: Array<readonly [string, string]> = [];
     const defaults = options.defaultLabels ?? {};
     for (const k of Object.keys(defaults)) {
@@ -117,7 +122,12 @@ export class MetricSet {
   }
 
   counter<L extends string = never>(o: CounterOptions<L>): Counter<L> {
-    return this.add(new Counter<L>(this, define(this, o, 'counter')));
+    const d = define(this, o, 'counter');
+    const suffix =
+      o.counterSuffix === undefined ? this.counterSuffix : checkCounterSuffix(o.counterSuffix, `counterSuffix of ${q(d.name)}`);
+    // 'as-given' changes only a name given without `_total` (prom-client writes the name as given).
+    if (suffix === 'as-given' && !(this.prefix + o.name).endsWith('_total')) d.textModel = true;
+    return this.add(new Counter<L>(this, d));
   }
 
   gauge<L extends string = never>(o: GaugeOptions<L>): Gauge<L> {

@@ -109,6 +109,13 @@ export abstract class Metric<L extends string, S extends Series> {
   private pbReserve = 2;
   /** @internal The `collect` option, run by the set before it is read (src/metrics/collect.ts). */
   readonly collectCallback: CollectCallback<unknown> | null;
+  /**
+   * @internal Whether the model (collect(), remote write, protobuf) names
+   * the samples as text 0.0.4 does rather than as OpenMetrics: a counter
+   * `foo` with `counterSuffix: 'as-given'` is the family and series `foo`
+   * there, `foo_total` in OpenMetrics only.
+   */
+  protected readonly textModel: boolean;
 
   constructor(owner: MetricOwner, d: Definition<L>) {
     this.owner = owner;
@@ -117,6 +124,7 @@ export abstract class Metric<L extends string, S extends Series> {
     this.unit = d.unit;
     this.labelNames = d.labelNames;
     this.collectCallback = d.collect;
+    this.textModel = d.textModel === true;
   }
 
   /**
@@ -218,7 +226,7 @@ export abstract class Metric<L extends string, S extends Series> {
    * reached; the series are those of the metric when its turn comes.
    */
   *remoteWrite(rw: RequestWriter, o: WalkOptions): Generator<void, void, void> {
-    const specs = this.getSpecs(true);
+    const specs = this.getSpecs(!this.textModel);
     const nativeLine = specs.length;
     const meta = o.metadata;
     let metaDone = !meta;
@@ -356,7 +364,7 @@ export abstract class Metric<L extends string, S extends Series> {
    * (`http_requests_total` for the counter `http_requests`), rules.familyName.
    */
   get familyName(): string {
-    return (this.modelName ??= modelFamilyName('openmetrics', this.name, this.type));
+    return (this.modelName ??= this.textModel ? this.name : modelFamilyName('openmetrics', this.name, this.type));
   }
 
   /**
@@ -367,7 +375,7 @@ export abstract class Metric<L extends string, S extends Series> {
    * not here.
    */
   collect(): MetricFamily {
-    const specs = this.getSpecs(true);
+    const specs = this.getSpecs(!this.textModel);
     const samples: Sample[] = [];
     const defaults = this.owner.defaultPairs;
     for (const s of this.seriesMap.values()) {
