@@ -10,10 +10,18 @@
  * table shows each row's median time per scrape over the rounds; the
  * ratio column divides by the encode alone. `refresh()` alone is shown
  * too: the collection's own cost, which the issue bounds by the encode's.
+ *
+ * A second table proves the readers' choices, each against the way
+ * prom-client reads the same figure, interleaved the same way (Linux
+ * only): /proc/self/status at offset 0 of a kept descriptor against
+ * readFileSync + split; fstat of a kept /proc/self/fd against readdirSync;
+ * V8's heap statistics against process.memoryUsage().
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import client from 'prom-client';
 import { MetricSet } from '../src/index.js';
 import { collectDefaultMetrics } from '../src/node.js';
+import { heapFigures, ProcReader, type ProcStatus } from '../src/toolkit/runtime-stats.js';
 
 interface Row {
   name: string;
@@ -86,10 +94,68 @@ export async function defaultMetricsTable(quick: boolean): Promise<string> {
   }
   dm.stop();
   const encodeAlone = median(times[2]!);
+  const readers = process.platform === 'linux' ? readersTable(quick) : '(reader rows: Linux only)';
   const out = ['| scrape of the default metrics (median of rounds) | µs per scrape | vs encode() alone |', '| --- | --- | --- |'];
   for (const [i, r] of rows.entries()) {
     const us = median(times[i]!);
     out.push(`| ${r.name} | ${us.toFixed(1)} | ${(us / encodeAlone).toFixed(2)}x |`);
   }
+  return `${out.join('\n')}\n\n${readers}`;
+}
+
+/** prom-client osMemoryHeapLinux.js's parse, for the comparison row. */
+function promClientStatus(): number {
+  const text = readFileSync('/proc/self/status', 'utf8');
+  let rss = 0;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('VmRSS')) rss = Number(line.split(':')[1]!.trim().slice(0, -3)) * 1024;
+  }
+  return rss;
+}
+
+function readersTable(quick: boolean): string {
+  const proc = new ProcReader();
+  const status: ProcStatus = { rss: 0, virtual: 0, data: 0 };
+  const figures = { total: 0, used: 0, external: 0 };
+  const pairs: Array<[string, () => number, string, () => number]> = [
+    [
+      'ProcReader.readStatus (kept fd, read at 0, bytes)',
+      () => (proc.readStatus(status) ? status.rss : 0),
+      "readFileSync('/proc/self/status') + split (prom-client)",
+      promClientStatus,
+    ],
+    [
+      'ProcReader.openFds (fstat of a kept fd)',
+      () => proc.openFds() ?? 0,
+      "readdirSync('/proc/self/fd') (prom-client)",
+      () => readdirSync('/proc/self/fd').length - 1,
+    ],
+    [
+      'heapFigures (v8.getHeapStatistics)',
+      () => heapFigures(figures).used,
+      'process.memoryUsage() (prom-client)',
+      () => process.memoryUsage().heapUsed,
+    ],
+  ];
+  const n = quick ? 200 : 1000;
+  const rounds = quick ? 5 : 20;
+  const out = ["| reader (µs per call, median of rounds) | promwire | prom-client's way | ratio |", '| --- | --- | --- | --- |'];
+  for (const [ours, a, theirs, b] of pairs) {
+    if (!(a() > 0 && b() > 0)) throw new Error(`${ours}: no figure`);
+    const ta: number[] = [];
+    const tb: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      let t = performance.now();
+      for (let i = 0; i < n; i++) a();
+      ta.push(((performance.now() - t) * 1000) / n);
+      t = performance.now();
+      for (let i = 0; i < n; i++) b();
+      tb.push(((performance.now() - t) * 1000) / n);
+    }
+    const ma = median(ta);
+    const mb = median(tb);
+    out.push(`| ${ours} vs ${theirs} | ${ma.toFixed(2)} | ${mb.toFixed(2)} | ${(mb / ma).toFixed(2)}x faster |`);
+  }
+  proc.close();
   return out.join('\n');
 }

@@ -15,6 +15,10 @@ export type { NodeHandler } from './toolkit/handler.js';
 export { collectDefaultMetrics } from './toolkit/default-metrics.js';
 export type { DefaultMetrics, DefaultMetricsOptions } from './toolkit/default-metrics.js';
 
+// node:cluster and worker_threads: workers answer the primary, which serves one merged body
+export { ClusterAggregator, DEFAULT_PER_WORKER, serveToPrimary } from './toolkit/cluster.js';
+export type { AggregatedWorker, ClusterAggregatorOptions, ServeToPrimaryOptions, WorkerMetrics } from './toolkit/cluster.js';
+
 // Scrape client
 export { scrape, scrapeEach, scrapeProtocol } from './toolkit/scrape.js';
 export type { ScrapeOptions, ScrapeResult } from './toolkit/scrape.js';
