@@ -37,4 +37,4 @@ export type { RemoteWriteNodeHandler } from './toolkit/remote-write-handler.js';
 
 // HTTP errors of the clients
 export { HttpError } from './toolkit/http.js';
-export type { BasicAuth } from './toolkit/http.js';
+export type { BasicAuth, ProxyOption, TlsOptions } from './toolkit/http.js';

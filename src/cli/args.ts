@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { ESCAPING_SCHEMES } from '../core/names.js';
+import type { ProxyOption, TlsOptions } from '../toolkit/http.js';
 
 /** A mistake in the command line: printed with the usage, exit status 2. */
 export class UsageError extends Error {
@@ -16,7 +17,7 @@ export class UsageError extends Error {
   }
 }
 
-export type CommandName = 'parse' | 'inspect' | 'convert' | 'lint' | 'scrape' | 'serve' | 'remote-write' | 'receive';
+export type CommandName = 'parse' | 'inspect' | 'convert' | 'lint' | 'scrape' | 'serve' | 'push' | 'merge' | 'remote-write' | 'receive';
 
 type OptionSpec =
   | { type: 'boolean'; short?: string }
@@ -50,6 +51,28 @@ const NATIVE_JSON_HELP = `  A native histogram sample's "value" is an object:
 const BINARY_OUT_HELP = `  -o, --output FILE  write the output to FILE instead of stdout; protobuf output goes to
                      stdout only when it is not a terminal (a pipe or a redirect)`;
 const ESCAPINGS = ESCAPING_SCHEMES;
+
+/** TLS and proxy options of the commands that make requests (names after Prometheus' tls_config and proxy_url). */
+const CONNECTION_HELP = `  --ca-file FILE     verify the server's certificate with the CA certificate(s) in FILE (PEM)
+                     instead of Node's built-in roots
+  --cert-file FILE   client certificate (PEM) for mutual TLS, with --key-file
+  --key-file FILE    private key (PEM) of the client certificate
+  --server-name N    name to send (SNI) and to verify the certificate against (default: the URL's host)
+  --insecure-skip-verify  accept any server certificate (testing only)
+  --proxy URL        send through this HTTP proxy (http://[user:pass@]host:port; its user:pass go to
+                     the proxy alone): https: URLs through a CONNECT tunnel, http: URLs in absolute form
+  --proxy-from-environment  use HTTP_PROXY, HTTPS_PROXY and NO_PROXY (as Go and Prometheus'
+                     proxy_from_environment read them; never for localhost or 127.0.0.0/8); without
+                     it or --proxy the environment is not read`;
+const CONNECTION_OPTIONS: Record<string, OptionSpec> = {
+  'ca-file': { type: 'string' },
+  'cert-file': { type: 'string' },
+  'key-file': { type: 'string' },
+  'server-name': { type: 'string' },
+  'insecure-skip-verify': { type: 'boolean' },
+  proxy: { type: 'string' },
+  'proxy-from-environment': { type: 'boolean' },
+};
 
 export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
   parse: {
@@ -122,7 +145,7 @@ ${BINARY_OUT_HELP}
   },
   scrape: {
     synopsis:
-      'scrape URL [--json | --to text|openmetrics|protobuf] [--format auto|text|openmetrics|protobuf] [--protocols P,...] [--timeout MS] [--header "K: V"]... [--user USER:PASS] [--body-limit BYTES] [-o FILE] [--remote-write URL [--rw-version 1.0|2.0] [--rw-fallback]]',
+      'scrape URL [--json | --to text|openmetrics|protobuf] [--format auto|text|openmetrics|protobuf] [--protocols P,...] [--timeout MS] [--header "K: V"]... [--user USER:PASS] [--body-limit BYTES] [-o FILE] [TLS and proxy options] [--remote-write URL [--rw-version 1.0|2.0] [--rw-fallback]]',
     summary: 'fetch a /metrics endpoint as Prometheus does and print what it served, or forward it as remote write',
     help: `  --json             print the families as JSON, as parse --json does
   --to F             print them re-encoded as text, openmetrics or protobuf (default: the format served)
@@ -137,6 +160,7 @@ ${BINARY_OUT_HELP}
   --user USER:PASS   HTTP basic auth
   --body-limit BYTES refuse a body larger than this (default: the parser's maxBodyBytes)
 ${BINARY_OUT_HELP}
+${CONNECTION_HELP}
   --remote-write URL send what was scraped to this remote-write URL (e.g. a Prometheus' /api/v1/write,
                      VictoriaMetrics' /api/v1/write, Mimir's /api/v1/push), samples stamped with the
                      scrape's time; then nothing is printed on stdout unless --json or --to is given
@@ -157,6 +181,7 @@ ${BINARY_OUT_HELP}
       header: { type: 'string', multiple: true },
       user: { type: 'string' },
       'body-limit': { type: 'string' },
+      ...CONNECTION_OPTIONS,
     },
     positionals: { min: 1, max: 1, names: ['URL'] },
   },
@@ -183,6 +208,68 @@ ${BINARY_OUT_HELP}
       format: { type: 'string', choices: FORMATS, default: 'auto' },
     },
     positionals: { min: 1, max: 1, names: ['FILE'] },
+  },
+  push: {
+    synopsis:
+      'push [FILE|-] --url URL --job JOB [--grouping NAME=VALUE]... [--method PUT|POST|DELETE] [--format auto|text|openmetrics|protobuf] [--header "K: V"]... [--user USER:PASS] [--timeout MS] [--retries N] [TLS and proxy options]',
+    summary: 'push a payload file to a Pushgateway under a job and grouping key (or delete the group)',
+    help: `  --url URL          the Pushgateway, e.g. http://127.0.0.1:9091 (a path prefix is kept); required
+  --job JOB          the job name (may hold "/": sent base64-encoded, as the Pushgateway API says); required
+  --grouping N=V     a further grouping label, e.g. instance=host-1 (repeatable, in URL order)
+  --method M         PUT (default: replace every metric of the group), POST (replace only the
+                     metrics of the same names), DELETE (remove the group; no FILE)
+  --format F         format of FILE: auto (default), text, openmetrics, protobuf; it is sent as
+                     text 0.0.4, and what text cannot hold (native histograms) is said on stderr
+  --header "K: V"    add a request header (repeatable)
+  --user USER:PASS   HTTP basic auth (sent to the gateway's origin only)
+  --timeout MS       give up on one attempt after MS milliseconds (default 10000)
+  --retries N        attempts after a network error, a timeout, a 5xx or a 429 (default 0)
+${CONNECTION_HELP}
+  Prints the URL and the gateway's status on stderr; a refusal (400: an inconsistent
+  payload) exits 1 with the gateway's message.`,
+    options: {
+      url: { type: 'string' },
+      job: { type: 'string' },
+      grouping: { type: 'string', multiple: true },
+      method: { type: 'string', choices: ['PUT', 'POST', 'DELETE'], default: 'PUT' },
+      format: { type: 'string', choices: FORMATS, default: 'auto' },
+      header: { type: 'string', multiple: true },
+      user: { type: 'string' },
+      timeout: { type: 'string' },
+      retries: { type: 'string' },
+      ...CONNECTION_OPTIONS,
+    },
+    positionals: { min: 0, max: 1, names: ['FILE'] },
+  },
+  merge: {
+    synopsis:
+      'merge [FILE...] [--node NAME=FILE]... [--mode unaggregated|aggregated] [--node-label L] [--consistent M,...] [--status M,...] [--per-node M,...] [--to text|openmetrics|protobuf] [-o FILE]',
+    summary: "merge several nodes' payloads into one cluster view (every node's series with a node label, or their sum)",
+    help: `  FILE...            a node's payload each, named after the file (n1.prom is node "n1")
+  --node NAME=FILE   a node's payload under this name (repeatable; FILE may be "-" for stdin)
+  --mode M           unaggregated (default: every node's series, with node="NAME") or
+                     aggregated (the cluster's sum, series by series; see README "Cluster views")
+  --node-label L     the label naming the node (default node)
+  --consistent M,... families every node reports alike: passed through once, without the node label
+  --status M,...     aggregated: 0/1 families combined with AND
+  --per-node M,...   aggregated: families kept per node, with the node label
+  --format F         format of the inputs: auto (default, each sniffed), text, openmetrics, protobuf
+  --to F             output format (default: the first input's)
+${BINARY_OUT_HELP}
+  What the merge or the output format drops (summary quantiles when summed, native
+  histograms in text) is said on stderr, once per family.`,
+    options: {
+      node: { type: 'string', multiple: true },
+      mode: { type: 'string', choices: ['unaggregated', 'aggregated'], default: 'unaggregated' },
+      'node-label': { type: 'string' },
+      consistent: { type: 'string', multiple: true },
+      status: { type: 'string', multiple: true },
+      'per-node': { type: 'string', multiple: true },
+      format: { type: 'string', choices: FORMATS, default: 'auto' },
+      to: { type: 'string', choices: OUT_FORMATS },
+      output: { type: 'string', short: 'o' },
+    },
+    positionals: { min: 0, max: Number.POSITIVE_INFINITY, names: ['FILE...'] },
   },
   'remote-write': {
     synopsis:
@@ -394,4 +481,35 @@ export function headerFlags(command: CommandName, flags: Flags): Record<string, 
     out[h.slice(0, i).trim()] = h.slice(i + 1).trim();
   }
   return out;
+}
+
+/** Reads --ca-file, --cert-file, --key-file, --server-name and --insecure-skip-verify. */
+export function tlsFlags(command: CommandName, flags: Flags): TlsOptions | undefined {
+  const out: { -readonly [K in keyof TlsOptions]: TlsOptions[K] } = {};
+  if (typeof flags['ca-file'] === 'string') out.caFile = flags['ca-file'];
+  if (typeof flags['cert-file'] === 'string') out.certFile = flags['cert-file'];
+  if (typeof flags['key-file'] === 'string') out.keyFile = flags['key-file'];
+  if (typeof flags['server-name'] === 'string') out.serverName = flags['server-name'];
+  if (flags['insecure-skip-verify'] === true) out.insecureSkipVerify = true;
+  if ((out.certFile === undefined) !== (out.keyFile === undefined)) {
+    throw new UsageError('--cert-file and --key-file go together (a client certificate and its key)', command);
+  }
+  return Object.keys(out).length === 0 ? undefined : out;
+}
+
+/** Reads --proxy URL and --proxy-from-environment. */
+export function proxyFlags(command: CommandName, flags: Flags): ProxyOption | undefined {
+  const url = flags['proxy'];
+  const env = flags['proxy-from-environment'] === true;
+  if (typeof url === 'string' && env) throw new UsageError('give --proxy URL or --proxy-from-environment, not both', command);
+  if (env) return 'environment';
+  if (typeof url !== 'string') return undefined;
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new UsageError(`invalid --proxy '${url}' (expected http://[user:pass@]host:port)`, command);
+  }
+  if (u.protocol !== 'http:') throw new UsageError(`invalid --proxy '${url}' (expected an http: proxy URL)`, command);
+  return url;
 }

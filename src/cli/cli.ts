@@ -11,6 +11,8 @@ import { UsageError, commandUsage, parseCommandLine, usage } from './args.js';
 import { runConvert, runInspect, runLint, runParse, runScrape, runServe } from './commands.js';
 import { CliFailure, InputError, describeInputError, describePromwireError } from './common.js';
 import type { CliIO } from './io.js';
+import { runMerge } from './merge.js';
+import { runPush } from './push.js';
 import { runReceive, runRemoteWrite } from './remote-write.js';
 
 export const VERSION: string = pkg.version;
@@ -42,6 +44,10 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
         return await runScrape(arg!, flags, io);
       case 'serve':
         return await runServe(arg!, flags, io);
+      case 'push':
+        return await runPush(arg, flags, io);
+      case 'merge':
+        return await runMerge(positionals, flags, io);
       case 'remote-write':
         return await runRemoteWrite(arg, flags, io);
       case 'receive':

@@ -3,20 +3,19 @@
  * returns its exit status or throws (a `UsageError` or a `PromwireError`,
  * turned into a message and a status by cli.ts).
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import { isEscapingScheme, type EscapingScheme } from '../core/names.js';
 import { encode } from '../encode/encoder.js';
 import { PromwireError } from '../errors.js';
-import type { Format, MetricFamily } from '../model/index.js';
+import type { MetricFamily } from '../model/index.js';
 import { parse } from '../parse/families.js';
-import { onceEach } from '../toolkit/exposition.js';
 import { createNodeHandler } from '../toolkit/handler.js';
 import { formatFindings, lint, promtoolReadError } from '../toolkit/lint.js';
 import { HttpError } from '../toolkit/http.js';
 import { scrape, scrapeProtocol, type ScrapeResult } from '../toolkit/scrape.js';
-import { UsageError, basicAuthFlag, headerFlags, integerFlag, labelFlags, type CommandName, type Flags } from './args.js';
-import { formatFlag, inputError, listen, parseInput, payloadFormat } from './common.js';
+import { UsageError, basicAuthFlag, headerFlags, integerFlag, labelFlags, proxyFlags, tlsFlags, type Flags } from './args.js';
+import { checkBinaryOut, emit, formatFlag, inputError, listen, parseInput, payloadFormat, toFlag, warner } from './common.js';
 import { formatReport, inspect, type InspectOptions, type InspectReport } from './inspect.js';
 import { BatchWriter, Progress, readInput, type CliIO, type Input } from './io.js';
 import { writeFamiliesJson } from './json.js';
@@ -91,34 +90,6 @@ async function inspectOrExplain(input: Input, opts: InspectOptions): Promise<Ins
   }
 }
 
-/** The `--to` format, or undefined. */
-function toFlag(flags: Flags): Format | undefined {
-  const to = flags['to'];
-  return to === 'text' || to === 'openmetrics' || to === 'protobuf' ? to : undefined;
-}
-
-/**
- * Binary output goes to a terminal only through `-o FILE`: refused before
- * any work is done (a usage error), as `gzip` refuses to.
- */
-function checkBinaryOut(command: CommandName, format: Format | undefined, flags: Flags, io: CliIO): void {
-  if (format === 'protobuf' && typeof flags['output'] !== 'string' && io.outIsTTY === true) {
-    throw new UsageError('refusing to write binary protobuf to a terminal: redirect standard output, or give -o FILE', command);
-  }
-}
-
-/** Writes the output to `-o FILE` or standard output. */
-async function emit(data: Uint8Array, flags: Flags, io: CliIO): Promise<void> {
-  const file = flags['output'];
-  if (typeof file === 'string') await writeFile(file, data);
-  else io.out(data);
-}
-
-/** Conversion warnings on stderr, once per family and reason (what the output format cannot hold). */
-function warner(io: CliIO): (message: string) => void {
-  return onceEach((m) => io.err(`promwire: warning: ${m}\n`));
-}
-
 /** `convert [FILE|-] --to F [--from F] [--escaping S] [-o FILE]` */
 export async function runConvert(file: string | undefined, flags: Flags, io: CliIO): Promise<number> {
   const to = toFlag(flags);
@@ -188,6 +159,8 @@ export async function runScrape(url: string, flags: Flags, io: CliIO): Promise<n
   const timeout = integerFlag('scrape', flags, 'timeout', { min: 1, max: 2 ** 31 - 1 });
   const bodyLimit = integerFlag('scrape', flags, 'body-limit', { min: 1, max: Number.MAX_SAFE_INTEGER });
   const basicAuth = basicAuthFlag('scrape', flags);
+  const tls = tlsFlags('scrape', flags);
+  const proxy = proxyFlags('scrape', flags);
   if (!forward && (flags['rw-version'] !== undefined || flags['rw-fallback'] === true)) {
     throw new UsageError('--rw-version and --rw-fallback go with --remote-write URL', 'scrape');
   }
@@ -201,6 +174,8 @@ export async function runScrape(url: string, flags: Flags, io: CliIO): Promise<n
       ...(timeout !== undefined ? { timeout } : {}),
       ...(bodyLimit !== undefined ? { bodyLimit } : {}),
       ...(basicAuth !== undefined ? { basicAuth } : {}),
+      ...(tls !== undefined ? { tls } : {}),
+      ...(proxy !== undefined ? { proxy } : {}),
     });
   } catch (e) {
     // A payload error names the URL; an HTTP failure's message already does.

@@ -2,6 +2,7 @@
  * Helpers shared by the commands: reading the format flags, parsing an input
  * with the library, and printing a `PromwireError` as the CLI promises.
  */
+import { writeFile } from 'node:fs/promises';
 import type http from 'node:http';
 import { PromwireError } from '../errors.js';
 import type { Format, MetricFamily } from '../model/index.js';
@@ -9,7 +10,8 @@ import { detectFormat } from '../parse/detect.js';
 import { describeInput, looksLikeProtobuf } from './sniff.js';
 import { parse } from '../parse/families.js';
 import type { ParserOptions } from '../parse/options.js';
-import type { Flags } from './args.js';
+import { onceEach } from '../toolkit/exposition.js';
+import { UsageError, type CommandName, type Flags } from './args.js';
 import type { CliIO, Input } from './io.js';
 
 /**
@@ -124,4 +126,36 @@ export function parseInput(input: Input, flags: Flags, io: CliIO, formatName = '
   } catch (e) {
     throw inputError(e, source, bytes);
   }
+}
+
+/** The `--to` format, or undefined. */
+export function toFlag(flags: Flags): Format | undefined {
+  const to = flags['to'];
+  return to === 'text' || to === 'openmetrics' || to === 'protobuf' ? to : undefined;
+}
+
+/**
+ * Binary output goes to a terminal only through `-o FILE`: refused before
+ * any work is done (a usage error), as `gzip` refuses to.
+ */
+export function checkBinaryOut(command: CommandName, format: Format | undefined, flags: Flags, io: CliIO): void {
+  if (format === 'protobuf' && typeof flags['output'] !== 'string' && io.outIsTTY === true) {
+    throw new UsageError('refusing to write binary protobuf to a terminal: redirect standard output, or give -o FILE', command);
+  }
+}
+
+/** Writes the output to `-o FILE` or standard output. */
+export async function emit(data: Uint8Array, flags: Flags, io: CliIO): Promise<void> {
+  const file = flags['output'];
+  if (typeof file === 'string') await writeFile(file, data);
+  else io.out(data);
+}
+
+/**
+ * What an encode drops (units, exemplars, native histograms, types the
+ * output format lacks: encode/losses.ts) on stderr, once per family and
+ * reason. Every command that encodes passes it as `onWarning`.
+ */
+export function warner(io: CliIO): (message: string) => void {
+  return onceEach((m) => io.err(`promwire: warning: ${m}\n`));
 }

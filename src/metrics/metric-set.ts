@@ -30,6 +30,7 @@ import {
 import { Gauge } from './gauge.js';
 import { Histogram } from './histogram.js';
 import { Info } from './info.js';
+import { reportDirectLosses } from './losses.js';
 import type { Metric, Series } from './metric.js';
 import { StateSet } from './stateset.js';
 import { Summary } from './summary.js';
@@ -242,9 +243,11 @@ export class MetricSet {
     // the steady state allocates about the output size, once.
     const w = new ByteWriter(this.sizeHint);
     const om = format === 'openmetrics';
+    const onWarning = options?.onWarning;
     for (const m of this.metrics.values()) {
       w.writeBytes(m.header(format, escaping));
       m.writeAll(w, escaping, om);
+      if (onWarning !== undefined) reportDirectLosses(m as Metric<string, Series>, om, m.size, onWarning);
     }
     if (om) w.writeAscii('# EOF\n');
     this.sizeHint = w.pos + (w.pos >> 5) + 4096;
@@ -319,6 +322,7 @@ export class MetricSet {
         metric.writeOne(w, list[j]!, escaping, om);
         if (w.pos >= chunkSize) yield w.take();
       }
+      if (options?.onWarning !== undefined) reportDirectLosses(metric, om, list.length, options.onWarning);
     }
     if (om) w.writeAscii('# EOF\n');
     if (w.pos > 0) yield w.take();

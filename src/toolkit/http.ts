@@ -9,8 +9,11 @@
  * One deadline covers the whole exchange, redirects and body included, as
  * Prometheus' `scrape_timeout` does.
  */
+import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
+import net from 'node:net';
+import tls from 'node:tls';
 import { PromwireError, brandErrorClass } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
 
@@ -56,6 +59,49 @@ export class HttpError extends PromwireError {
 // After the class, not in a static block: a class body that names its class makes esbuild rename it (`class _HttpError`).
 brandErrorClass(HttpError, 'HttpError');
 
+/**
+ * TLS settings for https: URLs, after Prometheus' `tls_config` (ca, ca_file,
+ * cert, cert_file, key, key_file, server_name, insecure_skip_verify). PEM
+ * text or a file name for each; a file is read on every request, so a
+ * renewed certificate is picked up without a restart (as Prometheus does).
+ */
+export type TlsOptions = Partial<
+  Readonly<{
+    /** PEM CA certificate(s) to verify the server with, instead of Node's built-in roots. Defaults to Node's roots. */
+    ca: string | Uint8Array;
+    /** File holding `ca`. Defaults to none. */
+    caFile: string;
+    /** PEM client certificate (mutual TLS), with `key`. Defaults to none. */
+    cert: string | Uint8Array;
+    /** File holding `cert`. Defaults to none. */
+    certFile: string;
+    /** PEM private key of the client certificate. Defaults to none. */
+    key: string | Uint8Array;
+    /** File holding `key`. Defaults to none. */
+    keyFile: string;
+    /** Name to send (SNI) and verify the certificate against. Defaults to the URL's host. */
+    serverName: string;
+    /** Accept any server certificate (no verification at all: testing only). Defaults to false. */
+    insecureSkipVerify: boolean;
+  }>
+>;
+
+/**
+ * Where requests go through an HTTP proxy: a URL (`http://[user:pass@]host:port`,
+ * its userinfo sent as `Proxy-Authorization` to the proxy alone), or
+ * `'environment'` to use `HTTP_PROXY`/`HTTPS_PROXY`/`NO_PROXY` (and their
+ * lower-case forms) as Go's `http.ProxyFromEnvironment` reads them, which
+ * Prometheus' `proxy_from_environment` uses: loopback hosts and `localhost`
+ * are never proxied. Prometheus does not read the environment unless asked,
+ * and neither does promwire.
+ *
+ * https: targets go through a `CONNECT` tunnel (the proxy sees the host and
+ * port, never the request); http: targets are sent to the proxy in absolute
+ * form (RFC 9112 section 3.2.2), so the proxy reads the request, its headers
+ * included, as any hop of a plain-http path can: send credentials over https.
+ */
+export type ProxyOption = string | URL | 'environment';
+
 export interface RequestSpec {
   url: string | URL;
   method: string;
@@ -66,6 +112,8 @@ export interface RequestSpec {
   timeout: number;
   maxRedirects: number;
   signal?: AbortSignal | undefined;
+  tls?: TlsOptions | undefined;
+  proxy?: ProxyOption | undefined;
 }
 
 /** An answered request whose body has not been read yet. */
@@ -106,6 +154,8 @@ function requestHeaders(spec: RequestSpec, url: URL, trusted: boolean): Record<s
   for (const [k, v] of Object.entries(spec.headers)) {
     const name = k.toLowerCase();
     if (!trusted && CREDENTIAL_HEADERS.has(name)) continue;
+    // Proxy credentials come from the proxy URL and go to the proxy alone (see `send`).
+    if (name === 'proxy-authorization' && spec.proxy !== undefined) continue;
     headers[name] = v;
   }
   if (!trusted) return headers;
@@ -195,11 +245,13 @@ export async function openRequest(spec: RequestSpec): Promise<Exchange> {
   const originalOrigin = current.origin;
   let trusted = true;
   try {
+    const tlsOptions = await loadTls(spec.tls);
     for (let redirects = 0; ; redirects++) {
       if (failure !== undefined) throw failure;
       const headers = requestHeaders(spec, current, trusted);
       if (body !== undefined) headers['content-length'] = String(body.byteLength);
-      const res = await send(withoutUserinfo(current), method, headers, body, controller.signal);
+      const via = proxyFor(current, spec.proxy);
+      const res = await send(withoutUserinfo(current), method, headers, body, controller.signal, tlsOptions, via);
       const status = res.statusCode ?? 0;
       const location = res.headers.location;
       if (REDIRECTS.has(status) && location !== undefined) {
@@ -264,28 +316,252 @@ export async function openRequest(spec: RequestSpec): Promise<Exchange> {
   }
 }
 
+/** The TLS options node:tls takes, with the files of `TlsOptions` read. */
+type LoadedTls = Pick<tls.ConnectionOptions, 'ca' | 'cert' | 'key' | 'rejectUnauthorized'> & { serverName?: string };
+
+async function loadTls(o: TlsOptions | undefined): Promise<LoadedTls> {
+  if (o === undefined) return {};
+  const pem = async (
+    value: string | Uint8Array | undefined,
+    file: string | undefined,
+    what: string,
+  ): Promise<string | Buffer | undefined> => {
+    if (value !== undefined && file !== undefined) {
+      throw new PromwireError('INVALID_ARGUMENT', `tls: give ${what} or ${what}File, not both (as Prometheus' tls_config)`);
+    }
+    if (file === undefined) return typeof value === 'string' || value === undefined ? value : Buffer.from(value);
+    try {
+      return await readFile(file);
+    } catch (e) {
+      throw new PromwireError('INVALID_ARGUMENT', `tls: cannot read ${what}File ${file}: ${describe(e)}`);
+    }
+  };
+  const out: LoadedTls = {};
+  const ca = await pem(o.ca, o.caFile, 'ca');
+  const cert = await pem(o.cert, o.certFile, 'cert');
+  const key = await pem(o.key, o.keyFile, 'key');
+  if ((cert === undefined) !== (key === undefined)) {
+    throw new PromwireError('INVALID_ARGUMENT', 'tls: a client certificate needs both cert (or certFile) and key (or keyFile)');
+  }
+  if (ca !== undefined) out.ca = ca;
+  if (cert !== undefined) out.cert = cert;
+  if (key !== undefined) out.key = key;
+  if (o.insecureSkipVerify === true) out.rejectUnauthorized = false;
+  if (o.serverName !== undefined) out.serverName = o.serverName;
+  return out;
+}
+
+/** The environment variable `name`, upper-case first, as Go's httpproxy reads it (`REQUEST_METHOD` aside). */
+function envVar(env: NodeJS.ProcessEnv, name: string): string {
+  return env[name.toUpperCase()] ?? env[name.toLowerCase()] ?? '';
+}
+
+/**
+ * The proxy for `url` under `option`, or undefined to connect directly.
+ * For `'environment'`: golang.org/x/net/http/httpproxy `Config.proxyForURL`
+ * and `useProxy`: `HTTPS_PROXY` for https: URLs, `HTTP_PROXY` for http:
+ * ones; never `localhost` or a loopback address; `NO_PROXY` a comma list
+ * of `*`, host names (also matching their subdomains; a leading `.` too),
+ * IP addresses and CIDR ranges, each optionally with `:port`.
+ */
+export function proxyFor(url: URL, option: ProxyOption | undefined, env: NodeJS.ProcessEnv = process.env): URL | undefined {
+  if (option === undefined) return undefined;
+  let raw: string;
+  if (option === 'environment') {
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    if (host === 'localhost' || isLoopback(host)) return undefined;
+    raw = envVar(env, url.protocol === 'https:' ? 'https_proxy' : 'http_proxy');
+    if (raw === '' || noProxy(url, envVar(env, 'no_proxy'))) return undefined;
+    // Go's httpproxy: a value without a scheme means http://.
+    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) raw = `http://${raw}`;
+  } else raw = String(option);
+  let proxy: URL;
+  try {
+    proxy = new URL(raw);
+  } catch {
+    throw new PromwireError('INVALID_ARGUMENT', `proxy: cannot parse proxy URL ${JSON.stringify(raw)} (expected http://host:port)`);
+  }
+  if (proxy.protocol !== 'http:') {
+    throw new PromwireError('INVALID_ARGUMENT', `proxy: expected an http: proxy URL, got ${JSON.stringify(proxy.protocol)} (${raw})`);
+  }
+  return proxy;
+}
+
+function isLoopback(host: string): boolean {
+  if (net.isIPv4(host)) return host.startsWith('127.');
+  if (net.isIPv6(host)) return host === '::1' || /^0*:?(0*:)*:?0*1$/.test(host) || host.toLowerCase() === '::ffff:127.0.0.1';
+  return false;
+}
+
+/** Does `NO_PROXY` exclude `url`? (httpproxy `useProxy`, see proxyFor.) */
+function noProxy(url: URL, list: string): boolean {
+  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  for (let entry of list.split(',')) {
+    entry = entry.trim().toLowerCase();
+    if (entry === '') continue;
+    if (entry === '*') return true;
+    let entryPort = '';
+    const cidr = entry.includes('/') ? entry : undefined;
+    if (cidr !== undefined) {
+      const [base, bits] = cidr.split('/');
+      if (net.isIP(host) !== 0 && base !== undefined && bits !== undefined) {
+        const bl = new net.BlockList();
+        try {
+          bl.addSubnet(base, Number(bits), net.isIPv6(base) ? 'ipv6' : 'ipv4');
+          if (bl.check(host, net.isIPv6(host) ? 'ipv6' : 'ipv4')) return true;
+        } catch {
+          // not a valid CIDR: ignored, as Go ignores it
+        }
+      }
+      continue;
+    }
+    if (entry.startsWith('[')) {
+      const m = /^\[([^\]]*)\](?::(\d+))?$/.exec(entry);
+      if (m === null) continue;
+      entry = m[1]!;
+      entryPort = m[2] ?? '';
+    } else if (!net.isIPv6(entry)) {
+      const m = /^(.*):(\d+)$/.exec(entry);
+      if (m !== null) {
+        entry = m[1]!;
+        entryPort = m[2]!;
+      }
+    }
+    if (entryPort !== '' && entryPort !== port) continue;
+    if (net.isIP(entry) !== 0) {
+      if (entry === host) return true;
+      continue;
+    }
+    const name = entry.startsWith('*.') ? entry.slice(1) : entry;
+    if (name.startsWith('.') ? host.endsWith(name) || host === name.slice(1) : host === name || host.endsWith(`.${name}`)) return true;
+  }
+  return false;
+}
+
+/** `Proxy-Authorization` from the proxy URL's userinfo (RFC 9110 section 11.7.1), or undefined. */
+function proxyAuthorization(proxy: URL): string | undefined {
+  if (proxy.username === '' && proxy.password === '') return undefined;
+  return basicAuthHeader({ username: decodeURIComponent(proxy.username), password: decodeURIComponent(proxy.password) });
+}
+
+/** host:port of `url`, the port always written (the CONNECT request target, RFC 9110 section 9.3.6). */
+function authority(url: URL): string {
+  return `${url.hostname}:${url.port || (url.protocol === 'https:' ? '443' : '80')}`;
+}
+
+/**
+ * A TCP tunnel to `target` through `proxy` (an HTTP CONNECT): only
+ * `Host` and the proxy's own credentials are sent to the proxy.
+ */
+function tunnel(proxy: URL, target: URL, signal: AbortSignal): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { host: authority(target) };
+    const auth = proxyAuthorization(proxy);
+    if (auth !== undefined) headers['proxy-authorization'] = auth;
+    const req = http.request({
+      host: proxy.hostname.replace(/^\[|\]$/g, ''),
+      port: proxy.port || 80,
+      method: 'CONNECT',
+      path: authority(target),
+      headers,
+      signal,
+    });
+    req.once('connect', (res, socket) => {
+      if (res.statusCode === 200) {
+        resolve(socket);
+        return;
+      }
+      socket.destroy();
+      reject(
+        new Error(
+          `proxy ${proxy.host} refused the tunnel to ${authority(target)}: ${res.statusCode ?? 0} ${res.statusMessage ?? ''}` +
+            (res.statusCode === 407 ? ' (the proxy wants credentials: give them in the proxy URL, http://user:pass@host:port)' : ''),
+        ),
+      );
+    });
+    req.once('response', (res) => {
+      res.resume();
+      reject(new Error(`proxy ${proxy.host} answered CONNECT ${authority(target)} with ${res.statusCode ?? 0} ${res.statusMessage ?? ''}`));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 function send(
   url: URL,
   method: string,
   headers: Record<string, string>,
   body: Uint8Array | undefined,
   signal: AbortSignal,
+  tlsOptions: LoadedTls,
+  proxy: URL | undefined,
 ): Promise<http.IncomingMessage> {
   return new Promise((resolve, reject) => {
-    let mod: typeof http | typeof https;
-    if (url.protocol === 'http:') mod = http;
-    else if (url.protocol === 'https:') mod = https;
-    else {
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
       reject(new Error(`unsupported URL scheme "${url.protocol}" (expected http: or https:)`));
       return;
     }
-    const req = mod.request(url, { method, headers, signal });
-    req.once('response', resolve);
-    // `on`, not `once`: a later error (a reset while the body streams) must
-    // not become an uncaught exception; the body reader sees it on the response.
-    req.on('error', reject);
-    req.end(body);
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    const { serverName, ...secure } = tlsOptions;
+    // SNI carries a host name, never an IP address (RFC 6066 section 3).
+    const servername = serverName ?? (net.isIP(host) === 0 ? host : undefined);
+    const tlsFor = (): tls.ConnectionOptions => ({ ...secure, host, ...(servername !== undefined ? { servername } : {}) });
+    const start = (req: http.ClientRequest): void => {
+      req.once('response', resolve);
+      // `on`, not `once`: a later error (a reset while the body streams) must
+      // not become an uncaught exception; the body reader sees it on the response.
+      req.on('error', (e) => reject(explainTls(e, url)));
+      req.end(body);
+    };
+    if (proxy === undefined) {
+      if (url.protocol === 'http:') start(http.request(url, { method, headers, signal }));
+      else start(https.request(url, { method, headers, signal, ...tlsFor() }));
+      return;
+    }
+    if (url.protocol === 'http:') {
+      // Absolute form to the proxy (RFC 9112 section 3.2.2); `Host` stays the target's.
+      const h: Record<string, string> = { ...headers, host: url.host };
+      const auth = proxyAuthorization(proxy);
+      if (auth !== undefined) h['proxy-authorization'] = auth;
+      start(
+        http.request({
+          host: proxy.hostname.replace(/^\[|\]$/g, ''),
+          port: proxy.port || 80,
+          method,
+          path: url.href,
+          headers: h,
+          signal,
+        }),
+      );
+      return;
+    }
+    tunnel(proxy, url, signal).then((socket) => {
+      const secured = tls.connect({ ...tlsFor(), socket });
+      start(
+        http.request({
+          host,
+          port: url.port || 443,
+          method,
+          path: url.pathname + url.search,
+          headers: { ...headers, host: url.host },
+          signal,
+          createConnection: () => secured,
+        }),
+      );
+    }, reject);
   });
+}
+
+/** Certificate errors with what to do about them. */
+function explainTls(e: unknown, url: URL): unknown {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  if (typeof code !== 'string' || !(e instanceof Error)) return e;
+  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS_CERT_ALTNAME/.test(code)) {
+    e.message += ` (verifying ${url.host}'s certificate: give its CA with tls.caFile / --ca-file, its name with tls.serverName, or skip verification with tls.insecureSkipVerify / --insecure-skip-verify)`;
+  }
+  return e;
 }
 
 /** Reads at most 4 KiB of a body as text, for an error message; never throws. */

@@ -16,7 +16,7 @@ import { PromwireError } from '../errors.js';
 import type { Labels, MetricFamily } from '../model/index.js';
 import { encode } from '../encode/encoder.js';
 import { openRequest, readErrorBody, statusError } from './http.js';
-import type { BasicAuth } from './http.js';
+import type { BasicAuth, ProxyOption, TlsOptions } from './http.js';
 import { retryable, sleep } from './retry.js';
 
 /** What a push sends: families, anything with `collect()` (a `MetricSet`), or an already encoded text 0.0.4 body. */
@@ -57,6 +57,13 @@ export interface PushOptions {
   readonly maxRetryDelay?: number;
   /** Cancels the push, including a wait between retries. Defaults to none. */
   readonly signal?: AbortSignal;
+  /** TLS for an https: gateway (CA, client certificate, server name, skipping verification), as Prometheus' `tls_config`. Defaults to Node's. */
+  readonly tls?: TlsOptions;
+  /**
+   * An HTTP proxy URL, or `'environment'` for `HTTP_PROXY`/`HTTPS_PROXY`/`NO_PROXY`
+   * (see `ProxyOption`); credentials go to the gateway only. Defaults to none.
+   */
+  readonly proxy?: ProxyOption;
 }
 
 export interface PushResult {
@@ -234,6 +241,8 @@ async function pushOnce(
     timeout: options.timeout ?? DEFAULT_TIMEOUT,
     maxRedirects: MAX_REDIRECTS,
     signal: options.signal,
+    tls: options.tls,
+    proxy: options.proxy,
   });
   try {
     const status = ex.response.statusCode ?? 0;

@@ -25,7 +25,7 @@ import {
   type ScrapeProtocol,
 } from './negotiate.js';
 import { HttpError, openRequest, statusError } from './http.js';
-import type { BasicAuth, Exchange } from './http.js';
+import type { BasicAuth, Exchange, ProxyOption, TlsOptions } from './http.js';
 
 export type ScrapeOptions = Partial<
   Readonly<
@@ -87,6 +87,15 @@ export type ScrapeOptions = Partial<
       compression: boolean;
       /** Cancels the scrape. Defaults to none. */
       signal: AbortSignal;
+      /** TLS for https: URLs (CA, client certificate, server name, skipping verification), as Prometheus' `tls_config`. Defaults to Node's. */
+      tls: TlsOptions;
+      /**
+       * An HTTP proxy URL, or `'environment'` for `HTTP_PROXY`/`HTTPS_PROXY`/`NO_PROXY`
+       * (see `ProxyOption`). Credentials (`basicAuth`, `Authorization`) go to the
+       * target only; the proxy gets the proxy URL's own as `Proxy-Authorization`.
+       * Defaults to none: a direct connection, whatever the environment says.
+       */
+      proxy: ProxyOption;
     }
   >
 >;
@@ -320,6 +329,8 @@ export async function scrapeEach(
     timeout,
     maxRedirects: options.maxRedirects ?? DEFAULT_MAX_REDIRECTS,
     signal: options.signal,
+    tls: options.tls,
+    proxy: options.proxy,
   });
   try {
     const res = ex.response;
