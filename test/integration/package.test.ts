@@ -65,6 +65,21 @@ describe('dist: the CommonJS and ESM builds in one process', () => {
     expect(parseError(cjs.index) instanceof esm.node.HttpError).toBe(false);
   });
 
+  it('every public error class is branded: its errors are instanceof it in the other build', () => {
+    const classes = Object.keys(esm.node).filter((k) => {
+      const v = (esm.node as Record<string, unknown>)[k];
+      return typeof v === 'function' && v.prototype instanceof Error;
+    });
+    expect(classes).toEqual(expect.arrayContaining(['CollectError', 'HttpError', 'NotUnderstoodError']));
+    const brand = Symbol.for('promwire.errorClassBrand');
+    for (const k of classes) {
+      const [e, c] = [(esm.node as Record<string, unknown>)[k], (cjs.node as Record<string, unknown>)[k]] as [object, object];
+      expect(Object.hasOwn(e, brand), `${k} (ESM) has a brand`).toBe(true);
+      expect(Object.create((c as { prototype: object }).prototype) instanceof (e as never), `${k}: CJS instance, ESM class`).toBe(true);
+      expect(Object.create((e as { prototype: object }).prototype) instanceof (c as never), `${k}: ESM instance, CJS class`).toBe(true);
+    }
+  });
+
   it('every exported function and class keeps its name in all four entry files', () => {
     const renamed: string[] = [];
     for (const [label, mod] of Object.entries({
