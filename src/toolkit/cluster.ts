@@ -23,7 +23,7 @@
  */
 import cluster from 'node:cluster';
 import type { Worker as ClusterWorker } from 'node:cluster';
-import { type MessagePort, parentPort, type Worker as ThreadWorker } from 'node:worker_threads';
+import { isMainThread, type MessagePort, parentPort, type Worker as ThreadWorker } from 'node:worker_threads';
 import { PromwireError } from '../errors.js';
 import type { MetricFamily } from '../model/index.js';
 import { parse } from '../parse/families.js';
@@ -99,7 +99,8 @@ export function serveToPrimary(metrics: WorkerMetrics | readonly WorkerMetrics[]
   }
   let channel: Channel;
   let send: (a: Answer) => void;
-  const port = options.port ?? (cluster.isWorker ? undefined : (parentPort ?? undefined));
+  // A thread's own port first: a thread inside a cluster worker inherits isWorker but has no IPC channel.
+  const port = options.port ?? (isMainThread ? undefined : (parentPort ?? undefined));
   if (port !== undefined) {
     channel = port as unknown as Channel;
     send = (a) => port.postMessage(a);
