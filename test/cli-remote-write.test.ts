@@ -121,6 +121,11 @@ describe('promwire remote-write FILE --url URL', () => {
       expect(r.stderr).toContain(`remote write ${version} to ${rx.url}: 204`);
       expect(r.code).toBe(0);
       expect(r.stdout).toBe('');
+      // The fixture's _created lines are start timestamps: 1.0 cannot carry them, and says so.
+      const starts = families.filter((f) => f.samples.some((x) => x.startTimestamp !== undefined));
+      expect(starts.length).toBeGreaterThan(0);
+      const said = r.stderr.split('\n').filter((l) => l.includes('start timestamps dropped: remote write 1.0 has none'));
+      expect(said).toHaveLength(version === '1.0' ? starts.length : 0);
       const want = floatSamples(families, TS);
       expect(want.size).toBeGreaterThan(10);
       expect(receivedSamples(rx.got)).toEqual(want);

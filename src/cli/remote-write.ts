@@ -16,7 +16,7 @@ import { createRemoteWriteHandler } from '../toolkit/remote-write-handler.js';
 import type { RemoteWriteVersion } from '../toolkit/remote-write-protocol.js';
 import { UsageError, basicAuthFlag, headerFlags, integerFlag } from './args.js';
 import type { CommandName, Flags } from './args.js';
-import { formatFlag, listen as listenOn, parseInput } from './common.js';
+import { formatFlag, listen as listenOn, parseInput, warner } from './common.js';
 import { BatchWriter, readInput } from './io.js';
 import type { CliIO } from './io.js';
 import { familyToJson, histogramJson } from './json.js';
@@ -88,7 +88,30 @@ export async function runRemoteWrite(file: string | undefined, flags: Flags, io:
   const { families } = parseInput(input, flags, io);
   const r = await remoteWrite(url, families, options);
   io.err(describeResult(r));
+  auditRemoteWrite(families, r.version, warner(io));
   return 0;
+}
+
+/**
+ * What the remote-write request could not carry, said on stderr once per
+ * family (as `convert` says what a format drops): 1.0 has no start
+ * timestamps (2.0's `created_timestamp` has), and both take integer
+ * milliseconds (Prometheus truncates: from-families.ts wholeMillis).
+ */
+function auditRemoteWrite(families: readonly MetricFamily[], version: RemoteWriteVersion, warn: (m: string) => void): void {
+  for (const f of families) {
+    let starts = 0;
+    let fractional = 0;
+    for (const x of f.samples) {
+      if (x.startTimestamp !== undefined) starts++;
+      if (x.timestamp !== null && !Number.isInteger(x.timestamp)) fractional++;
+    }
+    const name = JSON.stringify(f.name);
+    const n = (k: number): string => `${k} sample${k === 1 ? '' : 's'}`;
+    if (version === '1.0' && starts > 0) warn(`${name}: start timestamps dropped: remote write 1.0 has none (2.0 has; ${n(starts)})`);
+    if (fractional > 0)
+      warn(`${name}: timestamps truncated to whole milliseconds: remote write timestamps are integers (${n(fractional)})`);
+  }
 }
 
 /** `scrape URL --remote-write URL [--rw-version V] [--rw-fallback]`: sends what the scrape read; see runScrape. */
@@ -102,6 +125,7 @@ export async function forwardScrape(families: readonly MetricFamily[], scrapedAt
     timestamp: scrapedAt,
   });
   io.err(describeResult(r));
+  auditRemoteWrite(families, r.version, warner(io));
 }
 
 /** `HOST:PORT` (`[v6]:PORT` for IPv6), or just `PORT` for 127.0.0.1. */
