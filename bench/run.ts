@@ -18,7 +18,8 @@
  * - Snappy (bench/snappy.ts): compress and decompress, promwire against snappyjs.
  * - Remote write (bench/remote-write.ts): the large payload forwarded as 1.0 and 2.0 (from the
  *   text bytes and from families) and received, against parse() of the same bytes.
- * - observe() (bench/observe.ts): native and classic histograms, and prom-client's.
+ * - observe() (bench/observe.ts): native and classic histograms, summaries with and without
+ *   quantiles, and prom-client's; what quantiles add to a summary's encode.
  * - collectDefaultMetrics (bench/default-metrics.ts): refresh + encode of the default metrics, against
  *   the encode alone and prom-client's registry.metrics() with its defaults.
  *
@@ -36,7 +37,7 @@ import { CAN_MEASURE_ALLOC, bytesAllocated, gcIfExposed } from './alloc.js';
 import { type Case, countSampleLines, encodeCases, keyed, parseCases } from './cases.js';
 import { LARGE, SMALL, generatePayload } from './generate.js';
 import { defaultMetricsTable } from './default-metrics.js';
-import { observeTable } from './observe.js';
+import { observeTable, summaryEncodeTable } from './observe.js';
 import { protobufDecodeCases, protobufEncodeCases } from './protobuf.js';
 import { remoteWriteCases, remoteWriteTable } from './remote-write.js';
 import { snappyCases, snappyTable } from './snappy.js';
@@ -342,7 +343,8 @@ async function main(argv: string[]): Promise<void> {
   }
   if (only === undefined || only === 'observe') {
     log('observe');
-    tables.push(`\n### observe(): native and classic histograms\n\n${await observeTable(quick)}`);
+    tables.push(`\n### observe(): native and classic histograms, summaries\n\n${await observeTable(quick)}`);
+    tables.push(`\n### encode() of summaries: what quantiles cost\n\n${await summaryEncodeTable(quick)}`);
   }
   if (only === undefined || only === 'default-metrics') {
     log('default-metrics');

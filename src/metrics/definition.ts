@@ -11,6 +11,7 @@ import { PromwireError } from '../errors.js';
 import type { MetricType } from '../model/index.js';
 import { DEFAULT_NATIVE_ZERO_THRESHOLD, pickSchema } from '../model/native-buckets.js';
 import type { NativeConfig } from './native.js';
+import type { QuantileConfig } from './quantiles.js';
 import { reservedLabel } from '../model/rules.js';
 import type { Counter } from './counter.js';
 import type { Gauge } from './gauge.js';
@@ -146,9 +147,42 @@ export interface NativeHistogramOptions {
   /** The clock `minResetDuration` is measured by, in milliseconds (for tests). Defaults to `Date.now`. */
   now?: () => number;
 }
+/**
+ * A summary's settings. With quantiles (`quantiles` or `objectives`),
+ * `observe()` feeds a sliding-window estimator (src/metrics/quantiles.ts):
+ * for an objective `(q, e)` the value written is an observation of the
+ * window whose rank is within `e * n` of `q * n` (n: the window's
+ * observations), the phi-quantile for some phi in [q - e, q + e], as
+ * client_golang's Objectives. `_sum` and `_count` count every observation
+ * ever made, as in client_golang.
+ */
 export interface SummaryOptions<L extends string> extends BaseOptions<L, Summary<L>>, UnitOption {
-  /** Quantiles written (values supplied by the caller), each in [0, 1], strictly increasing. Defaults to none. */
+  /**
+   * Quantiles written, each in [0, 1], strictly increasing, each with the
+   * allowed rank error `min(q, 1 - q) / 10` (client_golang's DefObjectives
+   * for 0.5, 0.9, 0.99: 0.05, 0.01, 0.001; 0 and 1 are exact). Give
+   * `objectives` instead to choose the errors. Defaults to none (a summary
+   * of `_sum` and `_count` only, as client_golang's default).
+   */
   quantiles?: readonly number[];
+  /**
+   * Quantile -> allowed rank error (client_golang SummaryOpts.Objectives),
+   * e.g. `{ 0.5: 0.05, 0.9: 0.01, 0.99: 0.001 }`: each quantile in [0, 1],
+   * each error in (0, 1) (0 also for the quantiles 0 and 1, which are exact
+   * anyway). Memory grows as 1/error. Not with `quantiles`. Defaults to none.
+   */
+  objectives?: Readonly<Record<number, number>>;
+  /** How long an observation counts in the quantiles, in seconds (client_golang MaxAge). Defaults to 600. */
+  maxAgeSeconds?: number;
+  /**
+   * How many periods the window is split into (client_golang AgeBuckets):
+   * quantiles cover between `maxAgeSeconds * (1 - 1/ageBuckets)` and
+   * `maxAgeSeconds` of history; each one costs a stream per series.
+   * Defaults to 5.
+   */
+  ageBuckets?: number;
+  /** The window's clock, in milliseconds (for tests). Defaults to `Date.now`. */
+  now?: () => number;
 }
 export type InfoOptions<L extends string> = BaseOptions<L, Info<L>>;
 export interface StateSetOptions<L extends string> extends BaseOptions<L, StateSet<L>> {
@@ -358,6 +392,80 @@ export function checkNative(o: NativeHistogramOptions | undefined, name: string)
     now,
     manualClock: o.now !== undefined,
   };
+}
+
+/** client_golang DefMaxAge (10 minutes), in seconds. */
+export const DEFAULT_SUMMARY_MAX_AGE_SECONDS = 600;
+/** client_golang DefAgeBuckets. */
+export const DEFAULT_SUMMARY_AGE_BUCKETS = 5;
+
+/** The rank error a quantile gets when given in `quantiles`: client_golang's DefObjectives (0.5: 0.05, 0.9: 0.01, 0.99: 0.001) follow it. */
+export function defaultQuantileError(q: number): number {
+  // Rounded to 12 digits: 0.9 gets 0.01, not 0.009999999999999998.
+  return Number((Math.min(q, 1 - q) / 10).toPrecision(12));
+}
+
+/** Checks a summary's quantile options; null when it has no quantiles (no estimator). */
+export function checkSummary(
+  o: Pick<SummaryOptions<string>, 'quantiles' | 'objectives' | 'maxAgeSeconds' | 'ageBuckets' | 'now'>,
+  name: string,
+): QuantileConfig | null {
+  let quantiles: number[];
+  let errors: number[];
+  if (o.objectives !== undefined) {
+    if (o.quantiles !== undefined) {
+      fail('INVALID_ARGUMENT', `${q(name)}: give quantiles (with default errors) or objectives (quantile -> error), not both`);
+    }
+    const obj = o.objectives;
+    if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
+      fail('INVALID_ARGUMENT', `expected objectives of ${q(name)} as an object of quantile -> allowed error`);
+    }
+    const pairs: Array<[number, number]> = [];
+    for (const k of Object.keys(obj)) {
+      const qv = Number(k);
+      const e = (obj as Record<string, unknown>)[k];
+      if (k.trim() === '' || !(qv >= 0 && qv <= 1))
+        fail('INVALID_ARGUMENT', `expected objective quantiles of ${q(name)} in [0, 1], got ${q(k)}`);
+      if (typeof e !== 'number')
+        fail('INVALID_ARGUMENT', `expected the error of quantile ${k} of ${q(name)} to be a number, got ${typeof e}`);
+      const exact = qv === 0 || qv === 1;
+      if (!(e < 1) || !(exact ? e >= 0 : e > 0)) {
+        fail(
+          'INVALID_ARGUMENT',
+          `expected the error of quantile ${k} of ${q(name)} in (0, 1), got ${e}${e === 0 ? ' (0 would keep every observation)' : ''}`,
+        );
+      }
+      pairs.push([qv, e]);
+    }
+    pairs.sort((a, b) => a[0] - b[0]);
+    for (let i = 1; i < pairs.length; i++) {
+      if (pairs[i]![0] === pairs[i - 1]![0])
+        fail('INVALID_ARGUMENT', `quantile ${pairs[i]![0]} of ${q(name)} is given twice in objectives`);
+    }
+    quantiles = pairs.map((p) => p[0]);
+    errors = pairs.map((p) => p[1]);
+  } else {
+    quantiles = checkQuantiles(o.quantiles ?? [], name);
+    errors = quantiles.map(defaultQuantileError);
+  }
+  if (quantiles.length === 0) {
+    if (o.maxAgeSeconds !== undefined || o.ageBuckets !== undefined) {
+      fail('INVALID_ARGUMENT', `${q(name)} has no quantiles: maxAgeSeconds and ageBuckets only apply to quantiles`);
+    }
+    return null;
+  }
+  const maxAge = o.maxAgeSeconds ?? DEFAULT_SUMMARY_MAX_AGE_SECONDS;
+  // client_golang newSummary: "MaxAge must be positive".
+  if (typeof maxAge !== 'number' || !(maxAge > 0) || maxAge === Infinity) {
+    fail('INVALID_ARGUMENT', `expected maxAgeSeconds of ${q(name)} to be a finite number of seconds > 0, got ${String(maxAge)}`);
+  }
+  const ageBuckets = o.ageBuckets ?? DEFAULT_SUMMARY_AGE_BUCKETS;
+  if (typeof ageBuckets !== 'number' || !Number.isInteger(ageBuckets) || ageBuckets < 1 || ageBuckets > 1000) {
+    fail('INVALID_ARGUMENT', `expected ageBuckets of ${q(name)} to be an integer from 1 to 1000, got ${String(ageBuckets)}`);
+  }
+  const now = o.now ?? Date.now;
+  if (typeof now !== 'function') fail('INVALID_ARGUMENT', `expected now of ${q(name)} to be a function`);
+  return { quantiles, errors, maxAgeMs: maxAge * 1000, ageBuckets, now };
 }
 
 export function checkQuantiles(qs: readonly number[], name: string): number[] {

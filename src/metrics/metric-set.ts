@@ -12,8 +12,8 @@ import {
   checkCounterSuffix,
   checkLabelName,
   checkNative,
-  checkQuantiles,
   checkStates,
+  checkSummary,
   type CounterOptions,
   type CounterSuffix,
   DEFAULT_BUCKETS,
@@ -75,8 +75,11 @@ export type AnyMetric = Counter<string> | Gauge<string> | Histogram<string> | Su
  *   classic buckets were given); text and OpenMetrics 1.0 get the classic
  *   lines, or for a native-only histogram a `+Inf` bucket holding the count,
  *   `_sum` and `_count`, as client_golang writes it there;
- * - summary: quantile lines, `_sum`, `_count`; quantile values are the
- *   caller's (NaN until set, as client_golang writes an empty summary);
+ * - summary: quantile lines, `_sum`, `_count`; quantile values estimated
+ *   over a sliding window from `observe()` when each series is written
+ *   (src/metrics/quantiles.ts), or the caller's from `set()`; NaN while
+ *   the window is empty or until set, as client_golang writes an empty
+ *   summary;
  * - info `foo`: `foo_info{...} 1` (model family `foo_info`; text: gauge);
  * - stateset `foo`: one line per state, `foo{foo="state"} 0|1` (text: gauge);
  * - no timestamps, no `_created` samples, no exemplars.
@@ -145,7 +148,7 @@ export class MetricSet {
 
   summary<L extends string = never>(o: SummaryOptions<L>): Summary<L> {
     const d = define(this, o, 'summary');
-    return this.add(new Summary<L>(this, d, checkQuantiles(o.quantiles ?? [], d.name)));
+    return this.add(new Summary<L>(this, d, checkSummary(o, d.name)));
   }
 
   info<L extends string = never>(o: InfoOptions<L>): Info<L> {
