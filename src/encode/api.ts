@@ -21,7 +21,7 @@
 export { chunkSizeOption, encodeHeader, escapingOption, formatOption } from './encoder.js';
 export type { EncodeChunksOptions, EncodeOptions } from './encoder.js';
 export { ByteWriter } from './writer.js';
-export { PrefixArena, renderPrefix, writtenSampleName } from './series.js';
+export { PrefixArena, renderPrefix, writeOpenMetricsExemplar, writtenSampleName } from './series.js';
 export { ProtoWriter, varintSize } from '../proto/writer.js';
 export {
   beginHistogram,
@@ -33,12 +33,14 @@ export {
   protobufType,
   SUMMARY_COUNT_LOSS,
   writeBucket,
+  writeCounterWithExemplar,
   writeHistogramCount,
   writeHistogramSum,
+  writeNativeExemplars,
   writeNativeFields,
   writeSummaryMessage,
   writeValueMetric,
 } from './protobuf.js';
 export type { ValueKind } from './protobuf.js';
-export { Losses } from './losses.js';
+export { Losses, OM_NATIVE_EXEMPLAR_LOSS, TEXT_EXEMPLAR_LOSS } from './losses.js';
 export type { WarningSink } from './losses.js';

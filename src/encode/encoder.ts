@@ -16,7 +16,7 @@ import { createdSeries, normalizeNumber, omName, parseBound, reservedLabel, seri
 import { validateFamily } from './validate.js';
 import { ByteWriter, utf8Bytes } from './writer.js';
 import { encodeProtobuf, encodeProtobufChunks } from './protobuf.js';
-import { Losses } from './losses.js';
+import { Losses, OM_NATIVE_EXEMPLAR_LOSS, TEXT_EXEMPLAR_LOSS } from './losses.js';
 
 /**
  * The exposition writers: text 0.0.4 and OpenMetrics 1.0 over the
@@ -374,7 +374,7 @@ class FamilyEncoder {
       if (s.startTimestamp !== undefined) starts++;
       if (s.timestamp !== null && !Number.isInteger(s.timestamp)) fractional++;
     }
-    if (exemplars > 0) losses.add('exemplars dropped: text 0.0.4 has none', exemplars);
+    if (exemplars > 0) losses.add(TEXT_EXEMPLAR_LOSS, exemplars);
     if (starts > 0) {
       losses.add(
         createdAsGauge
@@ -422,7 +422,7 @@ class FamilyEncoder {
       );
     }
     if (extra > 0) losses.add('exemplars beyond the first dropped: OpenMetrics 1.0 carries one per sample', extra);
-    if (native > 0) losses.add('exemplars of native histograms dropped: OpenMetrics 1.0 has no native histograms', native);
+    if (native > 0) losses.add(OM_NATIVE_EXEMPLAR_LOSS, native);
     if (starts > 0 && (fallback || !CREATED_HOSTS.has(f.type))) {
       losses.add(`start timestamps dropped: OpenMetrics 1.0 has _created for counters, histograms and summaries only`, starts);
     }

@@ -31,3 +31,8 @@ export class Losses {
     this.counts.clear();
   }
 }
+
+/** Exemplars written in text 0.0.4 (the encoder and a MetricSet say it alike). */
+export const TEXT_EXEMPLAR_LOSS = 'exemplars dropped: text 0.0.4 has none';
+/** Native histograms' exemplars written in OpenMetrics 1.0. */
+export const OM_NATIVE_EXEMPLAR_LOSS = 'exemplars of native histograms dropped: OpenMetrics 1.0 has no native histograms';

@@ -930,6 +930,28 @@ export function writeValueMetric(w: ProtoWriter, labels: Uint8Array, kind: Value
   w.doubleField(K_VALUE, value); // value is field 1 (fixed64) in Counter, Gauge and Untyped alike
 }
 
+/**
+ * A counter Metric with its exemplar (`Counter.exemplar`, metrics.proto),
+ * the bytes the encoder writes for a counter sample with one exemplar (for a
+ * MetricSet's pre-rendered labels).
+ */
+export function writeCounterWithExemplar(w: ProtoWriter, labels: Uint8Array, value: number, e: Exemplar, escaping: EscapingScheme): void {
+  w.byte(K_FAMILY_METRIC);
+  const start = w.beginLength();
+  w.raw(labels);
+  w.byte(K_METRIC_COUNTER);
+  const cs = w.beginLength();
+  w.doubleField(K_COUNTER_VALUE, value);
+  writeExemplar(w, K_COUNTER_EXEMPLAR, e, escaping);
+  w.endLength(cs);
+  w.endLength(start);
+}
+
+/** A native histogram's exemplars (`Histogram.exemplars`, after its other fields, as the encoder writes them). */
+export function writeNativeExemplars(w: ProtoWriter, list: readonly Exemplar[], escaping: EscapingScheme): void {
+  for (const e of list) writeExemplar(w, K_H_EXEMPLARS, e, escaping);
+}
+
 /** Starts a `MetricFamily.metric` (ends with `endLength(start, 2)`) and writes its pre-rendered labels. */
 export function beginMetric(w: ProtoWriter, labels: Uint8Array): number {
   w.byte(K_FAMILY_METRIC);

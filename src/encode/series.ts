@@ -1,6 +1,8 @@
 import { escapeLabelValue } from '../core/escape.js';
 import { parseNumber } from '../core/number.js';
-import { formatFloat } from '../core/number.js';
+import { formatFloat, formatMillisAsSeconds } from '../core/number.js';
+import type { Exemplar } from '../model/index.js';
+import type { ByteWriter } from './writer.js';
 import { escapeName, isValidLabelName, isValidMetricName } from '../core/names.js';
 import type { EscapingScheme, NameKind } from '../core/names.js';
 
@@ -138,5 +140,31 @@ export class PrefixArena {
     const view = this.block.subarray(this.pos, this.pos + n);
     this.pos += n;
     return view;
+  }
+}
+
+/**
+ * An OpenMetrics exemplar after a sample's value: ` # {k="v",...} value
+ * timestamp` (OpenMetrics 1.0 "Exemplars"; the timestamp in seconds), the
+ * bytes the encoder writes for the same exemplar (encoder.ts
+ * writeExemplar), for a MetricSet writing its own lines. The timestamp must
+ * be finite (checked when the exemplar was recorded).
+ */
+export function writeOpenMetricsExemplar(w: ByteWriter, e: Exemplar, escaping: EscapingScheme): void {
+  w.writeAscii(' # {');
+  let first = true;
+  const labels = e.labels;
+  for (const k in labels) {
+    if (!first) w.writeByte(0x2c);
+    first = false;
+    w.writeString(writtenName(k, escaping, 'label') + '="');
+    w.writeEscaped(labels[k]!);
+    w.writeByte(0x22);
+  }
+  w.writeAscii('} ');
+  w.writeNumber(e.value);
+  if (e.timestamp !== null) {
+    w.writeByte(0x20);
+    w.writeAscii(formatMillisAsSeconds(e.timestamp));
   }
 }

@@ -1,8 +1,18 @@
 import type { EscapingScheme } from '../core/names.js';
 import { formatFloat } from '../core/number.js';
-import { beginHistogram, beginMetric, writeBucket, writeHistogramCount, writeHistogramSum, writeNativeFields } from '../encode/api.js';
+import {
+  beginHistogram,
+  beginMetric,
+  writeBucket,
+  writeHistogramCount,
+  writeHistogramSum,
+  writeNativeExemplars,
+  writeNativeFields,
+  writeOpenMetricsExemplar,
+} from '../encode/api.js';
 import type { ByteWriter, ProtoWriter } from '../encode/api.js';
-import type { Labels, NativeHistogram, Sample } from '../model/index.js';
+import type { Exemplar, Labels, NativeHistogram, Sample } from '../model/index.js';
+import { addNativeExemplar, copyExemplar, type ExemplarOptions, makeExemplar } from './exemplar.js';
 import { canonicalBound } from '../model/rules.js';
 import { checkCounterValue, checkValue, type Definition, fail, type LabelValues, q } from './definition.js';
 import { clockMs, secondsSince } from './timer.js';
@@ -32,6 +42,10 @@ export class HistogramSeries extends Series {
   /** @internal */ count = 0;
   /** @internal The native buckets, when the histogram has them. */
   readonly native: NativeState | null;
+  /** @internal The last exemplar of each classic bucket (+Inf last), allocated on the first one. */
+  exemplars: Array<Exemplar | undefined> | null = null;
+  /** @internal A native histogram's exemplars (exemplar.ts addNativeExemplar), allocated on the first one. */
+  nativeExemplars: Exemplar[] | null = null;
 
   constructor(labelValues: readonly string[], metric: string, bounds: readonly number[], native: NativeConfig | null = null) {
     super(labelValues, metric);
@@ -72,6 +86,27 @@ export class HistogramSeries extends Series {
       i = lo;
     }
     return i;
+  }
+
+  /**
+   * Observes `v` and records `exemplar` with `v` as its value
+   * (client_golang ObserveWithExemplar): as the last exemplar of the classic
+   * bucket `v` falls in, and for a native histogram in its exemplar list
+   * (at most 10, spread over the values, as client_golang keeps them; not
+   * for NaN). A native-only histogram keeps no classic exemplar (client_golang
+   * would write a `+Inf` bucket for it in protobuf). The labels, names and
+   * values together, may hold at most 128 characters (OpenMetrics 1.0), else
+   * INVALID_EXEMPLAR and nothing is observed.
+   */
+  observeWithExemplar(v: number, exemplar: ExemplarOptions): void {
+    checkValue(v, 'observeWithExemplar()', this.metric);
+    const e = makeExemplar(v, exemplar, this.metric, this.utf8);
+    this.observe(v);
+    if (this.native === null || this.bounds.length > 0) {
+      const ex = (this.exemplars ??= new Array<Exemplar | undefined>(this.counts.length));
+      ex[this.classicIndex(v)] = e;
+    }
+    if (this.native !== null && v === v) addNativeExemplar((this.nativeExemplars ??= []), e);
   }
 
   /**
@@ -300,6 +335,11 @@ export class Histogram<L extends string = never> extends Metric<L, HistogramSeri
     return this.timer(labels, observeSeries);
   }
 
+  /** `observeWithExemplar` on the unlabelled histogram. */
+  observeWithExemplar(v: number, exemplar: ExemplarOptions): void {
+    this.only().observeWithExemplar(v, exemplar);
+  }
+
   set(state: Readonly<{ buckets: readonly number[]; sum: number; cumulative?: boolean }>): void {
     this.only().set(state);
   }
@@ -333,11 +373,14 @@ export class Histogram<L extends string = never> extends Metric<L, HistogramSeri
     const lines = this.linesFor(s, escaping, om);
     const counts = s.counts;
     const n = counts.length;
+    // OpenMetrics 1.0: exemplars on `_bucket` samples (text 0.0.4 has none).
+    const ex = om ? s.exemplars : null;
     let acc = 0;
     for (let i = 0; i < n; i++) {
       acc += counts[i]!;
       w.writeBytes(lines[i]!);
       w.writeNumber(acc);
+      if (ex !== null && ex[i] !== undefined) writeOpenMetricsExemplar(w, ex[i]!, escaping);
       w.writeByte(LF);
     }
     // OpenMetrics: no sum (and so no count) with negative bounds or a
@@ -365,14 +408,20 @@ export class Histogram<L extends string = never> extends Metric<L, HistogramSeri
     writeHistogramSum(w, h !== undefined ? h.sum : s.sum);
     const counts = s.counts;
     const bounds = this.buckets;
+    const ex = s.exemplars;
     let acc = 0;
     for (let i = 0; i < bounds.length; i++) {
       acc += counts[i]!;
-      writeBucket(w, bounds[i]!, acc, undefined, escaping);
+      writeBucket(w, bounds[i]!, acc, ex?.[i], escaping);
     }
     acc += counts[bounds.length]!;
-    if (acc !== count) writeBucket(w, Infinity, acc, undefined, escaping);
-    if (h !== undefined) writeNativeFields(w, h);
+    // The +Inf bucket also when it has an exemplar (client_golang Write: "we have to add that bucket explicitly").
+    const inf = ex?.[bounds.length];
+    if (acc !== count || inf !== undefined) writeBucket(w, Infinity, acc, inf, escaping);
+    if (h !== undefined) {
+      writeNativeFields(w, h);
+      if (s.nativeExemplars !== null) writeNativeExemplars(w, s.nativeExemplars, escaping);
+    }
     w.endLength(hs, 2);
     w.endLength(start, 2);
   }
@@ -380,6 +429,23 @@ export class Histogram<L extends string = never> extends Metric<L, HistogramSeri
   /** @internal */
   writeAll(w: ByteWriter, escaping: EscapingScheme, om: boolean): void {
     for (const s of this.seriesMap.values()) this.writeOne(w, s, escaping, om);
+  }
+
+  /** @internal Line i < buckets + 1: that bucket's exemplar; the native line: the native list. */
+  protected override rwExemplars(s: HistogramSeries, line: number): Exemplar | readonly Exemplar[] | null {
+    if (line < s.counts.length) return s.exemplars?.[line] ?? null;
+    return line === s.counts.length + 2 ? s.nativeExemplars : null;
+  }
+
+  /** @internal */
+  override exemplarCount(): { classic: number; native: number } {
+    let classic = 0;
+    let native = 0;
+    for (const s of this.seriesMap.values()) {
+      if (s.exemplars !== null) for (const e of s.exemplars) if (e !== undefined) classic++;
+      if (s.nativeExemplars !== null) native += s.nativeExemplars.length;
+    }
+    return { classic, native };
   }
 
   /** @internal */
@@ -408,13 +474,20 @@ export class Histogram<L extends string = never> extends Metric<L, HistogramSeri
     const native = s.nativeSnapshot();
     // The native sample first, then the classic series, as Prometheus'
     // protobuf parser yields a histogram that has both.
-    if (native !== undefined) out.push({ name: this.name, labels: labelsFor(null), value: native, timestamp: null });
+    if (native !== undefined) {
+      const x: Sample = { name: this.name, labels: labelsFor(null), value: native, timestamp: null };
+      if (s.nativeExemplars !== null && s.nativeExemplars.length > 0) x.exemplars = s.nativeExemplars.map(copyExemplar);
+      out.push(x);
+    }
     if (!this.classic) return out;
     let acc = 0;
     const n = s.counts.length;
+    const ex = s.exemplars;
     for (let i = 0; i < n; i++) {
       acc += s.counts[i]!;
-      out.push({ name: specs[i]!.sample, labels: labelsFor(specs[i]!.extra), value: acc, timestamp: null });
+      const x: Sample = { name: specs[i]!.sample, labels: labelsFor(specs[i]!.extra), value: acc, timestamp: null };
+      if (ex !== null && ex[i] !== undefined) x.exemplars = [copyExemplar(ex[i]!)];
+      out.push(x);
     }
     out.push({ name: specs[n]!.sample, labels: labelsFor(null), value: s.sum, timestamp: null });
     out.push({ name: specs[n + 1]!.sample, labels: labelsFor(null), value: s.count, timestamp: null });

@@ -14,6 +14,8 @@ export { Info, InfoSeries } from './info.js';
 export { StateSet, StateSetSeries } from './stateset.js';
 export { DEFAULT_BUCKETS } from './definition.js';
 export { CollectError } from './collect.js';
+export { EXEMPLAR_MAX_CHARACTERS } from './exemplar.js';
+export type { ExemplarOptions } from './exemplar.js';
 export { exponentialBuckets, exponentialBucketsRange, linearBuckets } from './buckets.js';
 export type {
   CollectCallback,

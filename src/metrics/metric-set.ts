@@ -1,4 +1,14 @@
-import { ByteWriter, chunkSizeOption, escapingOption, formatOption, Losses, PrefixArena, ProtoWriter } from '../encode/api.js';
+import {
+  ByteWriter,
+  chunkSizeOption,
+  escapingOption,
+  formatOption,
+  Losses,
+  OM_NATIVE_EXEMPLAR_LOSS,
+  PrefixArena,
+  ProtoWriter,
+  TEXT_EXEMPLAR_LOSS,
+} from '../encode/api.js';
 import type { EncodeChunksOptions, EncodeOptions } from '../encode/api.js';
 import type { EscapingScheme } from '../core/names.js';
 import type { MetricFamily } from '../model/index.js';
@@ -82,7 +92,9 @@ export type AnyMetric = Counter<string> | Gauge<string> | Histogram<string> | Su
  *   summary;
  * - info `foo`: `foo_info{...} 1` (model family `foo_info`; text: gauge);
  * - stateset `foo`: one line per state, `foo{foo="state"} 0|1` (text: gauge);
- * - no timestamps, no `_created` samples, no exemplars.
+ * - no timestamps, no `_created` samples; exemplars (incWithExemplar,
+ *   observeWithExemplar) after counter and bucket lines in OpenMetrics, in
+ *   protobuf's Counter/Bucket/Histogram exemplar fields, none in text.
  */
 export class MetricSet {
   /** @internal */ readonly defaultPairs: ReadonlyArray<readonly [string, string]>;
@@ -251,6 +263,7 @@ export class MetricSet {
       w.writeBytes(m.header(format, escaping));
       m.writeAll(w, escaping, om);
       if (onWarning !== undefined) reportDirectLosses(m as Metric<string, Series>, om, m.size, onWarning);
+      if (onWarning !== undefined) exemplarLosses(m, om, onWarning);
     }
     if (om) w.writeAscii('# EOF\n');
     this.sizeHint = w.pos + (w.pos >> 5) + 4096;
@@ -317,8 +330,10 @@ export class MetricSet {
       return;
     }
     const w = new ByteWriter(chunkSize + 4096);
+    const onWarning = options?.onWarning;
     for (let i = 0; i < metrics.length; i++) {
       const metric = metrics[i]!;
+      if (onWarning !== undefined) exemplarLosses(metric, om, onWarning);
       w.writeBytes(metric.header(format, escaping));
       const list = series[i]!;
       for (let j = 0; j < list.length; j++) {
@@ -347,6 +362,19 @@ export class MetricSet {
     m.reset();
     return m;
   }
+}
+
+/**
+ * What text 0.0.4 (no exemplars) and OpenMetrics 1.0 (no native histograms)
+ * lose of a metric's exemplars, said as encode() says it of the same family.
+ */
+function exemplarLosses(m: AnyMetric | Metric<string, Series>, om: boolean, onWarning: (message: string) => void): void {
+  const n = m.exemplarCount();
+  const lost = om ? n.native : n.classic + n.native;
+  if (lost === 0) return;
+  const losses = new Losses();
+  losses.add(om ? OM_NATIVE_EXEMPLAR_LOSS : TEXT_EXEMPLAR_LOSS, lost);
+  losses.flush(m.familyName, onWarning);
 }
 
 /**

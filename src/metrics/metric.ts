@@ -19,6 +19,7 @@ import {
 } from '../encode/api.js';
 import type { ByteWriter, Losses, PrefixArena, ProtoWriter, ValueKind } from '../encode/api.js';
 import {
+  type Exemplar,
   type Format,
   type Labels,
   makeFamily,
@@ -30,7 +31,7 @@ import {
 import { familyName as modelFamilyName } from '../model/rules.js';
 import { fail, q } from './definition.js';
 import { RESET_HINT_UNKNOWN } from '../proto/remote-write-proto.js';
-import type { WalkOptions } from '../remote-write/from-families.js';
+import { type WalkOptions, wholeMillis } from '../remote-write/from-families.js';
 import type { RequestWriter } from '../remote-write/request-writer.js';
 import { type SeriesLabels, seriesLabels } from '../remote-write/series-labels.js';
 import type { CollectCallback, Definition, LabelValues } from './definition.js';
@@ -50,6 +51,8 @@ export interface MetricOwner {
   readonly defaultPairs: ReadonlyArray<readonly [string, string]>;
   /** @internal Where series prefixes live. */
   readonly arena: PrefixArena;
+  /** @internal Whether names are Prometheus 3 UTF-8 names (exemplar label names are checked alike). */
+  readonly utf8?: boolean;
 }
 
 /** What every series holds: its label values and its rendered line prefixes. */
@@ -83,6 +86,8 @@ export abstract class Series {
   rw: Array<SeriesLabels | undefined> | null = null;
   /** The metric's family name (for messages). */
   readonly metric: string;
+  /** @internal Whether the set takes UTF-8 names (for exemplar label names). */
+  utf8 = false;
 
   constructor(labelValues: readonly string[], metric: string) {
     this.labelValues = labelValues;
@@ -212,6 +217,19 @@ export abstract class Metric<L extends string, S extends Series> {
    */
   protected abstract rwValues(s: S, out: number[]): number;
 
+  /**
+   * @internal Remote write: the exemplars of sample line `line` of a
+   * series (`specs.length`: its native histogram), as collect() gives them.
+   */
+  protected rwExemplars(_s: S, _line: number): Exemplar | readonly Exemplar[] | null {
+    return null;
+  }
+
+  /** @internal How many exemplars the series hold (classic: on value lines; native: on native histograms), for the losses a format reports. */
+  exemplarCount(): { classic: number; native: number } {
+    return NO_EXEMPLARS;
+  }
+
   /** @internal Remote write: the series' native histogram (collect()'s first sample), if it has one. */
   protected rwNative(_s: S): NativeHistogram | undefined {
     return undefined;
@@ -248,6 +266,7 @@ export abstract class Metric<L extends string, S extends Series> {
         }
         rw.beginSeriesLabels((lines[nativeLine] ??= this.rwLabels(s, this.name, null)));
         rw.histogram(h, ts, RESET_HINT_UNKNOWN);
+        this.rwWriteExemplars(rw, this.rwExemplars(s, nativeLine));
         rw.seriesMetadata(type, help, unit);
         rw.endSeries();
       }
@@ -259,11 +278,23 @@ export abstract class Metric<L extends string, S extends Series> {
         }
         rw.beginSeriesLabels((lines[i] ??= this.rwLabels(s, specs[i]!.sample, specs[i]!.extra)));
         rw.sample(values[i]!, ts);
+        this.rwWriteExemplars(rw, this.rwExemplars(s, i));
         rw.seriesMetadata(type, help, unit);
         rw.endSeries();
       }
     }
     if (!metaDone) rw.familyMetadata(this.familyName, this.type, this.help, this.unit);
+  }
+
+  /** Exemplars as walkFamilies writes a sample's (their own timestamps: a set's exemplars always have one). */
+  private rwWriteExemplars(rw: RequestWriter, ex: Exemplar | readonly Exemplar[] | null): void {
+    if (ex === null) return;
+    if (!Array.isArray(ex)) {
+      const e = ex as Exemplar;
+      rw.exemplar(e, wholeMillis(e.timestamp!));
+      return;
+    }
+    for (const e of ex as readonly Exemplar[]) rw.exemplar(e, wholeMillis(e.timestamp!));
   }
 
   /** The remote-write label set of one sample line of a series (collect()'s labels for it, plus `__name__`). */
@@ -470,6 +501,7 @@ export abstract class Metric<L extends string, S extends Series> {
 
   private newSeries(labelValues: readonly string[]): S {
     const s = this.create(labelValues);
+    s.utf8 = this.owner.utf8 === true;
     s.lines = this.render(labelValues, 'allow-utf-8', false);
     return s;
   }
@@ -504,6 +536,7 @@ export abstract class Metric<L extends string, S extends Series> {
 }
 
 const ONE_METRIC: ReadonlyArray<readonly [string, string] | null> = [null];
+const NO_EXEMPLARS = { classic: 0, native: 0 } as const;
 
 /** Map key of a label-value tuple: the value itself for one label, length-prefixed values otherwise. */
 function tupleKey(vals: readonly string[]): string {
