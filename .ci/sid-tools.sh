@@ -14,7 +14,10 @@
 # prometheus/common 0.69 (expfmt), client_model 0.6.2, google.golang.org/protobuf
 # 1.36 and what they import (beorn7/perks, cespare/xxhash/v2, prometheus/procfs,
 # munnerz/goautoneg, golang.org/x/sys), all unpacked into one tree and built in
-# GOPATH mode (Debian's -dev packages ship sources under /usr/share/gocode).
+# GOPATH mode (Debian's -dev packages ship sources under /usr/share/gocode);
+# and, for the bench's Prometheus rows (bench/go/textparse), the Prometheus
+# 3.5.3 sources (its model/textparse parsers) with what textparse imports
+# beyond the above (gogo/protobuf, grafana/regexp, golang.org/x/text).
 #
 # Where: $PROMWIRE_TOOLS, default /var/cache/promwire-tools (outside the repo,
 # so every clone and worktree on a machine shares one download). Layout:
@@ -33,6 +36,8 @@
 #               library and protobuf is ~70 s on 2 cores; the tests' own
 #               builds then take a second or two)
 #   go/VERSIONS the pinned Go package versions go/root was made from
+#   go/textparse-debs/, go/VERSIONS-textparse  the Prometheus sources' .deb
+#               files and pins, unpacked into go/root as well
 # test/integration/helpers.ts `tool(name)` looks in $PROMWIRE_TOOLS/bin, and
 # `goProgram(name)` builds test/integration/go/NAME with bin/go.
 #
@@ -243,12 +248,45 @@ WRAPPER
   step "go: unpack"
 fi
 
+# The Prometheus sources for bench/go/textparse: their own pins and VERSIONS
+# file, unpacked into the same go/root (adding files only, so programs being
+# built from go/root meanwhile are not disturbed). The set is what
+# `go list -deps github.com/prometheus/prometheus/model/textparse` reaches
+# beyond GO_PINS; the package's other Depends (cloud SDKs, k8s, ...) are for
+# parts the bench does not import. When the Go part above fetched go/root
+# again, the textparse folder is gone and this part runs again too.
+TEXTPARSE_PINS=(
+  "golang-github-prometheus-prometheus-dev=3.5.3+ds1-6"
+  "golang-github-gogo-protobuf-dev=1.3.2-3"
+  "golang-github-grafana-regexp-dev=0.0~git20240518.a468a5b-1"
+  "golang-golang-x-text-dev=0.43.0-1"
+)
+TEXTPARSE_SRC=$GO/root/usr/share/gocode/src/github.com/prometheus/prometheus/model/textparse
+want_tp_versions=$(printf '%s\n' "${TEXTPARSE_PINS[@]}")
+if [ "${PROMWIRE_TOOLS_REFRESH:-0}" != 1 ] && [ -f "$GO/VERSIONS-textparse" ] &&
+  [ "$(cat "$GO/VERSIONS-textparse")" = "$want_tp_versions" ] && [ -d "$TEXTPARSE_SRC" ]; then
+  step "textparse: cached"
+else
+  apt_setup
+  rm -rf "$GO/textparse-debs" "$GO/VERSIONS-textparse"
+  mkdir -p "$GO/textparse-debs"
+  download "$GO/textparse-debs" "${TEXTPARSE_PINS[@]}"
+  step "textparse: apt-get download"
+  for deb in "$GO/textparse-debs/"*.deb; do
+    dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$GO/root"
+  done
+  [ -d "$TEXTPARSE_SRC" ] || { echo "sid-tools: $TEXTPARSE_SRC missing after unpacking" >&2; exit 1; }
+  echo "$want_tp_versions" >"$GO/VERSIONS-textparse"
+  step "textparse: unpack"
+fi
+
 # Warm the build cache with everything the programs import (the standard
 # library and protobuf take ~70 s to compile cold on 2 cores); with a warm
 # cache this takes about a second. `go build` of several packages discards
 # the results and keeps the cache.
 "$TOOLS/bin/go" build github.com/prometheus/client_golang/prometheus github.com/prometheus/common/expfmt \
-  github.com/prometheus/client_model/go google.golang.org/protobuf/encoding/protojson encoding/json
+  github.com/prometheus/client_model/go google.golang.org/protobuf/encoding/protojson encoding/json \
+  github.com/prometheus/prometheus/model/textparse
 step "go: warm the build cache"
 
 # Each binary must run on this system as it is (Debian 12 glibc, libzstd1).

@@ -73,9 +73,23 @@ export function countSampleLines(b: Uint8Array): number {
   return n;
 }
 
+/**
+ * A payload whose label values are (almost) all different: pod names and
+ * trace ids, as a scrape of many short-lived series has. The interning
+ * cache misses on each; what the pull API's window slices are for.
+ */
+export function uniqueValuesPayload(samples: number): Uint8Array {
+  let s = '# TYPE req_total counter\n';
+  for (let i = 0; i < samples; i++) {
+    const pod = `web-${((i * 2654435761) % 1e9).toString(36)}-${((i * 40503) % 65536).toString(16)}`;
+    s += `req_total{pod="${pod}",trace="${(i * 97 + 13).toString(36).padStart(12, '0')}",code="200"} ${i}\n`;
+  }
+  return new TextEncoder().encode(s);
+}
+
 /** The pull API's walk: every sample's name, every label name and value, and value. */
-export function pullWalk(bytes: Uint8Array, format: Format): { samples: number; sum: number } {
-  const p = new Parser(bytes, { format });
+export function pullWalk(bytes: Uint8Array, format: Format, copyStrings = false): { samples: number; sum: number } {
+  const p = new Parser(bytes, { format, copyStrings });
   let samples = 0;
   let sum = 0;
   for (let e = p.next(); e !== Entry.EOF; e = p.next()) {
@@ -148,6 +162,17 @@ export function parseCases(
     },
   ];
   if (nextOnly) {
+    cases.push({
+      ...base,
+      row: 'promwire pull API, copyStrings: true',
+      kind: 'promwire',
+      run: () => pullWalk(bytes, format, true),
+      check: (r) => {
+        const got = (r as { samples: number }).samples;
+        expect(got === samples, `walked ${got} samples, expected ${samples}`);
+        return "diagnostic: every string a copy (interned), against the pull API row's window slices";
+      },
+    });
     cases.push({
       ...base,
       row: 'promwire pull API, next() only (no strings)',

@@ -1,5 +1,5 @@
 /**
- * promwire's benchmarks: `npm run bench [-- --quick] [--only parse|encode|protobuf|snappy|remote-write|observe|default-metrics]`.
+ * promwire's benchmarks: `npm run bench [-- --quick] [--only parse|textparse|encode|protobuf|snappy|remote-write|observe|default-metrics]`.
  *
  * Prints two markdown tables, ready to paste into the README:
  * - Parser: the generated ~16 MB payload (100k samples, 200
@@ -22,6 +22,10 @@
  *   quantiles, and prom-client's; what quantiles add to a summary's encode.
  * - collectDefaultMetrics (bench/default-metrics.ts): refresh + encode of the default metrics, against
  *   the encode alone and prom-client's registry.metrics() with its defaults.
+ * - Prometheus 3.5 (bench/textparse.ts, with `--only parse` too): Prometheus'
+ *   own text, OpenMetrics and protobuf parsers (bench/go/textparse) against
+ *   promwire's pull API and parse() on the large payloads, CPU time per parse;
+ *   skipped with a note when Go and the Prometheus sources are not fetched.
  *
  * Every case checks its own result once before it is timed (sample counts,
  * a re-parse of encoder output); a case that is wrong is reported, not timed.
@@ -34,14 +38,18 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Bench } from 'tinybench';
 import { CAN_MEASURE_ALLOC, bytesAllocated, gcIfExposed } from './alloc.js';
-import { type Case, countSampleLines, encodeCases, keyed, parseCases } from './cases.js';
+import { type Case, countSampleLines, encodeCases, keyed, parseCases, uniqueValuesPayload } from './cases.js';
 import { LARGE, SMALL, generatePayload } from './generate.js';
 import { defaultMetricsTable } from './default-metrics.js';
 import { observeTable, summaryEncodeTable } from './observe.js';
 import { protobufDecodeCases, protobufEncodeCases } from './protobuf.js';
 import { remoteWriteCases, remoteWriteTable } from './remote-write.js';
 import { snappyCases, snappyTable } from './snappy.js';
+import { textparseTable } from './textparse.js';
 import { fmt, MB, ratio, type Result } from './table.js';
+
+/** Samples in the unique-values payload (~2.8 MB). */
+const UNIQUE_SAMPLES = 40_000;
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -249,10 +257,9 @@ async function main(argv: string[]): Promise<void> {
   const quick = argv.includes('--quick');
   const onlyIdx = argv.indexOf('--only');
   const only = onlyIdx >= 0 ? argv[onlyIdx + 1] : undefined;
-  if (only !== undefined && !['parse', 'encode', 'protobuf', 'snappy', 'remote-write', 'observe', 'default-metrics'].includes(only)) {
-    throw new Error(
-      `--only: expected parse, encode, protobuf, snappy, remote-write, observe or default-metrics, got ${JSON.stringify(only)}`,
-    );
+  const areas = ['parse', 'textparse', 'encode', 'protobuf', 'snappy', 'remote-write', 'observe', 'default-metrics'];
+  if (only !== undefined && !areas.includes(only)) {
+    throw new Error(`--only: expected one of ${areas.join(', ')}, got ${JSON.stringify(only)}`);
   }
   const s: Settings = quick
     ? { time: 200, iterations: 2, warmupIterations: 1, allocRuns: 1, stallRuns: 1 }
@@ -273,11 +280,14 @@ async function main(argv: string[]): Promise<void> {
     const large = generatePayload(LARGE);
     const small = generatePayload(SMALL);
     const node = new Uint8Array(readFileSync(join(ROOT, 'fixtures/node_exporter.prom')));
+    const unique = uniqueValuesPayload(UNIQUE_SAMPLES);
     const cases = keyed([
       ...parseCases('large text', large.text, 'text', large.model.samples, large.model.families.length, true),
       ...parseCases('large openmetrics', large.openmetrics, 'openmetrics', large.model.samples, large.model.families.length, true),
       ...parseCases('small text', small.text, 'text', small.model.samples, small.model.families.length),
       ...parseCases('node_exporter', node, 'text', countSampleLines(node), null),
+      // The pull API's window slices against copies where values do not repeat (textwalk).
+      ...parseCases('unique values text', unique, 'text', UNIQUE_SAMPLES, 1, true),
     ]);
     const results: Result[] = [];
     for (const [name, c] of Object.entries(cases)) {
@@ -285,6 +295,10 @@ async function main(argv: string[]): Promise<void> {
       results.push(await measure(c, s));
     }
     tables.push(`\n### Parser\n\n${parseTable(results)}`);
+  }
+  if (only === undefined || only === 'parse' || only === 'textparse') {
+    log('textparse: Prometheus 3.5 parsers against promwire, CPU time');
+    tables.push(`\n### Prometheus 3.5's own parsers on the same bytes (CPU time per parse)\n\n${await textparseTable(quick)}`);
   }
   if (only === undefined || only === 'encode') {
     log('encode: building the MetricSet, the parsed model and the prom-client registry');

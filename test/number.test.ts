@@ -147,3 +147,68 @@ describe('timestamps', () => {
     );
   });
 });
+
+describe('parseNumber fast path (<= 15 significant digits, |exponent| <= 22, one exact multiply or divide)', () => {
+  /** What parseNumber must return for a spelling of the grammar: Number(), bit for bit; a finite spelling that overflows is refused (Go ErrRange). */
+  const expected = (s: string): number | undefined => {
+    const v = Number(s);
+    return v === Infinity || v === -Infinity ? undefined : v;
+  };
+  const digits = (max: number) =>
+    fc.array(fc.constantFrom('0', '0', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9'), { maxLength: max }).map((d) => d.join(''));
+  const spelling = fc
+    .record({
+      sign: fc.constantFrom('', '+', '-'),
+      int: digits(20),
+      dot: fc.boolean(),
+      frac: digits(20),
+      exp: fc.option(
+        fc.record({
+          e: fc.constantFrom('e', 'E'),
+          sign: fc.constantFrom('', '+', '-'),
+          digits: fc.integer({ min: 0, max: 400 }).map(String),
+          zeros: fc.constantFrom('', '0', '00'),
+        }),
+      ),
+    })
+    .map(({ sign, int, dot, frac, exp }) => {
+      const body = dot ? `${int}.${frac}` : int + frac;
+      return `${sign}${body}${exp === null ? '' : `${exp.e}${exp.sign}${exp.zeros}${exp.digits}`}`;
+    })
+    // The grammar's decimals: a digit on either side of the point.
+    .filter((s) => /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s));
+
+  it('agrees with Number() bit for bit on random spellings: signs, leading zeros, 16+ digits, exponents, ".5", "5."', () => {
+    fc.assert(
+      fc.property(spelling, (s) => {
+        const got = num(s);
+        const want = expected(s);
+        expect(got === undefined ? 'refused' : Object.is(got, want) ? 'same' : got).toBe(want === undefined ? 'refused' : 'same');
+      }),
+      { numRuns: 30000 },
+    );
+  });
+
+  it('agrees with Number() on the spellings that sit on the fast path edges', () => {
+    for (const s of [
+      '123456789012345', // 15 digits: fast
+      '1234567890123456', // 16: Number()
+      '0.000000000000000000001234', // leading zeros do not count
+      '000000000000000000000000001',
+      '9007199254740993',
+      '1e22',
+      '1e23',
+      '1.5e-22',
+      '1.5e-23',
+      '123456789012345e-22',
+      '0.1',
+      '0.3',
+      '2.2250738585072011e-308',
+      '-0',
+      '-0.0e5',
+      '179769313486231570000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000',
+    ]) {
+      expect(Object.is(num(s), expected(s)), s).toBe(true);
+    }
+  });
+});

@@ -358,3 +358,20 @@ describe('Pusher', () => {
     expect(() => p.start()).toThrow(/stopped/);
   });
 });
+
+describe('push runs a MetricSet collect callbacks first', () => {
+  it('an async collect callback is awaited, and its value is what is pushed', async () => {
+    const gw = await gateway();
+    const set = new MetricSet();
+    set.gauge({
+      name: 'queue_length',
+      help: 'Items waiting.',
+      async collect() {
+        await new Promise((r) => setTimeout(r, 5));
+        this.set(7);
+      },
+    });
+    await push({ url: gw.base, job: 'j', body: set });
+    expect(gw.seen[0]!.body).toContain('queue_length 7\n');
+  });
+});

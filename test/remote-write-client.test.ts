@@ -254,3 +254,22 @@ describe('remoteWrite: credentials', () => {
     expect(s.seen).toHaveLength(1);
   });
 });
+
+describe('remoteWrite: a MetricSet', () => {
+  it('runs its collect callbacks first, async ones awaited', async () => {
+    const { MetricSet } = await import('../src/metrics/index.js');
+    const s = await server();
+    const set = new MetricSet();
+    set.gauge({
+      name: 'queue_length',
+      help: 'Items waiting.',
+      async collect() {
+        await new Promise((r) => setTimeout(r, 5));
+        this.set(7);
+      },
+    });
+    await remoteWrite(s.url, set, { version: '1.0' });
+    const req = decodeSeen(s.seen[0]!);
+    expect(req.series.map((x) => [x.labels['__name__'], x.samples.map((p) => p.value)])).toEqual([['queue_length', [7]]]);
+  });
+});

@@ -262,8 +262,9 @@ export class MetricSet {
     for (const m of this.metrics.values()) {
       w.writeBytes(m.header(format, escaping));
       m.writeAll(w, escaping, om);
-      if (onWarning !== undefined) reportDirectLosses(m as Metric<string, Series>, om, m.size, onWarning);
+      // The families encoder's order: a family's exemplar losses, then its native histogram fallback.
       if (onWarning !== undefined) exemplarLosses(m, om, onWarning);
+      if (onWarning !== undefined) reportDirectLosses(m as Metric<string, Series>, om, m.size, onWarning);
     }
     if (om) w.writeAscii('# EOF\n');
     this.sizeHint = w.pos + (w.pos >> 5) + 4096;

@@ -137,6 +137,15 @@ export type ParserOptions = Partial<
        * Limits are never skipped. Defaults to strict (throw on the first error).
        */
       onError: (error: PromwireError) => void;
+      /**
+       * Text and OpenMetrics pull parser: make every string the accessors
+       * return a copy of its own. By default a label value of 13 or more
+       * characters may be a view into a string of up to 4 KiB of the input
+       * (cheaper to make; V8 "sliced strings"), which keeps those 4 KiB alive
+       * while the value lives: set this when you keep many strings beyond the
+       * parse (`parse()` and `parseStream()` families should). Defaults to false.
+       */
+      copyStrings: boolean;
     }
   >
 >;

@@ -26,7 +26,7 @@ import { OpenMetricsRules } from './om-rules.js';
 import type { ParserOptions } from './options.js';
 import { ProtobufParser } from './protobuf-parser.js';
 import type { PullParser } from './pull.js';
-import { NEED_MORE, Scanner, sameAscii } from './scanner.js';
+import { NEED_MORE, Scanner } from './scanner.js';
 import * as layout from './series-view.js';
 import { lineText } from './text-grammar.js';
 
@@ -43,9 +43,12 @@ const LABEL_STRIDE = layout.LABEL_STRIDE;
 const L_NAME_END = layout.L_NAME_END;
 const L_NAME_FLAGS = layout.L_NAME_FLAGS;
 const L_NAME_START = layout.L_NAME_START;
+const L_SAME = layout.L_SAME;
 const L_VALUE_END = layout.L_VALUE_END;
 const L_VALUE_FLAGS = layout.L_VALUE_FLAGS;
 const L_VALUE_START = layout.L_VALUE_START;
+const SAME_NAME = layout.SAME_NAME;
+const SAME_VALUE = layout.SAME_VALUE;
 
 /**
  * Sets a label on a plain object. `__proto__` is a valid label name, and a
@@ -56,7 +59,18 @@ function setLabel(out: Labels, name: string, value: string): void {
   else out[name] = value;
 }
 
-/** The pull parser of the line formats, text 0.0.4 and OpenMetrics 1.0. */
+/**
+ * The pull parser of the line formats, text 0.0.4 and OpenMetrics 1.0.
+ *
+ * Strings: `metricName()`, `labelName(i)` and `labelValue(i)` return the
+ * string made for the previous sample at the same position when the walk
+ * found its bytes unchanged (no byte is read again), and make one only for
+ * what changed. A label value made then is, unless `copyStrings` is set, a
+ * `slice` of a string of up to 4 KiB of the input (`StringMaker.slice`):
+ * from 13 characters on, V8 makes that a view which keeps the 4 KiB alive
+ * while the value lives. Keep many strings beyond the parse only with
+ * `copyStrings: true` (families do).
+ */
 export class TextParser implements PullParser {
   /** The resolved format. */
   readonly format: Format;
@@ -73,10 +87,18 @@ export class TextParser implements PullParser {
 
   private readonly rules: OpenMetricsRules | undefined;
 
-  // Positional string caches: the strings made for the previous sample.
-  private prevMetric = '';
-  private readonly prevNames: (string | undefined)[] = [];
-  private readonly prevValues: (string | undefined)[] = [];
+  // Positional string caches: the string last made for the name and for
+  // each label index, and the line (`Scanner.serial`) it is good for. A
+  // string made for line m is still good for line m + 1 when the walk found
+  // that token's bytes unchanged (`nameSame`, `L_SAME`), and is then
+  // returned without reading a byte; it is made again only when its bytes
+  // changed (or were not asked for on the line before).
+  private metricStr = '';
+  private metricAt = -1;
+  private nameStrs: string[] = [];
+  private nameAt: Float64Array = new Float64Array(16).fill(-1);
+  private valueStrs: string[] = [];
+  private valueAt: Float64Array = new Float64Array(16).fill(-1);
 
   constructor(input: Uint8Array, options: ParserOptions = {}) {
     const format = options.format ?? 'auto';
@@ -107,6 +129,7 @@ export class TextParser implements PullParser {
       s.logicalStart = lineStartPos;
       s.lineNo++;
       s.freshLine = false;
+      s.startLine();
       try {
         const e = this.om ? lineOpenMetrics(s, this.rules!) : lineText(s);
         if (e === Entry.EOF) continue; // a blank line (text), or `# EOF`
@@ -184,10 +207,15 @@ export class TextParser implements PullParser {
   /** The metric name of the current sample, or the family name of HELP/TYPE/UNIT. */
   metricName(): string {
     const s = this.s;
-    const prev = this.prevMetric;
-    if (s.nameFlags === 0 && sameAscii(s.buf, s.nameStart, s.nameEnd, prev)) return prev;
+    const serial = s.serial;
+    const at = this.metricAt;
+    if (at === serial || (s.nameSame && at === serial - 1)) {
+      this.metricAt = serial;
+      return this.metricStr;
+    }
     const str = s.decodeName(s.nameStart, s.nameEnd, s.nameFlags);
-    this.prevMetric = str;
+    this.metricStr = str;
+    this.metricAt = serial;
     return str;
   }
 
@@ -206,14 +234,17 @@ export class TextParser implements PullParser {
     const s = this.s;
     const b = i * LABEL_STRIDE;
     const l = s.lbl;
-    const start = l[b + L_NAME_START]!;
-    const end = l[b + L_NAME_END]!;
-    // The i-th label name is almost always the previous sample's i-th one:
-    // compare against it before hashing (positional cache).
-    const prev = this.prevNames[i];
-    if (prev !== undefined && l[b + L_NAME_FLAGS] === 0 && sameAscii(s.buf, start, end, prev)) return prev;
-    const str = s.decodeName(start, end, l[b + L_NAME_FLAGS]!);
-    this.prevNames[i] = str;
+    const serial = s.serial;
+    const at = this.nameAt[i]!;
+    // The i-th label name is almost always the previous sample's i-th one,
+    // which the walk has compared already (positional cache, see above).
+    if (at === serial || ((l[b + L_SAME]! & SAME_NAME) !== 0 && at === serial - 1)) {
+      this.nameAt[i] = serial;
+      return this.nameStrs[i]!;
+    }
+    const str = s.decodeName(l[b + L_NAME_START]!, l[b + L_NAME_END]!, l[b + L_NAME_FLAGS]!);
+    this.nameStrs[i] = str;
+    this.nameAt[i] = serial;
     return str;
   }
 
@@ -222,12 +253,15 @@ export class TextParser implements PullParser {
     const s = this.s;
     const b = i * LABEL_STRIDE;
     const l = s.lbl;
-    const start = l[b + L_VALUE_START]!;
-    const end = l[b + L_VALUE_END]!;
-    const prev = this.prevValues[i];
-    if (prev !== undefined && l[b + L_VALUE_FLAGS] === 0 && sameAscii(s.buf, start, end, prev)) return prev;
-    const str = s.decodeValue(start, end, l[b + L_VALUE_FLAGS]!);
-    this.prevValues[i] = str;
+    const serial = s.serial;
+    const at = this.valueAt[i]!;
+    if (at === serial || ((l[b + L_SAME]! & SAME_VALUE) !== 0 && at === serial - 1)) {
+      this.valueAt[i] = serial;
+      return this.valueStrs[i]!;
+    }
+    const str = s.decodeValue(l[b + L_VALUE_START]!, l[b + L_VALUE_END]!, l[b + L_VALUE_FLAGS]!);
+    this.valueStrs[i] = str;
+    this.valueAt[i] = serial;
     return str;
   }
 
@@ -347,6 +381,18 @@ export class TextParser implements PullParser {
     if (i < 0 || i >= this.s.nLabels || (i | 0) !== i) {
       throw new RangeError(`label index ${i} out of range (the series has ${this.s.nLabels} labels)`);
     }
+    if (i >= this.nameAt.length) this.growCaches(i);
+  }
+
+  /** Room in the positional caches for label index `i` (out of line: rare). */
+  private growCaches(i: number): void {
+    const n = Math.max(i + 1, this.nameAt.length * 2);
+    const names = new Float64Array(n).fill(-1);
+    names.set(this.nameAt);
+    this.nameAt = names;
+    const values = new Float64Array(n).fill(-1);
+    values.set(this.valueAt);
+    this.valueAt = values;
   }
 
   // --------------------------------------------------- internal: streaming
@@ -359,9 +405,7 @@ export class TextParser implements PullParser {
    */
   _feed(bytes: Uint8Array, final: boolean, byteBase: number): void {
     const s = this.s;
-    s.buf = bytes;
-    s.end = bytes.length;
-    s.strings.setBuffer(bytes);
+    s.setBuffer(bytes);
     s.pos = 0;
     s.lineStart = 0;
     s.logicalStart = 0;

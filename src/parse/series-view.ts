@@ -12,7 +12,7 @@
 import type { MetricType } from '../model/index.js';
 
 /** Ints per label in a label array. */
-export const LABEL_STRIDE = 6;
+export const LABEL_STRIDE = 7;
 /** Label array offsets: where the name starts, ends, and its range flags. */
 export const L_NAME_START = 0;
 export const L_NAME_END = 1;
@@ -21,6 +21,17 @@ export const L_NAME_FLAGS = 2;
 export const L_VALUE_START = 3;
 export const L_VALUE_END = 4;
 export const L_VALUE_FLAGS = 5;
+/**
+ * Label array offset: `SAME_NAME` / `SAME_VALUE` bits, set by a grammar when
+ * the label's name / value bytes equal the previous line's label at the same
+ * index (see `Scanner.sameBytes` and the accessors' string caches, parser.ts).
+ */
+export const L_SAME = 6;
+
+/** `L_SAME` bit: the name is byte for byte the previous line's name at this index. */
+export const SAME_NAME = 1;
+/** `L_SAME` bit: the value is byte for byte the previous line's value at this index. */
+export const SAME_VALUE = 2;
 
 /** Range flag: the range holds a backslash (an escape sequence). */
 export const F_ESCAPE = 1;
@@ -28,6 +39,8 @@ export const F_ESCAPE = 1;
 export const F_UTF8 = 2;
 /** Range flag: the name was quoted (Prometheus 3 UTF-8 names). */
 export const F_QUOTED = 4;
+/** Range flag: the (text 0.0.4) quoted string holds a raw line feed, so scanning it moves the line count. */
+export const F_NEWLINE = 8;
 
 /** What the OpenMetrics rules may read of the current entry. */
 export interface SeriesView {

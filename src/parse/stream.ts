@@ -52,7 +52,8 @@ export type ParseStreamOptions = ParserOptions &
  */
 export async function* parseStream(source: StreamSource, options: ParseStreamOptions = {}): AsyncGenerator<MetricFamily> {
   const format = options.format === undefined || options.format === 'auto' ? detectFormat(options.contentType) : options.format;
-  const p = new Parser(EMPTY, { ...options, format });
+  // copyStrings: the families outlive each chunk (see parse()).
+  const p = new Parser(EMPTY, { ...options, format, copyStrings: true });
   const builder = new FamilyBuilder(format, {
     streaming: true,
     ...(options.maxModelBytes === undefined ? {} : { maxModelBytes: options.maxModelBytes }),

@@ -11,7 +11,7 @@ import { latin1Slice } from '../core/strings.js';
 import type { MetricType } from '../model/index.js';
 import { Entry } from './entry.js';
 import type { Scanner } from './scanner.js';
-import { F_UTF8 } from './series-view.js';
+import * as layout from './series-view.js';
 
 // Module-local copies of the byte constants and class tables: V8 reads an
 // imported binding through its module cell at every use, and folds a local
@@ -32,6 +32,17 @@ const NUL = chars.NUL;
 const QUOTE = chars.QUOTE;
 const RBRACE = chars.RBRACE;
 const invalidUtf8At = chars.invalidUtf8At;
+const F_NEWLINE = layout.F_NEWLINE;
+const F_UTF8 = layout.F_UTF8;
+const LABEL_STRIDE = layout.LABEL_STRIDE;
+const L_NAME_END = layout.L_NAME_END;
+const L_NAME_FLAGS = layout.L_NAME_FLAGS;
+const L_NAME_START = layout.L_NAME_START;
+const L_VALUE_END = layout.L_VALUE_END;
+const L_VALUE_FLAGS = layout.L_VALUE_FLAGS;
+const L_VALUE_START = layout.L_VALUE_START;
+const SAME_NAME = layout.SAME_NAME;
+const SAME_VALUE = layout.SAME_VALUE;
 
 /** promparse.go: the TYPE words of text 0.0.4. */
 const TEXT_TYPES: Record<string, MetricType> = {
@@ -136,7 +147,7 @@ function commentText(s: Scanner, hashAt: number): Entry {
       );
     }
     s.mtype = type;
-  } else if ((s.textFlags & F_UTF8) !== 0) {
+  } else if ((s.textFlags & F_UTF8) !== 0 && !s.wholeUtf8()) {
     const bad = invalidUtf8At(buf, s.textStart, s.textEnd);
     if (bad >= 0) throw s.error('INVALID_UTF8', 'help text is not valid UTF-8', bad);
   }
@@ -151,8 +162,17 @@ function sampleText(s: Scanner, start: number): Entry {
   s.startSeries(start);
   const c = buf[i]!;
   if ((CLASS[c]! & C_NAME_START) !== 0) {
-    i++;
-    while (i < end && (CLASS[buf[i]!]! & C_NAME) !== 0) i++;
+    // The previous line's name again? (see Scanner.sameBytes; `prevNameFlags`
+    // 0 means it was a bare name too.)
+    const ps = s.prevNameStart;
+    const len = s.prevNameEnd - ps;
+    if (len > 0 && s.prevNameFlags === 0 && i + len < end && (CLASS[buf[i + len]!]! & C_NAME) === 0 && s.sameBytes(i, ps, len)) {
+      i += len;
+      s.nameSame = true;
+    } else {
+      i++;
+      while (i < end && (CLASS[buf[i]!]! & C_NAME) !== 0) i++;
+    }
     s.nameStart = start;
     s.nameEnd = i;
     while (i < end && (CLASS[buf[i]!]! & C_BLANK) !== 0) i++;
@@ -222,10 +242,22 @@ function labelsText(s: Scanner, at: number): number {
     let ne: number;
     let nf = 0;
     let quoted = false;
+    // The previous line's label at this index, to compare with (Scanner.sameBytes).
+    const k = s.nLabels;
+    const pb = k < s.prevN ? k * LABEL_STRIDE : -1;
+    let same = 0;
     if ((CLASS[c]! & C_LABEL_START) !== 0) {
       ns = i;
-      i++;
-      while (i < end && (CLASS[buf[i]!]! & C_LABEL) !== 0) i++;
+      const pl = s.prevLbl;
+      const ps = pb >= 0 ? pl[pb + L_NAME_START]! : 0;
+      const len = pb >= 0 ? pl[pb + L_NAME_END]! - ps : 0;
+      if (len > 0 && pl[pb + L_NAME_FLAGS] === 0 && i + len < end && (CLASS[buf[i + len]!]! & C_LABEL) === 0 && s.sameBytes(i, ps, len)) {
+        i += len;
+        same = SAME_NAME;
+      } else {
+        i++;
+        while (i < end && (CLASS[buf[i]!]! & C_LABEL) !== 0) i++;
+      }
       ne = i;
     } else if (c === QUOTE) {
       const close = s.scanQuoted(i, end, false);
@@ -257,8 +289,27 @@ function labelsText(s: Scanner, at: number): number {
     if (buf[i] !== QUOTE) {
       throw s.error('INVALID_LABEL_VALUE', `expected quoted label value, got ${s.describe(i, s.findLineEnd(i))}`, i);
     }
-    const close = s.scanQuoted(i, end, false);
-    s.addLabel(ns, ne, nf, i + 1, close, s.quotedFlags, quoted);
+    // The previous line's value at this index: its bytes and closing quote
+    // at the cursor scan exactly as they did there, so take its end and flags
+    // (unless it held a raw line feed, whose scan also counts lines).
+    let close = -1;
+    let vf = 0;
+    if (pb >= 0) {
+      const pl = s.prevLbl;
+      const ps = pl[pb + L_VALUE_START]!;
+      const len = pl[pb + L_VALUE_END]! - ps;
+      const pf = pl[pb + L_VALUE_FLAGS]!;
+      if ((pf & F_NEWLINE) === 0 && i + 1 + len < end && s.sameBytes(i + 1, ps, len + 1)) {
+        close = i + 1 + len;
+        vf = pf;
+        same |= SAME_VALUE;
+      }
+    }
+    if (close < 0) {
+      close = s.scanQuoted(i, end, false);
+      vf = s.quotedFlags;
+    }
+    s.addLabel(ns, ne, nf, i + 1, close, vf, quoted, same);
     i = close + 1;
     // promparse: "Free trailing commas are allowed", and so are blanks in
     // place of a comma between labels.

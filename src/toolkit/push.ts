@@ -172,7 +172,9 @@ async function bodyBytes(body: PushBody | undefined): Promise<Uint8Array> {
   if (typeof body === 'string') return Buffer.from(body, 'utf8');
   if (body instanceof Uint8Array) return body;
   // A MetricSet writes itself from its precomputed series prefixes.
-  const direct = body as { encode?: (o: { format: 'text' }) => Uint8Array };
+  const direct = body as { encode?: (o: { format: 'text' }) => Uint8Array; refresh?: () => void | Promise<void> };
+  // Its collect callbacks (async ones too) run first, as a handler's scrape runs them.
+  if (!Array.isArray(body) && typeof direct.refresh === 'function') await direct.refresh();
   if (!Array.isArray(body) && typeof direct.encode === 'function') return direct.encode({ format: 'text' });
   const families = 'collect' in body && typeof body.collect === 'function' ? await body.collect() : (body as readonly MetricFamily[]);
   // Text 0.0.4: the format every Pushgateway parses (it does not read OpenMetrics).

@@ -168,7 +168,12 @@ export function checkRemoteWriteOptions(url: string | URL, o: RemoteWriteOptions
 export async function encodeInput(data: RemoteWriteData): Promise<RemoteWriteInput> {
   if (typeof data === 'string') return new TextEncoder().encode(data);
   if (data instanceof Uint8Array) return data;
-  if (!Array.isArray(data) && 'collect' in data && typeof data.collect === 'function') return await data.collect();
+  if (!Array.isArray(data) && 'collect' in data && typeof data.collect === 'function') {
+    // A MetricSet's collect callbacks (async ones too) run first, as a handler's scrape runs them.
+    const r = (data as { refresh?: () => void | Promise<void> }).refresh;
+    if (typeof r === 'function') await r.call(data);
+    return await data.collect();
+  }
   return data as readonly MetricFamily[];
 }
 

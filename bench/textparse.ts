@@ -1,0 +1,215 @@
+/**
+ * The "Prometheus 3.5" rows of `npm run bench`: Prometheus' own exposition
+ * parsers (model/textparse: PromParser, OpenMetricsParser, ProtobufParser)
+ * run by bench/go/textparse over the same bytes as promwire's pull API and
+ * `parse()`, CPU time per parse, ratios printed.
+ *
+ * Why CPU time and not the tinybench medians of the other tables: the Go
+ * program runs in its own process, and Go's garbage collector works on other
+ * cores beside the parse, so wall time would flatter it on an idle machine
+ * and punish it on a busy one. Both sides are measured alike: process CPU
+ * (user + system, every thread: Go's GC workers, V8's helper threads) over
+ * N parses after one untimed parse, divided by N; rounds alternate Go and
+ * JavaScript so that a change in machine load falls on both, and the table
+ * shows each row's median round.
+ *
+ * Needs Debian sid's Go 1.26 and the Prometheus 3.5.3 sources, fetched by
+ * `bash .ci/sid-tools.sh` into $PROMWIRE_TOOLS (default
+ * /var/cache/promwire-tools); without them the rows are skipped with a note.
+ * The program is built in GOPATH mode once per source and tool version,
+ * into $TMPDIR/promwire-go (as test/integration/helpers.ts goProgram()).
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from '../src/index.js';
+import type { Format } from '../src/index.js';
+import { CAN_MEASURE_ALLOC, bytesAllocated, gcIfExposed } from './alloc.js';
+import { pullWalk, sampleCount } from './cases.js';
+import { generatePayload, LARGE } from './generate.js';
+import { largeProtobuf } from './protobuf.js';
+import { fmt, MB, ratio } from './table.js';
+
+const SOURCE = join(dirname(fileURLToPath(import.meta.url)), 'go', 'textparse');
+const TOOLS = process.env['PROMWIRE_TOOLS'] ?? '/var/cache/promwire-tools';
+const HOW_TO_GET =
+  "run 'bash .ci/sid-tools.sh' (fetches Go 1.26 and the Prometheus 3.5.3 sources from Debian sid; PROMWIRE_TOOLS names another folder)";
+
+/** The built program, or why it cannot be had. */
+function buildProgram(): { file: string } | { skip: string } {
+  const go = join(TOOLS, 'bin', 'go');
+  const versions = [join(TOOLS, 'go', 'VERSIONS'), join(TOOLS, 'go', 'VERSIONS-textparse')];
+  if (!existsSync(go)) return { skip: `${go} is missing: ${HOW_TO_GET}` };
+  for (const v of versions) if (!existsSync(v)) return { skip: `${v} is missing: ${HOW_TO_GET}` };
+  const hash = createHash('sha256');
+  for (const v of versions) hash.update(readFileSync(v));
+  hash.update(readFileSync(join(SOURCE, 'main.go')));
+  const outDir = join(tmpdir(), 'promwire-go');
+  const out = join(outDir, `textparse-${hash.digest('hex').slice(0, 16)}`);
+  if (existsSync(out)) return { file: out };
+  mkdirSync(outDir, { recursive: true });
+  const tmp = `${out}.${process.pid}.tmp`;
+  try {
+    execFileSync(go, ['build', '-o', tmp, '.'], { cwd: SOURCE, stdio: ['ignore', 'ignore', 'pipe'], timeout: 600_000 });
+  } catch (e) {
+    const stderr = (e as { stderr?: Buffer }).stderr?.toString().trim().split('\n')[0] ?? String(e);
+    return { skip: `building bench/go/textparse failed (${stderr}): ${HOW_TO_GET}` };
+  }
+  renameSync(tmp, out);
+  return { file: out };
+}
+
+interface GoResult {
+  series: number;
+  histograms: number;
+  runs: number;
+  cpuNsPerParse: number;
+  wallNsPerParse: number;
+  allocBytesPerParse: number;
+}
+
+function runGo(program: string, format: Format, file: string, n: number): GoResult {
+  const out = execFileSync(program, ['-format', format, '-n', String(n), file], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  return JSON.parse(out) as GoResult;
+}
+
+/** Process CPU ms per call of `fn` over `n` calls, after one untimed call and a GC. */
+function cpuMsPerRun(fn: () => unknown, n: number): number {
+  fn();
+  gcIfExposed();
+  const c0 = process.cpuUsage();
+  for (let i = 0; i < n; i++) sink.value = fn();
+  const c = process.cpuUsage(c0);
+  sink.value = undefined;
+  return (c.user + c.system) / 1000 / n;
+}
+
+const sink: { value: unknown } = { value: undefined };
+
+interface Row {
+  row: string;
+  what: string;
+  cpuMs: number[];
+  allocPerByte: number | null;
+  error: string | null;
+  go: boolean;
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+};
+
+/**
+ * The table: for each large payload, Prometheus' parser and promwire's two
+ * layers, CPU ms per parse (median of the rounds), MB/s of CPU time, and
+ * promwire's speed as a multiple of Prometheus'.
+ */
+export async function textparseTable(quick: boolean): Promise<string> {
+  const built = buildProgram();
+  if ('skip' in built) return `Prometheus 3.5 rows skipped: ${built.skip}.`;
+  const rounds = quick ? 2 : 5;
+  const n = quick ? 2 : 3;
+  const dir = mkdtempSync(join(tmpdir(), 'promwire-bench-'));
+  try {
+    const large = generatePayload(LARGE);
+    const pb = largeProtobuf();
+    const payloads: { name: string; format: Format; bytes: Uint8Array; samples: number; goRow: string }[] = [
+      { name: 'large text', format: 'text', bytes: large.text, samples: large.model.samples, goRow: 'PromParser' },
+      {
+        name: 'large openmetrics',
+        format: 'openmetrics',
+        bytes: large.openmetrics,
+        samples: large.model.samples,
+        goRow: 'OpenMetricsParser',
+      },
+      { name: 'large protobuf', format: 'protobuf', bytes: pb.bytes, samples: pb.samples, goRow: 'ProtobufParser' },
+    ];
+    const out = [
+      '| payload | row | what one parse is | CPU ms per parse | MB/s (CPU) | allocated B per input B | promwire vs Prometheus 3.5 |',
+      '|---|---|---|---:|---:|---:|---:|',
+    ];
+    for (const p of payloads) {
+      process.stderr.write(`textparse: ${p.name}\n`);
+      const file = join(dir, `payload.${p.format}`);
+      writeFileSync(file, p.bytes);
+      const rows: Row[] = [
+        {
+          row: `Prometheus 3.5 textparse ${p.goRow}`,
+          what: 'Next() over every entry; Series()/Histogram() and Labels() for every sample; Help/Type/Unit',
+          cpuMs: [],
+          allocPerByte: null,
+          error: null,
+          go: true,
+        },
+        {
+          row: 'promwire pull API',
+          what: "next() over every entry; every sample's name, label names and values, value",
+          cpuMs: [],
+          allocPerByte: null,
+          error: null,
+          go: false,
+        },
+        {
+          row: 'promwire parse()',
+          what: 'families: every sample as an object with its labels, as returned to the user',
+          cpuMs: [],
+          allocPerByte: null,
+          error: null,
+          go: false,
+        },
+      ];
+      const walk = (): unknown => pullWalk(p.bytes, p.format);
+      const families = (): unknown => parse(p.bytes, { format: p.format });
+      // Checks, once, untimed: every row meets every sample.
+      const [goRow, walkRow, famRow] = rows as [Row, Row, Row];
+      try {
+        const r = runGo(built.file, p.format, file, 1);
+        const got = r.series + r.histograms;
+        if (got !== p.samples) goRow.error = `met ${got} samples, expected ${p.samples}`;
+        goRow.allocPerByte = r.allocBytesPerParse / p.bytes.length;
+      } catch (e) {
+        goRow.error = (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? 'failed';
+      }
+      const walked = pullWalk(p.bytes, p.format).samples;
+      if (walked !== p.samples) walkRow.error = `walked ${walked} samples, expected ${p.samples}`;
+      const got = sampleCount(parse(p.bytes, { format: p.format }));
+      if (got !== p.samples) famRow.error = `parse() returned ${got} samples, expected ${p.samples}`;
+      for (let round = 0; round < rounds; round++) {
+        if (goRow.error === null) goRow.cpuMs.push(runGo(built.file, p.format, file, n).cpuNsPerParse / 1e6);
+        if (walkRow.error === null) walkRow.cpuMs.push(cpuMsPerRun(walk, n));
+        if (famRow.error === null) famRow.cpuMs.push(cpuMsPerRun(families, n));
+      }
+      if (CAN_MEASURE_ALLOC) {
+        if (walkRow.error === null) walkRow.allocPerByte = (await bytesAllocated(walk, 1)) / p.bytes.length;
+        if (famRow.error === null) famRow.allocPerByte = (await bytesAllocated(families, 1)) / p.bytes.length;
+      }
+      const goMs = goRow.cpuMs.length > 0 ? median(goRow.cpuMs) : null;
+      for (const r of rows) {
+        if (r.error !== null) {
+          out.push(`| ${p.name} | ${r.row} | ${r.what} | | | | WRONG: ${r.error} |`);
+          continue;
+        }
+        const ms = median(r.cpuMs);
+        const mbs = p.bytes.length / MB / (ms / 1000);
+        const alloc = r.allocPerByte === null ? 'n/a' : fmt(r.allocPerByte, 1);
+        const vs = r.go || goMs === null ? '' : ratio(goMs, ms);
+        out.push(
+          `| ${p.name} (${fmt(p.bytes.length / MB, 2)} MB) | ${r.row} | ${r.what} | ${fmt(ms, 1)} | ${fmt(mbs, 0)} | ${alloc} | ${vs} |`,
+        );
+      }
+    }
+    out.push(
+      '',
+      `CPU time of the process (user + system, all threads, garbage collection included) per parse, median of ${rounds} rounds ` +
+        `of ${n} parses, Go and JavaScript alternating; a ratio above 1x means promwire used less CPU than Prometheus' parser on the same bytes. ` +
+        "Go's allocation is runtime.MemStats.TotalAlloc; promwire's is bench/alloc.ts's measure.",
+    );
+    return out.join('\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
