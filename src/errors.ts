@@ -63,7 +63,47 @@ export interface ErrorPosition {
   snippetStart?: number;
 }
 
+/**
+ * `instanceof` across copies of promwire. One process can hold two copies of the error classes:
+ * the CommonJS build (dist/index.cjs) and the ESM build (dist/index.js) when one dependency
+ * `require`s promwire and another imports it (Node's dual-package hazard), or two installed
+ * copies. An error class branded with {@link brandErrorClass} answers `instanceof` by a brand
+ * registered with `Symbol.for` (the same symbol in every copy), which its prototype carries, so
+ * an error from either copy is an instance of the class from the other.
+ */
+const BRAND_OF_CLASS = Symbol.for('promwire.errorClassBrand');
+
+interface Branded {
+  [BRAND_OF_CLASS]?: symbol;
+}
+
+/**
+ * Brands one public error class (called once, after the class): its instances, and
+ * those of its subclasses, are `instanceof` it in every copy of promwire. `name` is the class's
+ * public name; it must not change between releases that should recognise each other's errors.
+ */
+export function brandErrorClass(cls: abstract new (...args: never[]) => Error, name: string): void {
+  const brand = Symbol.for(`promwire.${name}`);
+  Object.defineProperty(cls, BRAND_OF_CLASS, { value: brand });
+  Object.defineProperty(cls.prototype, brand, { value: true });
+}
+
+/** The `instanceof` of a branded class: the brand if the class has one of its own, else the prototype chain. */
+function isInstance(cls: abstract new (...args: never[]) => unknown, value: unknown): boolean {
+  const brand = Object.hasOwn(cls, BRAND_OF_CLASS) ? (cls as Branded)[BRAND_OF_CLASS] : undefined;
+  // A subclass without a brand of its own (a user's `class MyError extends PromwireError`)
+  // keeps the ordinary check.
+  if (brand === undefined) return Function.prototype[Symbol.hasInstance].call(cls, value);
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
+}
+
 export class PromwireError extends Error {
+  /** `instanceof` that also recognises errors from the other build (CommonJS or ESM) of promwire. */
+  static override [Symbol.hasInstance]<T>(this: abstract new (...args: never[]) => T, value: unknown): value is T {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class on the right of `instanceof` (HttpError inherits this method).
+    return isInstance(this, value);
+  }
+
   override readonly name = 'PromwireError';
   readonly code: ErrorCode;
   readonly line: number;
@@ -84,6 +124,8 @@ export class PromwireError extends Error {
     this.limit = limit;
   }
 }
+// After the class, not in a static block: a class body that names its class makes esbuild rename it (`class _PromwireError`).
+brandErrorClass(PromwireError, 'PromwireError');
 
 function formatMessage(reason: string, position?: ErrorPosition): string {
   if (position === undefined || position.line === 0) return reason;

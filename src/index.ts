@@ -5,8 +5,8 @@
 
 // Data model and errors
 export type { Exemplar, Format, Labels, MetricFamily, MetricType, Sample } from './model/index.js';
-export { METRIC_TYPES } from './model/index.js';
-export type { BucketSpan, NativeHistogram } from './model/index.js';
+export { METRIC_TYPES, isFloatSample, isHistogramFamily, isHistogramSample, makeFamily } from './model/index.js';
+export type { BucketSpan, FloatFamily, FloatSample, HistogramFamily, HistogramSample, NativeHistogram } from './model/index.js';
 export {
   DEFAULT_NATIVE_ZERO_THRESHOLD,
   nativeBucketIndex,

@@ -30,7 +30,7 @@
  * read fresh values, whichever encodes first, which a "one read per
  * refresh" rule would get wrong.
  */
-import { PromwireError } from '../errors.js';
+import { PromwireError, brandErrorClass } from '../errors.js';
 import type { CollectCallback } from './definition.js';
 
 /** What a refresh or a sync read needs of a metric. */
@@ -57,6 +57,8 @@ export class CollectError extends PromwireError {
     this.metrics = metrics;
   }
 }
+// instanceof across the CommonJS and ESM builds (src/errors.ts).
+brandErrorClass(CollectError, 'CollectError');
 
 function describe(e: unknown): string {
   return e instanceof Error ? e.message : String(e);

@@ -449,7 +449,8 @@ export interface ParserConstructor {
  * sites stay monomorphic. `x instanceof Parser` holds for both.
  */
 export type Parser = PullParser;
-export const Parser: ParserConstructor = function Parser(input: Uint8Array, options: ParserOptions = {}): PullParser {
+// biome-ignore lint/complexity/useArrowFunction: `new Parser()` needs a function; unnamed, because esbuild renames `function Parser` to `Parser2`.
+export const Parser: ParserConstructor = function (input: Uint8Array, options: ParserOptions = {}): PullParser {
   const format = options.format ?? 'auto';
   const resolved = format === 'auto' ? detectFormat(options.contentType, input) : format;
   if (resolved === 'protobuf') return new ProtobufParser(input, options);

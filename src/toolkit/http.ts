@@ -14,7 +14,7 @@ import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
-import { PromwireError } from '../errors.js';
+import { PromwireError, brandErrorClass } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
 
 /** Credentials for HTTP basic authentication (RFC 7617). */
@@ -56,6 +56,8 @@ export class HttpError extends PromwireError {
     }
   }
 }
+// After the class, not in a static block: a class body that names its class makes esbuild rename it (`class _HttpError`).
+brandErrorClass(HttpError, 'HttpError');
 
 /**
  * TLS settings for https: URLs, after Prometheus' `tls_config` (ca, ca_file,

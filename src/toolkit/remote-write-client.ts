@@ -16,7 +16,7 @@
  * Credentials (basic auth, bearer token, `Authorization` headers) never
  * follow a redirect to another origin (http.ts `openRequest`).
  */
-import { PromwireError } from '../errors.js';
+import { PromwireError, brandErrorClass } from '../errors.js';
 import type { MetricFamily } from '../model/index.js';
 import { encodeWriteRequests } from '../remote-write/index.js';
 import type { RemoteWriteInput } from '../remote-write/index.js';
@@ -207,6 +207,7 @@ export interface BatchOutcome {
 
 /** The error of a 2.0 write whose receiver answered 2xx without confirming it (not retried). */
 export class NotUnderstoodError extends HttpError {}
+brandErrorClass(NotUnderstoodError, 'NotUnderstoodError');
 
 /**
  * Sends one batch with retries. `onRetry` is called before each retry's wait;
