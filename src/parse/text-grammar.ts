@@ -147,7 +147,11 @@ function commentText(s: Scanner, hashAt: number): Entry {
       );
     }
     s.mtype = type;
-  } else if ((s.textFlags & F_UTF8) !== 0 && !s.wholeUtf8()) {
+  } else if ((s.textFlags & F_UTF8) !== 0 && (buf[i]! >= 0x80 || !s.wholeUtf8())) {
+    // The whole-buffer check vouches only for ranges that start on a
+    // character: the text starts one byte after the name, and when that
+    // dropped byte is not ASCII (`# HELP a東 help`) the text starts inside a
+    // character, which promparse's utf8.Valid(p.text) refuses.
     const bad = invalidUtf8At(buf, s.textStart, s.textEnd);
     if (bad >= 0) throw s.error('INVALID_UTF8', 'help text is not valid UTF-8', bad);
   }
