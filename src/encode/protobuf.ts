@@ -438,7 +438,7 @@ export function nativeKindLoss(h: NativeHistogram, wire: 'integer' | 'float' | n
  * it "it would be indistinguishable from a classic histogram"
  * (metrics.proto; client_golang histogram.go does the same).
  */
-export function writeNativeFields(w: ProtoWriter, h: NativeHistogram, float = nativeWireKind(h) === 'float'): void {
+export function writeNativeFields(w: ProtoWriter, h: NativeHistogram, float: boolean): void {
   w.byte(K_H_SCHEMA);
   w.sint(h.schema);
   w.doubleField(K_H_ZERO_THRESHOLD, h.zeroThreshold);

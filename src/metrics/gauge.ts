@@ -1,6 +1,6 @@
 import { checkValue, type LabelValues } from './definition.js';
 import { type LineSpec, Series, SingleValueMetric } from './metric.js';
-import { clockMs, secondsSince } from './timer.js';
+import { startTimer } from './timer.js';
 
 const setSeries = (s: GaugeSeries, v: number): void => s.set(v);
 
@@ -31,12 +31,7 @@ export class GaugeSeries extends Series {
 
   /** Starts a timer: the returned function sets the gauge to the seconds elapsed since this call and returns them. */
   startTimer(): () => number {
-    const t0 = clockMs();
-    return () => {
-      const seconds = secondsSince(t0);
-      this.set(seconds);
-      return seconds;
-    };
+    return startTimer((seconds) => this.set(seconds));
   }
 }
 

@@ -15,7 +15,7 @@ import type { Exemplar, Labels, NativeHistogram, Sample } from '../model/index.j
 import { addNativeExemplar, copyExemplar, type ExemplarOptions, makeExemplar } from './exemplar.js';
 import { canonicalBound } from '../model/rules.js';
 import { checkCounterValue, checkValue, type Definition, fail, type LabelValues, q } from './definition.js';
-import { clockMs, secondsSince } from './timer.js';
+import { startTimer } from './timer.js';
 import { LF, type LineSpec, Metric, type MetricOwner, Series } from './metric.js';
 import { NATIVE_SCRATCH } from '../model/native-buckets.js';
 import { type NativeConfig, NativeState } from './native.js';
@@ -245,12 +245,7 @@ export class HistogramSeries extends Series {
 
   /** Starts a timer: the returned function observes the seconds elapsed since this call and returns them. */
   startTimer(): () => number {
-    const t0 = clockMs();
-    return () => {
-      const seconds = secondsSince(t0);
-      this.observe(seconds);
-      return seconds;
-    };
+    return startTimer((seconds) => this.observe(seconds));
   }
 
   /** Number of observations. */
@@ -419,7 +414,8 @@ export class Histogram<L extends string = never> extends Metric<L, HistogramSeri
     const inf = ex?.[bounds.length];
     if (acc !== count || inf !== undefined) writeBucket(w, Infinity, acc, inf, escaping);
     if (h !== undefined) {
-      writeNativeFields(w, h);
+      // The kind the count above was written in (a MetricSet's histograms are integer ones).
+      writeNativeFields(w, h, h.kind === 'float');
       if (s.nativeExemplars !== null) writeNativeExemplars(w, s.nativeExemplars, escaping);
     }
     w.endLength(hs, 2);

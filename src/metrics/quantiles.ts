@@ -369,18 +369,10 @@ export class SlidingQuantiles {
     this.dirty = false;
   }
 
-  /** @internal For tests and memory figures: the head stream and the number of tuples held over all streams. */
+  /** @internal For tests: the head stream. */
   headStream(): QuantileStream {
     this.flush();
     return this.streams[this.head]!;
-  }
-
-  /** @internal */
-  tupleCount(): number {
-    this.flush();
-    let n = 0;
-    for (const s of this.streams) n += s.size;
-    return n;
   }
 
   private growBuffer(): void {

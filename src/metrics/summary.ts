@@ -3,7 +3,7 @@ import { beginMetric, SUMMARY_COUNT_LOSS, writeSummaryMessage } from '../encode/
 import type { ByteWriter, Losses, ProtoWriter } from '../encode/api.js';
 import type { Labels, Sample } from '../model/index.js';
 import { checkCounterValue, checkValue, type Definition, fail, type LabelValues, q } from './definition.js';
-import { clockMs, secondsSince } from './timer.js';
+import { startTimer } from './timer.js';
 import { boundLabel } from './histogram.js';
 import { LF, type LineSpec, Metric, type MetricOwner, Series } from './metric.js';
 import { type QuantileConfig, QuantileEstimator, type SlidingQuantiles } from './quantiles.js';
@@ -102,12 +102,7 @@ export class SummarySeries extends Series {
 
   /** Starts a timer: the returned function observes the seconds elapsed since this call and returns them. */
   startTimer(): () => number {
-    const t0 = clockMs();
-    return () => {
-      const seconds = secondsSince(t0);
-      this.observe(seconds);
-      return seconds;
-    };
+    return startTimer((seconds) => this.observe(seconds));
   }
 
   getCount(): number {

@@ -27,6 +27,7 @@ import {
   NotUnderstoodError,
   checkRemoteWriteOptions,
   encodeBatches,
+  encodeInput,
   sendBatch,
 } from './remote-write-client.js';
 import type { RemoteWriteBatch, RemoteWriteOptions } from './remote-write-client.js';
@@ -303,10 +304,8 @@ export class RemoteWriter {
     const gen = ++this.gen;
     try {
       const src = this.options.source;
-      // A MetricSet's collect callbacks (async ones too) run first, as a handler's scrape runs them.
-      const refresh = typeof src === 'function' ? undefined : (src as { refresh?: () => void | Promise<void> }).refresh;
-      if (typeof refresh === 'function') await refresh.call(src);
-      const families = typeof src === 'function' ? await src() : await src.collect();
+      // encodeInput runs a MetricSet's collect callbacks (async ones too) before collecting it.
+      const families = typeof src === 'function' ? await src() : ((await encodeInput(src)) as readonly MetricFamily[]);
       // Each batch is queued as soon as it is encoded, so a collection larger
       // than the queue pushes out the oldest batches as it goes: memory stays
       // within queue.maxBytes plus one batch. An encoding error stops the
