@@ -36,6 +36,7 @@
 import { isValidLabelName, isValidMetricName } from '../core/names.js';
 import type { Labels, MetricFamily, MetricType, Sample } from '../model/index.js';
 import { validateNativeHistogram } from '../model/native-histogram.js';
+import { compareUtf8 } from '../remote-write/label-set.js';
 import { belongsTo, createdSeries, isCreatedSample, omName, parseBound, seriesKey, seriesNames, textName } from '../model/rules.js';
 
 /** One lint finding: the metric it is about and what is wrong, in promtool's words. */
@@ -733,22 +734,4 @@ function formatValue(v: number): string {
   if (v === Infinity) return '+Inf';
   if (v === -Infinity) return '-Inf';
   return String(v);
-}
-
-/**
- * Compares strings in UTF-8 byte order, as Go's `<` on strings does (UTF-16
- * order differs only where a surrogate pair meets a code unit above U+E000).
- */
-function compareUtf8(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x === y) continue;
-    const xs = x >= 0xd800 && x <= 0xdfff;
-    const ys = y >= 0xd800 && y <= 0xdfff;
-    if (xs !== ys) return xs ? 1 : -1;
-    return x - y;
-  }
-  return a.length - b.length;
 }
