@@ -40,6 +40,8 @@ const SAME_BOTH = layout.SAME_NAME | layout.SAME_VALUE;
 export interface OpenMetricsView extends SeriesView {
   readonly serial: number;
   readonly nameSame: boolean;
+  /** A DataView of the buffer being walked (Scanner keeps it current while streaming). */
+  readonly dv: DataView;
 }
 
 export interface RuleError {
@@ -106,9 +108,6 @@ export class OpenMetricsRules {
   /** groupKey's result. */
   private key1 = 0;
   private key2 = 0;
-  /** A DataView of the buffer groupKey reads (it changes while streaming). */
-  private dv: DataView = new DataView(new ArrayBuffer(0));
-  private dvBuf: Uint8Array | undefined = undefined;
   /** The label left out of the last passed sample's group (`le`, `quantile`, the stateset's), or -1. */
   private skip = -1;
   /** The name findSkip looked for last. */
@@ -495,12 +494,8 @@ export class OpenMetricsRules {
    * call that is not inlined is boxed, 1.6 MB per parse.
    */
   private groupKey(p: OpenMetricsView, buf: Uint8Array, lbl: Int32Array, n: number, skip: number): void {
-    if (buf !== this.dvBuf) {
-      this.dvBuf = buf;
-      this.dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-    }
     if (n * KEY_STRIDE > this.keyCache.length) this.growKeyCache(n);
-    const dv = this.dv;
+    const dv = p.dv;
     const serial = p.serial;
     const prev = serial - 1;
     const kc = this.keyCache;
