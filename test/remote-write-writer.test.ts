@@ -58,6 +58,26 @@ describe('RemoteWriter', () => {
     expect(w.stats).toMatchObject({ collections: 1, sent: 1, requests: 1, queueLength: 0, inFlight: 0 });
   });
 
+  it('a MetricSet with an async collect callback: awaited before each collection', async () => {
+    const s = await server();
+    const set = new MetricSet();
+    let n = 0;
+    set.gauge({
+      name: 'queue_length',
+      help: 'Items waiting.',
+      async collect() {
+        await new Promise((r) => setTimeout(r, 5));
+        this.set(++n * 10);
+      },
+    });
+    const w = track(startRemoteWriter({ url: s.url, source: set, interval: HOUR }));
+    // The callback takes 5 ms: wait for the collection's request.
+    for (let i = 0; i < 200 && s.seen.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await w.flush();
+    expect(w.stats).toMatchObject({ collections: 1, collectionErrors: 0, sent: 1 });
+    expect(decodeSeen(s.seen[0]!).series.map((x) => [x.name, x.samples[0]!.value])).toEqual([['queue_length', 10]]);
+  });
+
   it('stop() flushes: a last collection goes out before it resolves', async () => {
     const s = await server();
     let value = 0;
