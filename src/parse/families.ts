@@ -5,6 +5,7 @@
  */
 
 import { EXEMPLAR_BYTES, NATIVE_BUCKET_BYTES, NATIVE_BYTES, NATIVE_SPAN_BYTES } from './options.js';
+import { keepShape } from '../core/keep-shape.js';
 import { secondsToMillis } from '../core/number.js';
 import type { Format, HistogramSample, Labels, MetricFamily, MetricType, NativeHistogram, Sample } from '../model/index.js';
 import { belongsTo, familyName, isCreatedSample, normalizeLabelValue, reservedLabel } from '../model/rules.js';
@@ -416,3 +417,7 @@ export function parse(input: string | Uint8Array, options?: ParserOptions): Metr
   if (last !== undefined) out.push(last);
   return out;
 }
+
+// Lives as long as the process, so its map survives a full GC between parses (core/keep-shape.ts).
+// Last in the module: the constructor reads the module's state above.
+keepShape(new FamilyBuilder('text'));

@@ -17,6 +17,7 @@
  * - parser.ts        this class: `next()`, the accessors, the streaming hooks
  */
 
+import { keepShape } from '../core/keep-shape.js';
 import { PromwireError } from '../errors.js';
 import type { Exemplar, Format, Labels, MetricType, NativeHistogram } from '../model/index.js';
 import { detectFormat } from './detect.js';
@@ -434,6 +435,12 @@ export class TextParser implements PullParser {
     return this.s.maxLineLength;
   }
 }
+
+// One text and one OpenMetrics parser (with their Scanner, StringMaker and
+// rules) live as long as the process, so their maps survive a full GC between
+// parses and the next parse runs the optimised walk (core/keep-shape.ts).
+keepShape(new TextParser(new Uint8Array(0), { format: 'text' }));
+keepShape(new TextParser(new Uint8Array(0), { format: 'openmetrics' }));
 
 /** What `new Parser(...)` is: a constructor whose instances are `TextParser`s or `ProtobufParser`s. */
 export interface ParserConstructor {

@@ -62,6 +62,7 @@
  */
 
 import { invalidUtf8At } from '../core/chars.js';
+import { keepShape } from '../core/keep-shape.js';
 import { StringMaker } from '../core/strings.js';
 import { PromwireError } from '../errors.js';
 import type { BucketSpan, Exemplar, Format, Labels, MetricType, NativeHistogram } from '../model/index.js';
@@ -208,7 +209,10 @@ export class ProtobufParser implements PullParser {
   private nLabels = 0;
   /** Duplicate-name filter of the Metric's labels: one bit per (length, last byte). */
   private nameFilter = 0;
-  private ts = 0;
+  // Number fields that may hold doubles start as one (0.5; each is set before
+  // it is read), so that no field changes representation after construction
+  // and the kept parser keeps this class's map (core/keep-shape.ts).
+  private ts = 0.5;
   /** The sub-message of the family's type (start, end), -1 when absent. */
   private vStart = -1;
   /**
@@ -220,13 +224,13 @@ export class ProtobufParser implements PullParser {
    */
   private vRanges = new Int32Array(8);
   private nV = 0;
-  private created = 0;
+  private created = 0.5;
   private hasCreated = false;
   // Counter, gauge, untyped: the value; summary and histogram: count and sum.
-  private val = 0;
-  private count = 0;
-  private countFloat = 0;
-  private sum = 0;
+  private val = 0.5;
+  private count = 0.5;
+  private countFloat = 0.5;
+  private sum = 0.5;
   /** Quantile or bucket sub-messages (start, end pairs). */
   private parts = new Int32Array(64);
   private nParts = 0;
@@ -234,9 +238,9 @@ export class ProtobufParser implements PullParser {
   private classic = false;
   /** Histogram field positions for the native decode: spans seen (native test), the histogram message. */
   private schema = 0;
-  private zeroThreshold = 0;
-  private zeroCount = 0;
-  private zeroCountFloat = 0;
+  private zeroThreshold = 0.5;
+  private zeroCount = 0.5;
+  private zeroCountFloat = 0.5;
   private hasSpans = false;
   /** Counted by readHistogram's walk, so decodeNative can check its limits before allocating. */
   private nSpans = 0;
@@ -247,7 +251,7 @@ export class ProtobufParser implements PullParser {
   // The current entry within the Metric.
   private kind = K_VALUE;
   private part = 0;
-  private bound = 0;
+  private bound = 0.5;
   private exStart = -1;
   private exEnd = -1;
   private hist: NativeHistogram | undefined = undefined;
@@ -358,7 +362,12 @@ export class ProtobufParser implements PullParser {
           throw r.error('UNEXPECTED_END', `message length prefix cut by the end of the input at byte ${r.byteBase + start}`, start);
         }
         const b = buf[p++]!;
-        len += (b & 0x7f) * 2 ** shift;
+        // Small-integer arithmetic: `* 2 ** shift` made a boxed double of
+        // every length, and through the positions derived from it every
+        // position field of the parser became a boxed double (V8 field
+        // representations; core/keep-shape.ts). The fifth byte (lengths from
+        // 256 MiB on) multiplies, exactly.
+        len += shift < 28 ? (b & 0x7f) << shift : (b & 0x7f) * 268435456;
         if (b < 0x80) break;
       }
       if (len > this.maxMessageBytes) {
@@ -1668,6 +1677,9 @@ export class ProtobufParser implements PullParser {
     return this.needEnd;
   }
 }
+
+// Lives as long as the process, so its map survives a full GC between parses (core/keep-shape.ts).
+keepShape(new ProtobufParser(new Uint8Array(0)));
 
 /** The Metric field that holds the value of each type (the oneof). */
 const VALUE_FIELD: readonly number[] = [

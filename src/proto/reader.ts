@@ -31,8 +31,12 @@ export class WireReader {
   end = 0;
   /** Offset of `buf[0]` in the whole payload (streaming). */
   byteBase = 0;
-  /** High 32 bits of the last `varint64Parts()` read. */
-  hi = 0;
+  /**
+   * High 32 bits of the last `varint64Parts()` read. A double from the start
+   * (it holds values up to 2^32 - 1), so its representation never changes
+   * after construction (core/keep-shape.ts).
+   */
+  hi = 0.5;
   /** Describes where the reader is (family, metric), for messages; only called on the error path. */
   where: () => string = () => '';
 
@@ -172,16 +176,19 @@ export class WireReader {
    */
   lengthEnd(): number {
     const at = this.pos;
-    const n = this.uint64();
-    const e = this.pos + n;
-    if (e > this.end) {
-      throw this.error(
-        'UNEXPECTED_END',
-        `length ${n} runs past the end of its message (${this.end - this.pos} bytes left) at byte ${this.byteBase + at}${this.context()}`,
-        at,
-      );
-    }
-    return e;
+    const lo = this.varint64Parts();
+    // The end as a small integer: every length that fits the message is under
+    // 2^31, and `lo` (from `>>> 0`) is then one. Through uint64()'s
+    // `hi * 2^32 + lo` it was a boxed double even for a length of 3, and a
+    // double stored into a position field moved every parser's position
+    // fields to boxed doubles (V8 field representations; core/keep-shape.ts).
+    if (this.hi === 0 && lo <= this.end - this.pos) return this.pos + lo;
+    const n = this.hi * TWO_32 + lo;
+    throw this.error(
+      'UNEXPECTED_END',
+      `length ${n} runs past the end of its message (${this.end - this.pos} bytes left) at byte ${this.byteBase + at}${this.context()}`,
+      at,
+    );
   }
 
   /** Skips the value of the last tag's field, whatever its wire type. */
