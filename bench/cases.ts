@@ -3,12 +3,15 @@
  * prints the tables): the parser rows over each payload and the encoder
  * rows over the large set. bench/protobuf.ts adds the protobuf rows.
  */
-import { Entry, Parser, encode, encodeChunks, parse } from '../src/index.js';
+import { encode, encodeChunks, parse } from '../src/index.js';
 import type { Format, MetricFamily } from '../src/index.js';
 import { buildPromClient, pptSamples } from './competitors.js';
 import type { PromClientSetup } from './competitors.js';
 import { LARGE, generatePayload } from './generate.js';
 import { buildMetricSet } from './metricset.js';
+import { pullNextOnly, pullWalk, sampleCount } from './walk.js';
+
+export { pullWalk, sampleCount } from './walk.js';
 // ---------------------------------------------------------------------------
 // Cases
 
@@ -85,45 +88,6 @@ export function uniqueValuesPayload(samples: number): Uint8Array {
     s += `req_total{pod="${pod}",trace="${(i * 97 + 13).toString(36).padStart(12, '0')}",code="200"} ${i}\n`;
   }
   return new TextEncoder().encode(s);
-}
-
-/** The pull API's walk: every sample's name, every label name and value, and value. */
-export function pullWalk(bytes: Uint8Array, format: Format, copyStrings = false): { samples: number; sum: number } {
-  const p = new Parser(bytes, { format, copyStrings });
-  let samples = 0;
-  let sum = 0;
-  for (let e = p.next(); e !== Entry.EOF; e = p.next()) {
-    if (e === Entry.Histogram) {
-      // A native histogram (protobuf): its name, labels and counts.
-      sum += p.metricName().length + p.histogram().count;
-      const k = p.labelCount();
-      for (let i = 0; i < k; i++) sum += p.labelName(i).length + p.labelValue(i).length;
-      samples++;
-      continue;
-    }
-    if (e !== Entry.Series) continue;
-    sum += p.metricName().length;
-    const k = p.labelCount();
-    for (let i = 0; i < k; i++) sum += p.labelName(i).length + p.labelValue(i).length;
-    const v = p.value();
-    if (v === v && v !== Infinity && v !== -Infinity) sum += v;
-    samples++;
-  }
-  return { samples, sum };
-}
-
-/** The tokenizer alone: next() over every entry, no accessor (how much of the walk is string making). */
-export function pullNextOnly(bytes: Uint8Array, format: Format): number {
-  const p = new Parser(bytes, { format });
-  let samples = 0;
-  for (let e = p.next(); e !== Entry.EOF; e = p.next()) if (e === Entry.Series || e === Entry.Histogram) samples++;
-  return samples;
-}
-
-export function sampleCount(families: MetricFamily[]): number {
-  let n = 0;
-  for (const f of families) n += f.samples.length;
-  return n;
 }
 
 export function parseCases(
