@@ -5,12 +5,11 @@
  * own process holds every generated payload and model, hundreds of MB, which
  * every garbage collection of a parse there has to walk past).
  *
- *   node --expose-gc --import tsx bench/textparse-child.ts FORMAT FILE N ROW [gc-each]
+ *   node --expose-gc --import tsx bench/textparse-child.ts FORMAT FILE N ROW [MODE...]
  *
  * ROW is `walk` (the pull API with every string) or `parse` (`parse()` to
  * families). Prints one JSON line: samples met, process CPU ns per parse
- * (user + system, every thread) over N parses after one untimed parse and a
- * full GC, and allocated bytes per parse (bench/alloc.ts). With `gc-each`, a
+ * (user + system, every thread) over N parses after one untimed parse, and allocated bytes per parse (bench/alloc.ts). With `gc-each`, a
  * full GC runs before each timed parse, outside the timing, as one falls
  * between a scraper's parses: the parsers keep their optimised code across it
  * (src/core/keep-shape.ts), and this mode shows whether they do.
@@ -18,19 +17,25 @@
 import { readFileSync } from 'node:fs';
 import { parse } from '../src/index.js';
 import type { Format } from '../src/index.js';
+import { releaseShapesForBench } from '../src/core/keep-shape.js';
+import { setLineComparisonForBench } from '../src/parse/scanner.js';
 import { CAN_MEASURE_ALLOC, bytesAllocated, gcIfExposed } from './alloc.js';
 import { pullWalk, sampleCount } from './walk.js';
 
-const [format, file, nArg, row, mode] = process.argv.slice(2) as [Format, string, string, string, string | undefined];
+const [format, file, nArg, row, ...modes] = process.argv.slice(2) as [Format, string, string, string, ...string[]];
 const bytes = new Uint8Array(readFileSync(file));
 const n = Number(nArg);
-const gcEach = mode === 'gc-each';
+const gcEach = modes.includes('gc-each');
+if (modes.includes('release-shapes')) releaseShapesForBench();
+if (modes.includes('no-compare')) setLineComparisonForBench(false);
 
 const run = row === 'walk' ? (): number => pullWalk(bytes, format).samples : (): number => sampleCount(parse(bytes, { format }));
 const sink: { value: unknown } = { value: undefined };
 
+// One untimed parse, as the Go program does; no forced GC after it (its
+// concurrent sweeping would be counted in the timed parses), except in
+// `gc-each` mode, where that is the point.
 const samples = run();
-gcIfExposed();
 let cpuUs = 0;
 for (let i = 0; i < n; i++) {
   if (gcEach) gcIfExposed();

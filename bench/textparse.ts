@@ -82,8 +82,8 @@ interface JsResult {
 }
 
 /** promwire's row `row` over `file`, in a process of its own (bench/textparse-child.ts). */
-function runJs(row: 'walk' | 'parse', format: Format, file: string, n: number, gcEach = false): JsResult {
-  const args = ['--expose-gc', '--import', 'tsx', CHILD, format, file, String(n), row, ...(gcEach ? ['gc-each'] : [])];
+function runJs(row: 'walk' | 'parse', format: Format, file: string, n: number, modes: string[] = []): JsResult {
+  const args = ['--expose-gc', '--import', 'tsx', CHILD, format, file, String(n), row, ...modes];
   const out = execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20 });
   return JSON.parse(out) as JsResult;
 }
@@ -161,6 +161,22 @@ export async function textparseTable(quick: boolean): Promise<string> {
           go: false,
         },
         {
+          row: 'diagnostic: the same, kept parsers released',
+          what: "what core/keep-shape.ts prevents: V8 frees the dead parsers' maps at the GC and throws their optimised code away",
+          cpuMs: [],
+          allocPerByte: null,
+          error: null,
+          go: false,
+        },
+        {
+          row: 'diagnostic: pull API, tokens not compared with the previous line',
+          what: 'what Scanner.sameBytes gains: every token scanned, every string made (text and OpenMetrics; protobuf has its own caches)',
+          cpuMs: [],
+          allocPerByte: null,
+          error: null,
+          go: false,
+        },
+        {
           row: 'promwire parse()',
           what: 'families: every sample as an object with its labels, as returned to the user',
           cpuMs: [],
@@ -170,7 +186,7 @@ export async function textparseTable(quick: boolean): Promise<string> {
         },
       ];
       // Checks, once, untimed: every row meets every sample.
-      const [goRow, walkRow, gcRow, famRow] = rows as [Row, Row, Row, Row];
+      const [goRow, walkRow, gcRow, releasedRow, noCompareRow, famRow] = rows as [Row, Row, Row, Row, Row, Row];
       try {
         const r = runGo(built.file, p.format, file, 1);
         const got = r.series + r.histograms;
@@ -181,7 +197,11 @@ export async function textparseTable(quick: boolean): Promise<string> {
       }
       const js: [Row, () => JsResult][] = [
         [walkRow, () => runJs('walk', p.format, file, n)],
-        [gcRow, () => runJs('walk', p.format, file, n, true)],
+        [gcRow, () => runJs('walk', p.format, file, n, ['gc-each'])],
+        [releasedRow, () => runJs('walk', p.format, file, n, ['gc-each', 'release-shapes'])],
+        ...(p.format === 'protobuf'
+          ? []
+          : ([[noCompareRow, () => runJs('walk', p.format, file, n, ['no-compare'])]] as [Row, () => JsResult][])),
         [famRow, () => runJs('parse', p.format, file, n)],
       ];
       for (let round = 0; round < rounds; round++) {
@@ -196,6 +216,7 @@ export async function textparseTable(quick: boolean): Promise<string> {
       }
       const goMs = goRow.cpuMs.length > 0 ? median(goRow.cpuMs) : null;
       for (const r of rows) {
+        if (r.cpuMs.length === 0 && r.error === null) continue; // a row this format has not (protobuf: no-compare)
         if (r.error !== null) {
           out.push(`| ${p.name} | ${r.row} | ${r.what} | | | | WRONG: ${r.error} |`);
           continue;

@@ -44,6 +44,18 @@ const L_VALUE_END = layout.L_VALUE_END;
 const L_VALUE_FLAGS = layout.L_VALUE_FLAGS;
 const L_VALUE_START = layout.L_VALUE_START;
 
+/** Whether the grammars compare tokens with the previous line's (see `Scanner.sameBytes`); only the bench turns it off. */
+let compareLines = true;
+
+/**
+ * @internal Turns the comparison of each token with the previous line's off
+ * or on, for the whole process: a bench diagnostic (the row that shows what
+ * the comparison gains, bench/textparse-child.ts). Output is the same either way.
+ */
+export function setLineComparisonForBench(on: boolean): void {
+  compareLines = on;
+}
+
 /** Thrown inside the walk when a streamed line is not complete yet. */
 export const NEED_MORE = { needMore: true };
 
@@ -356,13 +368,15 @@ export class Scanner implements PositionSource, SeriesView {
 
   /** Starts a sample line at `start`: no name, no labels yet (the last line's become `prev*`). */
   startSeries(start: number): void {
-    this.prevNameStart = this.nameStart;
-    this.prevNameEnd = this.nameEnd;
+    // Without comparison (a bench diagnostic), the previous line is empty.
+    const compare = compareLines;
+    this.prevNameStart = compare ? this.nameStart : -1;
+    this.prevNameEnd = compare ? this.nameEnd : -1;
     this.prevNameFlags = this.nameFlags;
     const l = this.prevLbl;
     this.prevLbl = this.lbl;
     this.lbl = l;
-    this.prevN = this.nLabels;
+    this.prevN = compare ? this.nLabels : 0;
     this.nLabels = 0;
     this.hasEx = false;
     this.nameStart = this.nameEnd = -1;
