@@ -18,7 +18,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from '../src/index.js';
 import type { Format } from '../src/index.js';
 import { releaseShapesForBench } from '../src/core/keep-shape.js';
-import { setLineComparisonForBench } from '../src/parse/scanner.js';
+import { setScannerTechniquesForBench } from '../src/parse/scanner.js';
 import { CAN_MEASURE_ALLOC, bytesAllocated, gcIfExposed } from './alloc.js';
 import { pullWalk, sampleCount } from './walk.js';
 
@@ -27,7 +27,8 @@ const bytes = new Uint8Array(readFileSync(file));
 const n = Number(nArg);
 const gcEach = modes.includes('gc-each');
 if (modes.includes('release-shapes')) releaseShapesForBench();
-if (modes.includes('no-compare')) setLineComparisonForBench(false);
+if (modes.includes('no-compare')) setScannerTechniquesForBench({ compareLines: false });
+if (modes.includes('no-whole-utf8')) setScannerTechniquesForBench({ wholeBufferUtf8: false });
 
 const run = row === 'walk' ? (): number => pullWalk(bytes, format).samples : (): number => sampleCount(parse(bytes, { format }));
 const sink: { value: unknown } = { value: undefined };

@@ -9,9 +9,12 @@
  * cores beside the parse, so wall time would flatter it on an idle machine
  * and punish it on a busy one. Both sides are measured alike: process CPU
  * (user + system, every thread: Go's GC workers, V8's helper threads) over
- * N parses after one untimed parse, divided by N; rounds alternate Go and
- * JavaScript so that a change in machine load falls on both, and the table
- * shows each row's median round.
+ * N parses after one untimed parse, divided by N, each side in a process of
+ * its own that reads the payload from the same file (bench/textparse-child.ts
+ * for promwire: not the bench's own process, whose heap holds every
+ * generated payload and model); rounds alternate Go and JavaScript so that a
+ * change in machine load falls on both, and the table shows each row's
+ * median round.
  *
  * Needs Debian sid's Go 1.26 and the Prometheus 3.5.3 sources, fetched by
  * `bash .ci/sid-tools.sh` into $PROMWIRE_TOOLS (default
@@ -177,6 +180,14 @@ export async function textparseTable(quick: boolean): Promise<string> {
           go: false,
         },
         {
+          row: 'diagnostic: pull API, UTF-8 checked per range',
+          what: 'what Scanner.wholeUtf8 gains: each non-ASCII name, value and help text checked on its own instead of the whole buffer once (buffer.isUtf8)',
+          cpuMs: [],
+          allocPerByte: null,
+          error: null,
+          go: false,
+        },
+        {
           row: 'promwire parse()',
           what: 'families: every sample as an object with its labels, as returned to the user',
           cpuMs: [],
@@ -186,7 +197,7 @@ export async function textparseTable(quick: boolean): Promise<string> {
         },
       ];
       // Checks, once, untimed: every row meets every sample.
-      const [goRow, walkRow, gcRow, releasedRow, noCompareRow, famRow] = rows as [Row, Row, Row, Row, Row, Row];
+      const [goRow, walkRow, gcRow, releasedRow, noCompareRow, perRangeRow, famRow] = rows as [Row, Row, Row, Row, Row, Row, Row];
       try {
         const r = runGo(built.file, p.format, file, 1);
         const got = r.series + r.histograms;
@@ -201,7 +212,10 @@ export async function textparseTable(quick: boolean): Promise<string> {
         [releasedRow, () => runJs('walk', p.format, file, n, ['gc-each', 'release-shapes'])],
         ...(p.format === 'protobuf'
           ? []
-          : ([[noCompareRow, () => runJs('walk', p.format, file, n, ['no-compare'])]] as [Row, () => JsResult][])),
+          : ([
+              [noCompareRow, () => runJs('walk', p.format, file, n, ['no-compare'])],
+              [perRangeRow, () => runJs('walk', p.format, file, n, ['no-whole-utf8'])],
+            ] as [Row, () => JsResult][])),
         [famRow, () => runJs('parse', p.format, file, n)],
       ];
       for (let round = 0; round < rounds; round++) {
@@ -216,7 +230,7 @@ export async function textparseTable(quick: boolean): Promise<string> {
       }
       const goMs = goRow.cpuMs.length > 0 ? median(goRow.cpuMs) : null;
       for (const r of rows) {
-        if (r.cpuMs.length === 0 && r.error === null) continue; // a row this format has not (protobuf: no-compare)
+        if (r.cpuMs.length === 0 && r.error === null) continue; // a row this format has not (protobuf: the text scanner's diagnostics)
         if (r.error !== null) {
           out.push(`| ${p.name} | ${r.row} | ${r.what} | | | | WRONG: ${r.error} |`);
           continue;

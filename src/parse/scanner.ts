@@ -44,16 +44,18 @@ const L_VALUE_END = layout.L_VALUE_END;
 const L_VALUE_FLAGS = layout.L_VALUE_FLAGS;
 const L_VALUE_START = layout.L_VALUE_START;
 
-/** Whether the grammars compare tokens with the previous line's (see `Scanner.sameBytes`); only the bench turns it off. */
-let compareLines = true;
-
 /**
- * @internal Turns the comparison of each token with the previous line's off
- * or on, for the whole process: a bench diagnostic (the row that shows what
- * the comparison gains, bench/textparse-child.ts). Output is the same either way.
+ * Techniques the bench switches off to show what each gains (the diagnostic
+ * rows of bench/textparse-child.ts); the output is the same either way.
+ * `compareLines`: the grammars compare each token with the previous line's
+ * (see `Scanner.sameBytes`). `wholeBufferUtf8`: UTF-8 is checked once per
+ * buffer where the runtime has a native check (see `Scanner.wholeUtf8`).
  */
-export function setLineComparisonForBench(on: boolean): void {
-  compareLines = on;
+const techniques = { compareLines: true, wholeBufferUtf8: true };
+
+/** @internal For the bench only: switches techniques off (or on again) for the whole process. */
+export function setScannerTechniquesForBench(t: Partial<typeof techniques>): void {
+  Object.assign(techniques, t);
 }
 
 /** Thrown inside the walk when a streamed line is not complete yet. */
@@ -265,7 +267,7 @@ export class Scanner implements PositionSource, SeriesView {
    */
   wholeUtf8(): boolean {
     let st = this.utf8State;
-    if (st === 0) st = this.utf8State = nativeIsUtf8?.(this.buf.subarray(0, this.end)) ? 1 : 2;
+    if (st === 0) st = this.utf8State = techniques.wholeBufferUtf8 && nativeIsUtf8?.(this.buf.subarray(0, this.end)) ? 1 : 2;
     return st === 1;
   }
 
@@ -369,7 +371,7 @@ export class Scanner implements PositionSource, SeriesView {
   /** Starts a sample line at `start`: no name, no labels yet (the last line's become `prev*`). */
   startSeries(start: number): void {
     // Without comparison (a bench diagnostic), the previous line is empty.
-    const compare = compareLines;
+    const compare = techniques.compareLines;
     this.prevNameStart = compare ? this.nameStart : -1;
     this.prevNameEnd = compare ? this.nameEnd : -1;
     this.prevNameFlags = this.nameFlags;
