@@ -149,7 +149,7 @@ export async function textparseTable(quick: boolean): Promise<string> {
         },
         {
           row: 'promwire pull API',
-          what: "next() over every entry; every sample's name, label names and values, value",
+          what: "next() over every entry; every sample's name, label names and values, value, timestamp; help, type, unit",
           cpuMs: [],
           allocPerByte: null,
           error: null,

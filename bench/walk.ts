@@ -5,17 +5,34 @@
 import { Entry, Parser } from '../src/index.js';
 import type { Format, MetricFamily } from '../src/index.js';
 
-/** The pull API's walk: every sample's name, every label name and value, and value. */
+/**
+ * The pull API's walk: every sample's name, every label name and value, value
+ * and timestamp; every HELP, TYPE and UNIT (what bench/go/textparse reads of
+ * Prometheus' parsers, for the "Prometheus 3.5" table).
+ */
 export function pullWalk(bytes: Uint8Array, format: Format, copyStrings = false): { samples: number; sum: number } {
   const p = new Parser(bytes, { format, copyStrings });
   let samples = 0;
   let sum = 0;
   for (let e = p.next(); e !== Entry.EOF; e = p.next()) {
+    if (e === Entry.Help) {
+      sum += p.familyName().length + p.help().length;
+      continue;
+    }
+    if (e === Entry.Type) {
+      sum += p.familyName().length + p.type().length;
+      continue;
+    }
+    if (e === Entry.Unit) {
+      sum += p.familyName().length + p.unit().length;
+      continue;
+    }
     if (e === Entry.Histogram) {
       // A native histogram (protobuf): its name, labels and counts.
       sum += p.metricName().length + p.histogram().count;
       const k = p.labelCount();
       for (let i = 0; i < k; i++) sum += p.labelName(i).length + p.labelValue(i).length;
+      if (p.timestamp() !== null) sum++;
       samples++;
       continue;
     }
@@ -25,6 +42,7 @@ export function pullWalk(bytes: Uint8Array, format: Format, copyStrings = false)
     for (let i = 0; i < k; i++) sum += p.labelName(i).length + p.labelValue(i).length;
     const v = p.value();
     if (v === v && v !== Infinity && v !== -Infinity) sum += v;
+    if (p.timestamp() !== null) sum++;
     samples++;
   }
   return { samples, sum };

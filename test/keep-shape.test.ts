@@ -16,22 +16,41 @@ import { encode, parse } from '../src/index.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-function runChild(): { maps: { class: string; same: boolean }[]; trace: string[] } {
+interface ChildResult {
+  maps: { class: string; same: boolean }[];
+  trace: string[];
+}
+
+/** Runs the child over freshly written payloads; `release`: the control run, kept objects let go. */
+function runChild(release: boolean): ChildResult {
   const dir = mkdtempSync(join(tmpdir(), 'promwire-keep-shape-'));
-  const { text, openmetrics } = generatePayload({ seed: 7, samples: 12_000, families: 40 });
-  writeFileSync(join(dir, 'payload.text'), text);
-  writeFileSync(join(dir, 'payload.openmetrics'), openmetrics);
-  writeFileSync(join(dir, 'payload.protobuf'), encode(parse(text, { format: 'text' }), { format: 'protobuf', onWarning: () => {} }));
-  const r = spawnSync(
-    process.execPath,
-    ['--allow-natives-syntax', '--expose-gc', '--trace-deopt', '--import', 'tsx', 'test/helpers/keep-shape-child.ts', dir],
-    { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20, timeout: 120_000 },
-  );
-  rmSync(dir, { recursive: true, force: true });
-  if (r.status !== 0) throw new Error(`child failed (${r.status}): ${r.stderr}`);
-  const lines = r.stdout.trimEnd().split('\n');
-  const result = JSON.parse(lines.pop()!) as { maps: { class: string; same: boolean }[] };
-  return { maps: result.maps, trace: lines };
+  try {
+    const { text, openmetrics } = generatePayload({ seed: 7, samples: 12_000, families: 40 });
+    writeFileSync(join(dir, 'payload.text'), text);
+    writeFileSync(join(dir, 'payload.openmetrics'), openmetrics);
+    writeFileSync(join(dir, 'payload.protobuf'), encode(parse(text, { format: 'text' }), { format: 'protobuf', onWarning: () => {} }));
+    const args = ['--allow-natives-syntax', '--expose-gc', '--trace-deopt', '--import', 'tsx', 'test/helpers/keep-shape-child.ts', dir];
+    const r = spawnSync(process.execPath, release ? [...args, 'release'] : args, {
+      cwd: ROOT,
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+      timeout: 120_000,
+    });
+    if (r.status !== 0) throw new Error(`child failed (${r.status}): ${r.stderr}`);
+    const lines = r.stdout.trimEnd().split('\n');
+    const result = JSON.parse(lines.pop()!) as { maps: { class: string; same: boolean }[] };
+    return { maps: result.maps, trace: lines };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Our functions whose optimised code a GC threw away because an object it embedded died. */
+function thrownAway(trace: string[], ours: Set<string>): string[] {
+  return trace
+    .filter((l) => l.includes('reason: weak objects'))
+    .map((l) => /<SharedFunctionInfo (\w+)>/.exec(l)?.[1])
+    .filter((n): n is string => n !== undefined && ours.has(n));
 }
 
 /** Names of the functions and methods of the parsing modules, as V8's trace names them. */
@@ -50,10 +69,12 @@ function parserFunctionNames(): Set<string> {
 }
 
 describe('kept shapes (core/keep-shape.ts)', () => {
-  const { maps, trace } = runChild();
+  const kept = runChild(false);
+  const control = runChild(true);
+  const ours = parserFunctionNames();
 
   it('keeps an object of each hot class with the map of the instances that walked real payloads', () => {
-    const classes = new Set(maps.map((m) => m.class));
+    const classes = new Set(kept.maps.map((m) => m.class));
     for (const c of [
       'TextParser',
       'Scanner',
@@ -66,17 +87,15 @@ describe('kept shapes (core/keep-shape.ts)', () => {
     ]) {
       expect(classes, `no kept ${c}`).toContain(c);
     }
-    expect(maps.filter((m) => !m.same)).toEqual([]);
+    expect(kept.maps.filter((m) => !m.same)).toEqual([]);
   });
 
   it('a full GC between parses throws away no optimised parser code ("weak objects")', () => {
-    const ours = parserFunctionNames();
     expect(ours.size).toBeGreaterThan(100);
     expect(ours).toContain('labelsText');
-    const thrownAway = trace
-      .filter((l) => l.includes('reason: weak objects'))
-      .map((l) => /<SharedFunctionInfo (\w+)>/.exec(l)?.[1])
-      .filter((n): n is string => n !== undefined && ours.has(n));
-    expect(thrownAway).toEqual([]);
+    // The control: with the kept objects let go, the same trace shows the
+    // walk's code thrown away (else this test could not fail).
+    expect(thrownAway(control.trace, ours)).toContain('labelsText');
+    expect(thrownAway(kept.trace, ours)).toEqual([]);
   });
 });

@@ -25,11 +25,17 @@
  * in a child process with V8's natives syntax, that each kept object shares
  * its map with instances that walked real payloads.
  *
- * The cost: three parsers and a families builder, about 100 KB, for the life
+ * The cost: three parsers and a families builder, about 136 KB, for the life
  * of the process; runtimes without this behaviour lose nothing else.
  */
 
-const kept: object[] = [];
+/**
+ * The kept objects, on the global object: a module-level array that nothing
+ * reads is removed by bundlers (Rollup turned `keepShape` into `return o`,
+ * and the objects became garbage again). One array per process, whichever
+ * copy of promwire (ESM, CJS) is loaded.
+ */
+const kept: object[] = ((globalThis as Record<symbol, object[] | undefined>)[Symbol.for('promwire.keptShapes')] ??= []);
 
 /** Keeps `o` alive for the life of the process; returns it. */
 export function keepShape<T extends object>(o: T): T {

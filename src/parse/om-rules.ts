@@ -122,14 +122,14 @@ export class OpenMetricsRules {
   private keyCache: Int32Array = new Int32Array(16 * KEY_STRIDE);
   private groupHasTs = false;
   // Doubles from the start, as Scanner's number fields (core/keep-shape.ts).
-  private groupTs = 0.5;
+  private groupTs = -0;
 
   // The current histogram group.
   private hOpen = false;
   private hLe = -Infinity;
   private hHasLe = false;
-  private hBucketValue = 0.5;
-  private hCount = 0.5;
+  private hBucketValue = -0;
+  private hCount = -0;
   private hHasCount = false;
   private hHasSum = false;
   private hHasGsum = false;

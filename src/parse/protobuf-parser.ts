@@ -209,10 +209,12 @@ export class ProtobufParser implements PullParser {
   private nLabels = 0;
   /** Duplicate-name filter of the Metric's labels: one bit per (length, last byte). */
   private nameFilter = 0;
-  // Number fields that may hold doubles start as one (0.5; each is set before
-  // it is read), so that no field changes representation after construction
-  // and the kept parser keeps this class's map (core/keep-shape.ts).
-  private ts = 0.5;
+  // Number fields that may hold doubles start as one (-0: a double V8 cannot
+  // keep as a small integer, and still equal to 0, so `timestamp()` before
+  // any sample is null as before), so that no field changes representation
+  // after construction and the kept parser keeps this class's map
+  // (core/keep-shape.ts).
+  private ts = -0;
   /** The sub-message of the family's type (start, end), -1 when absent. */
   private vStart = -1;
   /**
@@ -224,13 +226,13 @@ export class ProtobufParser implements PullParser {
    */
   private vRanges = new Int32Array(8);
   private nV = 0;
-  private created = 0.5;
+  private created = -0;
   private hasCreated = false;
   // Counter, gauge, untyped: the value; summary and histogram: count and sum.
-  private val = 0.5;
-  private count = 0.5;
-  private countFloat = 0.5;
-  private sum = 0.5;
+  private val = -0;
+  private count = -0;
+  private countFloat = -0;
+  private sum = -0;
   /** Quantile or bucket sub-messages (start, end pairs). */
   private parts = new Int32Array(64);
   private nParts = 0;
@@ -238,9 +240,9 @@ export class ProtobufParser implements PullParser {
   private classic = false;
   /** Histogram field positions for the native decode: spans seen (native test), the histogram message. */
   private schema = 0;
-  private zeroThreshold = 0.5;
-  private zeroCount = 0.5;
-  private zeroCountFloat = 0.5;
+  private zeroThreshold = -0;
+  private zeroCount = -0;
+  private zeroCountFloat = -0;
   private hasSpans = false;
   /** Counted by readHistogram's walk, so decodeNative can check its limits before allocating. */
   private nSpans = 0;
@@ -251,7 +253,7 @@ export class ProtobufParser implements PullParser {
   // The current entry within the Metric.
   private kind = K_VALUE;
   private part = 0;
-  private bound = 0.5;
+  private bound = -0;
   private exStart = -1;
   private exEnd = -1;
   private hist: NativeHistogram | undefined = undefined;
@@ -1678,9 +1680,6 @@ export class ProtobufParser implements PullParser {
   }
 }
 
-// Lives as long as the process, so its map survives a full GC between parses (core/keep-shape.ts).
-keepShape(new ProtobufParser(new Uint8Array(0)));
-
 /** The Metric field that holds the value of each type (the oneof). */
 const VALUE_FIELD: readonly number[] = [
   MetricField.counter,
@@ -1704,3 +1703,7 @@ const FIELD_NAMES_METRIC: Record<number, string> = {
   5: 'Metric.untyped',
   7: 'Metric.histogram',
 };
+
+// Lives as long as the process, so its map survives a full GC between parses (core/keep-shape.ts).
+keepShape(new ProtobufParser(new Uint8Array(0)));
+// Last in the module, so that the constructor may read any of the module's constants above.

@@ -129,17 +129,18 @@ export class Scanner implements PositionSource, SeriesView {
   nameLabelAt = -1;
   /** True while the exemplar's labels are read (into the same label slots). */
   inExemplar = false;
-  // Number fields that may hold doubles start as one (0.5, never read before
-  // a line sets them), so no field changes representation after construction
-  // and the kept parser keeps this class's map (core/keep-shape.ts).
-  val = 0.5;
-  ts = 0.5;
+  // Number fields that may hold doubles start as one (-0: a double V8 cannot
+  // keep as a small integer, and still equal to 0), so no field changes
+  // representation after construction and the kept parser keeps this class's
+  // map (core/keep-shape.ts).
+  val = -0;
+  ts = -0;
   hasTs = false;
   // Exemplar (OpenMetrics).
   exLbl: Int32Array = new Int32Array(LABEL_STRIDE * 4);
   exN = 0;
-  exVal = 0.5;
-  exTs = 0.5;
+  exVal = -0;
+  exTs = -0;
   exHasTs = false;
   hasEx = false;
   // Metadata and comments.

@@ -33,10 +33,10 @@ export class WireReader {
   byteBase = 0;
   /**
    * High 32 bits of the last `varint64Parts()` read. A double from the start
-   * (it holds values up to 2^32 - 1), so its representation never changes
-   * after construction (core/keep-shape.ts).
+   * (-0; it holds values up to 2^32 - 1), so its representation never
+   * changes after construction (core/keep-shape.ts).
    */
-  hi = 0.5;
+  hi = -0;
   /** Describes where the reader is (family, metric), for messages; only called on the error path. */
   where: () => string = () => '';
 
