@@ -188,13 +188,10 @@ function sampleOpenMetrics(s: Scanner, rules: OpenMetricsRules, start: number): 
   s.startSeries(start);
   const c = buf[i]!;
   if ((CLASS[c]! & C_NAME_START) !== 0) {
-    // The previous line's name again? Compared four bytes at a time instead
-    // of scanned (Scanner.sameBytes); the accessors then return the string
-    // they made for it. `prevNameFlags` 0: it was a bare name too.
-    const ps = s.prevNameStart;
-    const len = s.prevNameEnd - ps;
-    if (len > 0 && s.prevNameFlags === 0 && i + len < lim && (CLASS[buf[i + len]!]! & C_NAME) === 0 && s.sameBytes(i, ps, len)) {
-      i += len;
+    // The previous line's name again? (Scanner.sameNameEnd)
+    const same = s.sameNameEnd(i, lim);
+    if (same >= 0) {
+      i = same;
       s.nameSame = true;
     } else {
       i++;
@@ -369,11 +366,9 @@ function labelsOpenMetrics(s: Scanner, at: number, lim: number, exemplar: boolea
     let same = 0;
     if ((CLASS[c]! & C_LABEL_START) !== 0) {
       ns = i;
-      const pl = s.prevLbl;
-      const ps = pb >= 0 ? pl[pb + L_NAME_START]! : 0;
-      const len = pb >= 0 ? pl[pb + L_NAME_END]! - ps : 0;
-      if (len > 0 && pl[pb + L_NAME_FLAGS] === 0 && i + len < lim && (CLASS[buf[i + len]!]! & C_LABEL) === 0 && s.sameBytes(i, ps, len)) {
-        i += len;
+      const sameEnd = s.sameLabelNameEnd(i, lim, pb);
+      if (sameEnd >= 0) {
+        i = sameEnd;
         same = SAME_NAME;
       } else {
         i++;
@@ -402,27 +397,12 @@ function labelsOpenMetrics(s: Scanner, at: number, lim: number, exemplar: boolea
       if (i >= lim || buf[i] !== QUOTE) {
         throw s.error('INVALID_LABEL_VALUE', `expected quoted label value, got ${describeHere(s, i)}`, i);
       }
-      // The previous line's value at this index: the same bytes up to its
-      // closing quote scan as they did there (an OpenMetrics string holds no
-      // line feed, so the match stays on this line), so take its end and
-      // flags (UTF-8 validated there) instead of scanning.
-      let close = -1;
-      let vf = 0;
-      if (pb >= 0) {
-        const pl = s.prevLbl;
-        const ps = pl[pb + L_VALUE_START]!;
-        const len = pl[pb + L_VALUE_END]! - ps;
-        if (i + 1 + len < lim && s.sameBytes(i + 1, ps, len + 1)) {
-          close = i + 1 + len;
-          vf = pl[pb + L_VALUE_FLAGS]!;
-          same |= SAME_VALUE;
-        }
-      }
-      if (close < 0) {
-        close = s.scanQuoted(i, lim, true);
-        vf = s.quotedFlags;
-      }
-      s.addLabel(ns, ne, nf, i + 1, close, vf, quoted, same);
+      // The previous line's value at this index, or scanned
+      // (Scanner.sameValueClose; `lim` keeps a match on this line).
+      let close = s.sameValueClose(i, lim, pb);
+      if (close >= 0) same |= SAME_VALUE;
+      else close = s.scanQuoted(i, lim, true);
+      s.addLabel(ns, ne, nf, i + 1, close, s.quotedFlags, quoted, same);
       i = close + 1;
       c = i < lim ? buf[i]! : LF;
     }

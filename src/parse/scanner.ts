@@ -22,6 +22,9 @@ import type { SeriesView } from './series-view.js';
 // Module-local copies of the byte constants and class tables (see the
 // layout copies below, and text-grammar.ts, for why).
 const BACKSLASH = chars.BACKSLASH;
+const C_LABEL = chars.C_LABEL;
+const C_NAME = chars.C_NAME;
+const CLASS = chars.CLASS;
 const LF = chars.LF;
 const QUOTE = chars.QUOTE;
 const QUOTED_STOP = chars.QUOTED_STOP;
@@ -367,6 +370,69 @@ export class Scanner implements PositionSource, SeriesView {
     const buf = this.buf;
     for (; k < n; k++) if (buf[a + k] !== buf[b + k]) return false;
     return true;
+  }
+
+  /**
+   * The end of the bare metric name at `i` when it is the previous line's
+   * bare name again (its bytes, and no name byte after them before `limit`),
+   * else -1: the grammars then scan it. Both grammars ask this before
+   * scanning a name, and the accessors return the string made for the
+   * previous line when it matched (`nameSame`).
+   */
+  sameNameEnd(i: number, limit: number): number {
+    const ps = this.prevNameStart;
+    const len = this.prevNameEnd - ps;
+    if (
+      len > 0 &&
+      this.prevNameFlags === 0 &&
+      i + len < limit &&
+      (CLASS[this.buf[i + len]!]! & C_NAME) === 0 &&
+      this.sameBytes(i, ps, len)
+    ) {
+      return i + len;
+    }
+    return -1;
+  }
+
+  /**
+   * The end of the bare label name at `i` when it is the previous line's label
+   * name at `pb` (its offset in `prevLbl`, or -1 for none) again, else -1.
+   */
+  sameLabelNameEnd(i: number, limit: number, pb: number): number {
+    if (pb < 0) return -1;
+    const pl = this.prevLbl;
+    const ps = pl[pb + L_NAME_START]!;
+    const len = pl[pb + L_NAME_END]! - ps;
+    if (
+      len > 0 &&
+      pl[pb + L_NAME_FLAGS] === 0 &&
+      i + len < limit &&
+      (CLASS[this.buf[i + len]!]! & C_LABEL) === 0 &&
+      this.sameBytes(i, ps, len)
+    ) {
+      return i + len;
+    }
+    return -1;
+  }
+
+  /**
+   * The closing quote of the quoted value whose `"` is at `i` when its bytes
+   * and closing quote are the previous line's label value at `pb` again, with
+   * that value's flags in `quotedFlags` (as `scanQuoted` leaves them: the
+   * same bytes scan the same way, UTF-8 validated there), else -1. Not for a
+   * value that held a raw line feed (text), whose scan also counts lines.
+   */
+  sameValueClose(i: number, limit: number, pb: number): number {
+    if (pb < 0) return -1;
+    const pl = this.prevLbl;
+    const ps = pl[pb + L_VALUE_START]!;
+    const len = pl[pb + L_VALUE_END]! - ps;
+    const pf = pl[pb + L_VALUE_FLAGS]!;
+    if ((pf & F_NEWLINE) === 0 && i + 1 + len < limit && this.sameBytes(i + 1, ps, len + 1)) {
+      this.quotedFlags = pf;
+      return i + 1 + len;
+    }
+    return -1;
   }
 
   /** Starts a sample line at `start`: no name, no labels yet (the last line's become `prev*`). */

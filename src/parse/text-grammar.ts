@@ -32,15 +32,8 @@ const NUL = chars.NUL;
 const QUOTE = chars.QUOTE;
 const RBRACE = chars.RBRACE;
 const invalidUtf8At = chars.invalidUtf8At;
-const F_NEWLINE = layout.F_NEWLINE;
 const F_UTF8 = layout.F_UTF8;
 const LABEL_STRIDE = layout.LABEL_STRIDE;
-const L_NAME_END = layout.L_NAME_END;
-const L_NAME_FLAGS = layout.L_NAME_FLAGS;
-const L_NAME_START = layout.L_NAME_START;
-const L_VALUE_END = layout.L_VALUE_END;
-const L_VALUE_FLAGS = layout.L_VALUE_FLAGS;
-const L_VALUE_START = layout.L_VALUE_START;
 const SAME_NAME = layout.SAME_NAME;
 const SAME_VALUE = layout.SAME_VALUE;
 
@@ -166,12 +159,10 @@ function sampleText(s: Scanner, start: number): Entry {
   s.startSeries(start);
   const c = buf[i]!;
   if ((CLASS[c]! & C_NAME_START) !== 0) {
-    // The previous line's name again? (see Scanner.sameBytes; `prevNameFlags`
-    // 0 means it was a bare name too.)
-    const ps = s.prevNameStart;
-    const len = s.prevNameEnd - ps;
-    if (len > 0 && s.prevNameFlags === 0 && i + len < end && (CLASS[buf[i + len]!]! & C_NAME) === 0 && s.sameBytes(i, ps, len)) {
-      i += len;
+    // The previous line's name again? (Scanner.sameNameEnd)
+    const same = s.sameNameEnd(i, end);
+    if (same >= 0) {
+      i = same;
       s.nameSame = true;
     } else {
       i++;
@@ -252,11 +243,9 @@ function labelsText(s: Scanner, at: number): number {
     let same = 0;
     if ((CLASS[c]! & C_LABEL_START) !== 0) {
       ns = i;
-      const pl = s.prevLbl;
-      const ps = pb >= 0 ? pl[pb + L_NAME_START]! : 0;
-      const len = pb >= 0 ? pl[pb + L_NAME_END]! - ps : 0;
-      if (len > 0 && pl[pb + L_NAME_FLAGS] === 0 && i + len < end && (CLASS[buf[i + len]!]! & C_LABEL) === 0 && s.sameBytes(i, ps, len)) {
-        i += len;
+      const sameEnd = s.sameLabelNameEnd(i, end, pb);
+      if (sameEnd >= 0) {
+        i = sameEnd;
         same = SAME_NAME;
       } else {
         i++;
@@ -293,27 +282,11 @@ function labelsText(s: Scanner, at: number): number {
     if (buf[i] !== QUOTE) {
       throw s.error('INVALID_LABEL_VALUE', `expected quoted label value, got ${s.describe(i, s.findLineEnd(i))}`, i);
     }
-    // The previous line's value at this index: its bytes and closing quote
-    // at the cursor scan exactly as they did there, so take its end and flags
-    // (unless it held a raw line feed, whose scan also counts lines).
-    let close = -1;
-    let vf = 0;
-    if (pb >= 0) {
-      const pl = s.prevLbl;
-      const ps = pl[pb + L_VALUE_START]!;
-      const len = pl[pb + L_VALUE_END]! - ps;
-      const pf = pl[pb + L_VALUE_FLAGS]!;
-      if ((pf & F_NEWLINE) === 0 && i + 1 + len < end && s.sameBytes(i + 1, ps, len + 1)) {
-        close = i + 1 + len;
-        vf = pf;
-        same |= SAME_VALUE;
-      }
-    }
-    if (close < 0) {
-      close = s.scanQuoted(i, end, false);
-      vf = s.quotedFlags;
-    }
-    s.addLabel(ns, ne, nf, i + 1, close, vf, quoted, same);
+    // The previous line's value at this index, or scanned (Scanner.sameValueClose).
+    let close = s.sameValueClose(i, end, pb);
+    if (close >= 0) same |= SAME_VALUE;
+    else close = s.scanQuoted(i, end, false);
+    s.addLabel(ns, ne, nf, i + 1, close, s.quotedFlags, quoted, same);
     i = close + 1;
     // promparse: "Free trailing commas are allowed", and so are blanks in
     // place of a comma between labels.
