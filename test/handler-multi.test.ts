@@ -3,12 +3,14 @@
  * array order, each MetricSet through its own encodeChunks, one `# EOF`,
  * refresh() awaited, a family written by two sources refused.
  */
+import http from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { MetricSet } from '../src/metrics/index.js';
 import type { MetricFamily } from '../src/model/index.js';
 import { parse } from '../src/parse/families.js';
 import type { Collectable } from '../src/toolkit/exposition.js';
 import { createFetchHandler } from '../src/toolkit/fetch-handler.js';
+import { createNodeHandler } from '../src/toolkit/handler.js';
 
 const OM = 'application/openmetrics-text;version=1.0.0';
 const PB = 'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited';
@@ -158,5 +160,38 @@ describe('metrics: an array of sets', () => {
     const fams = parse(await (await get(h)).text());
     for (const f of fams) for (const s of f.samples) expect(s.labels.instance).toBe('i1');
     expect(fams).toHaveLength(4);
+  });
+
+  it('every set reads its collect callbacks once, in the refresh, however many chunks the sets before it send', async () => {
+    const a = new MetricSet();
+    const g = a.gauge({ name: 'a_g', help: 'A.', labelNames: ['i'] });
+    for (let i = 0; i < 2000; i++) g.labels({ i: String(i) }).set(i);
+    const b = new MetricSet();
+    let calls = 0;
+    b.gauge({
+      name: 'b_g',
+      help: 'B.',
+      async collect(m) {
+        calls++;
+        await new Promise((r) => setTimeout(r, 5));
+        m.set(1);
+      },
+    });
+    const errors: unknown[] = [];
+    // The Node handler waits for the socket between chunks, so set a's
+    // chunks go out over several turns of the event loop before b's start.
+    const handler = createNodeHandler({ metrics: [a, b], chunkSize: 1024, onError: (e) => errors.push(e) });
+    const server = http.createServer((req, res) => void handler(req, res));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    let text: string;
+    try {
+      const { port } = server.address() as { port: number };
+      text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    } finally {
+      server.close();
+    }
+    expect(errors).toEqual([]);
+    expect(calls).toBe(1);
+    expect(text.endsWith('b_g 1\n')).toBe(true);
   });
 });

@@ -846,25 +846,34 @@ function concatChunks(
   options: { format: Format; escaping: EscapingScheme; chunkSize: number; onWarning: (message: string) => void },
   om: boolean,
 ): Iterator<Uint8Array> {
+  // Every source takes its first step on the first next(), in the task that
+  // ran the refresh: a MetricSet reads its collect callbacks' values on its
+  // first step, and only in that task (collect.ts). Started one after
+  // another, a later set began after the earlier ones' chunks had gone out
+  // over several turns of the event loop, ran its callbacks again, and an
+  // async one failed the response after its headers.
+  let started: { it: Iterator<Uint8Array>; first: IteratorResult<Uint8Array> | undefined }[] | undefined;
   let i = 0;
-  let current: Iterator<Uint8Array> | undefined;
   let held: Uint8Array | undefined;
   return {
     next(): IteratorResult<Uint8Array> {
+      started ??= sources.map((s) => {
+        const it = s.encodeChunks!(options)[Symbol.iterator]();
+        return { it, first: it.next() };
+      });
       for (;;) {
-        if (current === undefined) {
-          if (i >= sources.length) {
-            if (held === undefined) return { done: true, value: undefined };
-            const last = held;
-            held = undefined;
-            return { done: false, value: last };
-          }
-          current = sources[i++]!.encodeChunks!(options)[Symbol.iterator]();
+        const src = started[i];
+        if (src === undefined) {
+          if (held === undefined) return { done: true, value: undefined };
+          const last = held;
+          held = undefined;
+          return { done: false, value: last };
         }
-        const r = current.next();
+        const r = src.first ?? src.it.next();
+        src.first = undefined;
         if (r.done === true) {
-          current = undefined;
-          if (om && held !== undefined && i < sources.length && endsWithEof(held)) {
+          i++;
+          if (om && held !== undefined && i < started.length && endsWithEof(held)) {
             held = held.subarray(0, held.length - EOF_LINE.length);
           }
           continue;
