@@ -108,6 +108,9 @@ export class OpenMetricsRules {
   /** groupKey's result. */
   private key1 = 0;
   private key2 = 0;
+  /** The two hash states `mix()` carries on. */
+  private mixA = 0;
+  private mixC = 0;
   /** The label left out of the last passed sample's group (`le`, `quantile`, the stateset's), or -1. */
   private skip = -1;
   /** The name findSkip looked for last. */
@@ -520,40 +523,20 @@ export class OpenMetricsRules {
         a = kc[x + K_NAME_A]!;
         c = kc[x + K_NAME_C]!;
       } else {
-        a = SEED_A;
-        c = SEED_C;
-        let i = lbl[b + L_NAME_START]!;
-        const e = lbl[b + L_NAME_END]!;
-        for (; i + 4 <= e; i += 4) {
-          const w = dv.getInt32(i, true);
-          a = Math.imul(a ^ w, 0x01000193);
-          a ^= a >>> 15;
-          c = Math.imul(c ^ w, 0x85ebca6b);
-          c ^= c >>> 13;
-        }
-        for (; i < e; i++) {
-          a = Math.imul(a ^ buf[i]!, 0x01000193);
-          c = Math.imul(c ^ buf[i]!, 0x85ebca6b);
-        }
+        this.mixA = SEED_A;
+        this.mixC = SEED_C;
+        this.mix(dv, buf, lbl[b + L_NAME_START]!, lbl[b + L_NAME_END]!);
         // 0xff between name and value: never a byte of UTF-8.
-        a = Math.imul(a ^ 0xff, 0x01000193);
-        c = Math.imul(c ^ 0xff, 0x85ebca6b);
+        a = Math.imul(this.mixA ^ 0xff, 0x01000193);
+        c = Math.imul(this.mixC ^ 0xff, 0x85ebca6b);
         kc[x + K_NAME_A] = a;
         kc[x + K_NAME_C] = c;
       }
-      let i = lbl[b + L_VALUE_START]!;
-      const e = lbl[b + L_VALUE_END]!;
-      for (; i + 4 <= e; i += 4) {
-        const w = dv.getInt32(i, true);
-        a = Math.imul(a ^ w, 0x01000193);
-        a ^= a >>> 15;
-        c = Math.imul(c ^ w, 0x85ebca6b);
-        c ^= c >>> 13;
-      }
-      for (; i < e; i++) {
-        a = Math.imul(a ^ buf[i]!, 0x01000193);
-        c = Math.imul(c ^ buf[i]!, 0x85ebca6b);
-      }
+      this.mixA = a;
+      this.mixC = c;
+      this.mix(dv, buf, lbl[b + L_VALUE_START]!, lbl[b + L_VALUE_END]!);
+      a = this.mixA;
+      c = this.mixC;
       const pa = fmix32(a ^ SEED_PAIR_A);
       const pc = fmix32(c ^ SEED_PAIR_C);
       kc[x + K_PAIR_A] = pa;
@@ -563,6 +546,30 @@ export class OpenMetricsRules {
     }
     this.key1 = h1;
     this.key2 = h2;
+  }
+
+  /**
+   * Mixes the bytes [i, e) into groupKey's two hash states (`mixA`, `mixC`,
+   * int32 fields rather than a returned pair, which would allocate): four
+   * bytes per step through the DataView (unaligned little-endian reads), the
+   * tail byte by byte. Used for a label's name and for its value.
+   */
+  private mix(dv: DataView, buf: Uint8Array, i: number, e: number): void {
+    let a = this.mixA;
+    let c = this.mixC;
+    for (; i + 4 <= e; i += 4) {
+      const w = dv.getInt32(i, true);
+      a = Math.imul(a ^ w, 0x01000193);
+      a ^= a >>> 15;
+      c = Math.imul(c ^ w, 0x85ebca6b);
+      c ^= c >>> 13;
+    }
+    for (; i < e; i++) {
+      a = Math.imul(a ^ buf[i]!, 0x01000193);
+      c = Math.imul(c ^ buf[i]!, 0x85ebca6b);
+    }
+    this.mixA = a;
+    this.mixC = c;
   }
 
   /** Room in groupKey's cache for `n` labels (out of line: rare). */
