@@ -40,7 +40,11 @@ function findIsUtf8(): ((buf: Uint8Array) => boolean) | undefined {
   }
 }
 
-/** A string from an ASCII (or Latin-1) byte range, uncached. */
+/**
+ * A string from a byte range, one character per byte, uncached: ASCII as it
+ * is (every caller's range but `StringMaker.slice`'s windows is ASCII, and a
+ * window is only ever sliced at ASCII ranges).
+ */
 export function latin1Slice(buf: Uint8Array, start: number, end: number): string {
   if (nodeLatin1 !== undefined) return nodeLatin1.call(buf, start, end);
   if (end - start < 32) {
@@ -48,8 +52,11 @@ export function latin1Slice(buf: Uint8Array, start: number, end: number): string
     for (let i = start; i < end; i++) s += String.fromCharCode(buf[i]!);
     return s;
   }
-  return utf8Decoder.decode(buf.subarray(start, end));
+  // windows-1252 (what the WHATWG 'latin1' label decodes) maps each byte to
+  // one character and ASCII to itself.
+  return latin1Decoder.decode(buf.subarray(start, end));
 }
+const latin1Decoder = /* @__PURE__ */ new TextDecoder('latin1');
 
 /** A string from a UTF-8 byte range, uncached (invalid sequences become U+FFFD). */
 export function utf8Slice(buf: Uint8Array, start: number, end: number): string {
@@ -63,14 +70,6 @@ const MAX_CACHED_LENGTH = 64;
 /** The largest unescaping scratch buffer kept between calls. */
 const MAX_SCRATCH = 64 * 1024;
 
-/** A string of the bytes of buf[start..end), one character each, for `StringMaker.slice`. */
-function windowString(buf: Uint8Array, start: number, end: number): string {
-  if (nodeLatin1 !== undefined) return nodeLatin1.call(buf, start, end);
-  // windows-1252 (what the WHATWG 'latin1' label decodes) maps each byte to
-  // one character and ASCII to itself: the only ranges sliced.
-  return latin1Decoder.decode(buf.subarray(start, end));
-}
-const latin1Decoder = /* @__PURE__ */ new TextDecoder('latin1');
 /** Bytes in one `slice()` window. */
 const WINDOW = 4 * 1024;
 
@@ -96,10 +95,11 @@ export class StringMaker {
   }
 
   /**
-   * An ASCII range as a `slice` of one Latin-1 string of the whole buffer
-   * (made on the first call: ~3 ms for 16 MB on Node). V8 copies a slice
-   * under 13 characters and makes a longer one a view that keeps the whole
-   * string alive: cheap to make, costly to keep (see the pull API's docs).
+   * An ASCII range as a `slice` of a string of up to 4 KiB of the buffer
+   * from the range on (the window, made again when a range falls outside
+   * it). V8 copies a slice under 13 characters and makes a longer one a view
+   * that keeps the window alive: cheap to make, costly to keep (see the pull
+   * API's docs).
    */
   slice(start: number, end: number): string {
     const ws = this.winStart;
@@ -110,7 +110,7 @@ export class StringMaker {
   private sliceMiss(start: number, end: number): string {
     if (end - start >= WINDOW >>> 2) return this.rawAscii(start, end);
     const we = Math.min(this.buf.length, start + WINDOW);
-    this.win = windowString(this.buf, start, we);
+    this.win = latin1Slice(this.buf, start, we);
     this.winStart = start;
     this.winEnd = we;
     return this.win.slice(0, end - start);
