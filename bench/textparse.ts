@@ -31,7 +31,7 @@ import { fileURLToPath } from 'node:url';
 import type { Format } from '../src/index.js';
 import { generatePayload, LARGE } from './generate.js';
 import { largeProtobuf } from './protobuf.js';
-import { fmt, MB, ratio } from './table.js';
+import { fmt, MB, median, ratio } from './table.js';
 
 const SOURCE = join(dirname(fileURLToPath(import.meta.url)), 'go', 'textparse');
 const TOOLS = process.env['PROMWIRE_TOOLS'] ?? '/var/cache/promwire-tools';
@@ -65,9 +65,7 @@ function buildProgram(): { file: string } | { skip: string } {
 interface GoResult {
   series: number;
   histograms: number;
-  runs: number;
   cpuNsPerParse: number;
-  wallNsPerParse: number;
   allocBytesPerParse: number;
 }
 
@@ -99,11 +97,6 @@ interface Row {
   error: string | null;
   go: boolean;
 }
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-};
 
 /**
  * The table: for each large payload, Prometheus' parser and promwire's two
