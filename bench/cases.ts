@@ -11,7 +11,6 @@ import { LARGE, generatePayload } from './generate.js';
 import { buildMetricSet } from './metricset.js';
 import { pullNextOnly, pullWalk, sampleCount } from './walk.js';
 
-export { pullWalk, sampleCount } from './walk.js';
 // ---------------------------------------------------------------------------
 // Cases
 

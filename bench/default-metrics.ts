@@ -22,16 +22,12 @@ import client from 'prom-client';
 import { MetricSet } from '../src/index.js';
 import { collectDefaultMetrics } from '../src/node.js';
 import { heapFigures, ProcReader, type ProcStatus } from '../src/toolkit/runtime-stats.js';
+import { median } from './table.js';
 
 interface Row {
   name: string;
   /** Runs `n` scrapes; returns the bytes of the last body (checked by the caller). */
   run(n: number): Promise<number>;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1]!;
 }
 
 export async function defaultMetricsTable(quick: boolean): Promise<string> {

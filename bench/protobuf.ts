@@ -14,7 +14,8 @@ import type { MetricFamily } from '../src/index.js';
 import { type BufMetricFamily, MetricFamilySchema, PbMetricFamily } from '../test/proto/schema.js';
 import { generatePayload, LARGE } from './generate.js';
 import { buildMetricSet } from './metricset.js';
-import { type Case, expect, parseCases, sampleCount } from './cases.js';
+import { type Case, expect, parseCases } from './cases.js';
+import { sampleCount } from './walk.js';
 
 /** The large payload as protobuf, with its sample and family counts as promwire reads them. */
 export function largeProtobuf(): { bytes: Uint8Array; families: MetricFamily[]; samples: number } {

@@ -21,6 +21,12 @@ export function fmt(n: number, digits = 0): string {
   return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 }
 
+/** The middle value of `xs` (the upper middle when even). */
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1]!;
+}
+
 export function ratio(a: number, b: number): string {
   const r = a / b;
   return r >= 10 ? `${fmt(r, 0)}x` : `${fmt(r, r >= 1 ? 1 : 2)}x`;

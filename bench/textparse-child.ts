@@ -9,10 +9,13 @@
  *
  * ROW is `walk` (the pull API with every string) or `parse` (`parse()` to
  * families). Prints one JSON line: samples met, process CPU ns per parse
- * (user + system, every thread) over N parses after one untimed parse, and allocated bytes per parse (bench/alloc.ts). With `gc-each`, a
+ * (user + system, every thread) over N parses after one untimed parse, and
+ * with `alloc` the allocated bytes per parse (bench/alloc.ts; null without
+ * it). With `gc-each`, a
  * full GC runs before each timed parse, outside the timing, as one falls
  * between a scraper's parses: the parsers keep their optimised code across it
- * (src/core/keep-shape.ts), and this mode shows whether they do.
+ * (src/core/keep-shape.ts), and this mode shows whether they do (no
+ * allocation is measured then).
  */
 import { readFileSync } from 'node:fs';
 import { parse } from '../src/index.js';
@@ -26,6 +29,7 @@ const [format, file, nArg, row, ...modes] = process.argv.slice(2) as [Format, st
 const bytes = new Uint8Array(readFileSync(file));
 const n = Number(nArg);
 const gcEach = modes.includes('gc-each');
+const measureAlloc = modes.includes('alloc');
 if (modes.includes('release-shapes')) releaseShapesForBench();
 if (modes.includes('no-compare')) setScannerTechniquesForBench({ compareLines: false });
 if (modes.includes('no-whole-utf8')) setScannerTechniquesForBench({ wholeBufferUtf8: false });
@@ -46,5 +50,5 @@ for (let i = 0; i < n; i++) {
   cpuUs += c.user + c.system;
 }
 sink.value = undefined;
-const allocBytesPerParse = CAN_MEASURE_ALLOC && !gcEach ? await bytesAllocated(run, 1) : null;
+const allocBytesPerParse = measureAlloc && CAN_MEASURE_ALLOC && !gcEach ? await bytesAllocated(run, 1) : null;
 process.stdout.write(`${JSON.stringify({ samples, cpuNsPerParse: (cpuUs * 1000) / n, allocBytesPerParse })}\n`);

@@ -31,7 +31,7 @@ import { fileURLToPath } from 'node:url';
 import type { Format } from '../src/index.js';
 import { generatePayload, LARGE } from './generate.js';
 import { largeProtobuf } from './protobuf.js';
-import { fmt, MB, ratio } from './table.js';
+import { fmt, MB, median, ratio } from './table.js';
 
 const SOURCE = join(dirname(fileURLToPath(import.meta.url)), 'go', 'textparse');
 const TOOLS = process.env['PROMWIRE_TOOLS'] ?? '/var/cache/promwire-tools';
@@ -65,9 +65,7 @@ function buildProgram(): { file: string } | { skip: string } {
 interface GoResult {
   series: number;
   histograms: number;
-  runs: number;
   cpuNsPerParse: number;
-  wallNsPerParse: number;
   allocBytesPerParse: number;
 }
 
@@ -91,19 +89,72 @@ function runJs(row: 'walk' | 'parse', format: Format, file: string, n: number, m
   return JSON.parse(out) as JsResult;
 }
 
+/** A row of promwire's: bench/textparse-child.ts's ROW and MODEs. */
+interface JsRowSpec {
+  row: string;
+  what: string;
+  child: 'walk' | 'parse';
+  modes?: string[];
+  /** The text scanner's diagnostics, which protobuf payloads do not go through. */
+  textOnly?: true;
+}
+
+/** promwire's rows, in table order (after Prometheus'). */
+const JS_ROWS: JsRowSpec[] = [
+  {
+    row: 'promwire pull API',
+    what: "next() over every entry; every sample's name, label names and values, value, timestamp; help, type, unit",
+    child: 'walk',
+  },
+  {
+    row: 'promwire pull API, a full GC before each parse',
+    what: 'the same walk, each parse after a gc() (outside the timing), as between two scrapes: the optimised code must survive it',
+    child: 'walk',
+    modes: ['gc-each'],
+  },
+  {
+    row: 'diagnostic: the same, kept parsers released',
+    what: "what core/keep-shape.ts prevents: V8 frees the dead parsers' maps at the GC and throws their optimised code away",
+    child: 'walk',
+    modes: ['gc-each', 'release-shapes'],
+  },
+  {
+    row: 'diagnostic: pull API, tokens not compared with the previous line',
+    what: 'what Scanner.sameBytes gains: every token scanned, every string made (text and OpenMetrics; protobuf has its own caches)',
+    child: 'walk',
+    modes: ['no-compare'],
+    textOnly: true,
+  },
+  {
+    row: 'diagnostic: pull API, UTF-8 checked per range',
+    what: 'what Scanner.wholeUtf8 gains: each non-ASCII name, value and help text checked on its own instead of the whole buffer once (buffer.isUtf8)',
+    child: 'walk',
+    modes: ['no-whole-utf8'],
+    textOnly: true,
+  },
+  {
+    row: 'promwire parse()',
+    what: 'families: every sample as an object with its labels, as returned to the user',
+    child: 'parse',
+  },
+];
+
 interface Row {
   row: string;
   what: string;
   cpuMs: number[];
   allocPerByte: number | null;
   error: string | null;
-  go: boolean;
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-};
+function makeRow(row: string, what: string): Row {
+  return { row, what, cpuMs: [], allocPerByte: null, error: null };
+}
+
+interface JsRow extends Row {
+  /** `n` parses in a child process; `alloc` asks for the allocation per parse too. */
+  run(alloc: boolean): JsResult;
+}
 
 /**
  * The table: for each large payload, Prometheus' parser and promwire's two
@@ -138,66 +189,17 @@ export async function textparseTable(quick: boolean): Promise<string> {
       process.stderr.write(`textparse: ${p.name}\n`);
       const file = join(dir, `payload.${p.format}`);
       writeFileSync(file, p.bytes);
-      const rows: Row[] = [
-        {
-          row: `Prometheus 3.5 textparse ${p.goRow}`,
-          what: 'Next() over every entry; Series()/Histogram() and Labels() for every sample; Help/Type/Unit',
-          cpuMs: [],
-          allocPerByte: null,
-          error: null,
-          go: true,
-        },
-        {
-          row: 'promwire pull API',
-          what: "next() over every entry; every sample's name, label names and values, value, timestamp; help, type, unit",
-          cpuMs: [],
-          allocPerByte: null,
-          error: null,
-          go: false,
-        },
-        {
-          row: 'promwire pull API, a full GC before each parse',
-          what: 'the same walk, each parse after a gc() (outside the timing), as between two scrapes: the optimised code must survive it',
-          cpuMs: [],
-          allocPerByte: null,
-          error: null,
-          go: false,
-        },
-        {
-          row: 'diagnostic: the same, kept parsers released',
-          what: "what core/keep-shape.ts prevents: V8 frees the dead parsers' maps at the GC and throws their optimised code away",
-          cpuMs: [],
-          allocPerByte: null,
-          error: null,
-          go: false,
-        },
-        {
-          row: 'diagnostic: pull API, tokens not compared with the previous line',
-          what: 'what Scanner.sameBytes gains: every token scanned, every string made (text and OpenMetrics; protobuf has its own caches)',
-          cpuMs: [],
-          allocPerByte: null,
-          error: null,
-          go: false,
-        },
-        {
-          row: 'diagnostic: pull API, UTF-8 checked per range',
-          what: 'what Scanner.wholeUtf8 gains: each non-ASCII name, value and help text checked on its own instead of the whole buffer once (buffer.isUtf8)',
-          cpuMs: [],
-          allocPerByte: null,
-          error: null,
-          go: false,
-        },
-        {
-          row: 'promwire parse()',
-          what: 'families: every sample as an object with its labels, as returned to the user',
-          cpuMs: [],
-          allocPerByte: null,
-          error: null,
-          go: false,
-        },
-      ];
+      const goRow = makeRow(
+        `Prometheus 3.5 textparse ${p.goRow}`,
+        'Next() over every entry; Series()/Histogram() and Labels() for every sample; Help/Type/Unit',
+      );
+      const jsRows = JS_ROWS.filter((r) => p.format !== 'protobuf' || r.textOnly !== true).map(
+        (r): JsRow => ({
+          ...makeRow(r.row, r.what),
+          run: (alloc) => runJs(r.child, p.format, file, n, [...(r.modes ?? []), ...(alloc ? ['alloc'] : [])]),
+        }),
+      );
       // Checks, once, untimed: every row meets every sample.
-      const [goRow, walkRow, gcRow, releasedRow, noCompareRow, perRangeRow, famRow] = rows as [Row, Row, Row, Row, Row, Row, Row];
       try {
         const r = runGo(built.file, p.format, file, 1);
         const got = r.series + r.histograms;
@@ -206,31 +208,19 @@ export async function textparseTable(quick: boolean): Promise<string> {
       } catch (e) {
         goRow.error = (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? 'failed';
       }
-      const js: [Row, () => JsResult][] = [
-        [walkRow, () => runJs('walk', p.format, file, n)],
-        [gcRow, () => runJs('walk', p.format, file, n, ['gc-each'])],
-        [releasedRow, () => runJs('walk', p.format, file, n, ['gc-each', 'release-shapes'])],
-        ...(p.format === 'protobuf'
-          ? []
-          : ([
-              [noCompareRow, () => runJs('walk', p.format, file, n, ['no-compare'])],
-              [perRangeRow, () => runJs('walk', p.format, file, n, ['no-whole-utf8'])],
-            ] as [Row, () => JsResult][])),
-        [famRow, () => runJs('parse', p.format, file, n)],
-      ];
       for (let round = 0; round < rounds; round++) {
         if (goRow.error === null) goRow.cpuMs.push(runGo(built.file, p.format, file, n).cpuNsPerParse / 1e6);
-        for (const [r, run] of js) {
+        for (const r of jsRows) {
           if (r.error !== null) continue;
-          const got = run();
+          // The allocation is measured once, in the first round.
+          const got = r.run(round === 0);
           if (got.samples !== p.samples) r.error = `met ${got.samples} samples, expected ${p.samples}`;
           r.cpuMs.push(got.cpuNsPerParse / 1e6);
           if (got.allocBytesPerParse !== null) r.allocPerByte = got.allocBytesPerParse / p.bytes.length;
         }
       }
       const goMs = goRow.cpuMs.length > 0 ? median(goRow.cpuMs) : null;
-      for (const r of rows) {
-        if (r.cpuMs.length === 0 && r.error === null) continue; // a row this format has not (protobuf: the text scanner's diagnostics)
+      for (const r of [goRow, ...jsRows]) {
         if (r.error !== null) {
           out.push(`| ${p.name} | ${r.row} | ${r.what} | | | | WRONG: ${r.error} |`);
           continue;
@@ -238,7 +228,7 @@ export async function textparseTable(quick: boolean): Promise<string> {
         const ms = median(r.cpuMs);
         const mbs = p.bytes.length / MB / (ms / 1000);
         const alloc = r.allocPerByte === null ? 'n/a' : fmt(r.allocPerByte, 1);
-        const vs = r.go || goMs === null ? '' : ratio(goMs, ms);
+        const vs = r === goRow || goMs === null ? '' : ratio(goMs, ms);
         out.push(
           `| ${p.name} (${fmt(p.bytes.length / MB, 2)} MB) | ${r.row} | ${r.what} | ${fmt(ms, 1)} | ${fmt(mbs, 0)} | ${alloc} | ${vs} |`,
         );

@@ -12,27 +12,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { run } from '../src/cli/cli.js';
-import type { CliIO } from '../src/cli/io.js';
 import { describeInput } from '../src/cli/sniff.js';
+import { runCli } from './helpers/cli.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'promwire-cli-errors-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function runInProcess(argv: string[], stdin: string | Uint8Array = ''): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIO = {
-    stdin: (async function* () {
-      if (stdin.length > 0) yield typeof stdin === 'string' ? Buffer.from(stdin, 'utf8') : stdin;
-    })(),
-    out: (c) => out.push(typeof c === 'string' ? c : Buffer.from(c).toString('utf8')),
-    err: (c) => err.push(c),
-  };
-  const code = await run(argv, io);
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
+const runInProcess = (argv: string[], stdin: string | Uint8Array = '') => runCli(argv, { stdin });
 
 function file(name: string, content: string | Uint8Array): string {
   const p = join(dir, name);

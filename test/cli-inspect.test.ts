@@ -6,24 +6,14 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { run } from '../src/cli/cli.js';
 import { inspect } from '../src/cli/inspect.js';
 import { Progress, type CliIO } from '../src/cli/io.js';
 import { parse } from '../src/parse/families.js';
+import { runCli } from './helpers/cli.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-async function runInProcess(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIO = {
-    stdin: (async function* () {})(),
-    out: (c) => out.push(typeof c === 'string' ? c : Buffer.from(c).toString('utf8')),
-    err: (c) => err.push(c),
-  };
-  const code = await run(argv, io);
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
+const runInProcess = (argv: string[]) => runCli(argv);
 
 /** A text payload of about `mb` MB: several families of many series. */
 function bigPayload(mb: number): Uint8Array {

@@ -7,29 +7,16 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { run } from '../src/cli/cli.js';
-import type { CliIO } from '../src/cli/io.js';
 import { nodeNameOf } from '../src/cli/merge.js';
 import { encode } from '../src/encode/encoder.js';
 import { parse } from '../src/parse/families.js';
 import { merge } from '../src/toolkit/merge.js';
+import { runCli } from './helpers/cli.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const N = (i: number): string => `fixtures/cluster/node${i}.prom`;
 
-async function cli(argv: string[], stdin = ''): Promise<{ code: number; stdout: Buffer; stderr: string }> {
-  const out: Buffer[] = [];
-  const err: string[] = [];
-  const io: CliIO = {
-    stdin: (async function* () {
-      if (stdin !== '') yield Buffer.from(stdin, 'utf8');
-    })(),
-    out: (c) => out.push(Buffer.from(c)),
-    err: (c) => err.push(c),
-  };
-  const code = await run(argv, io);
-  return { code, stdout: Buffer.concat(out), stderr: err.join('') };
-}
+const cli = (argv: string[], stdin = '') => runCli(argv, { stdin, bytes: true });
 
 const inputs = [1, 2, 3].map((i) => ({ node: `node${i}`, families: parse(readFileSync(`${ROOT}${N(i)}`)) }));
 

@@ -11,8 +11,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { run } from '../src/cli/cli.js';
-import type { CliIO } from '../src/cli/io.js';
 import { looksLikeProtobuf } from '../src/cli/sniff.js';
 import { encode } from '../src/encode/encoder.js';
 import type { MetricFamily, NativeHistogram } from '../src/model/index.js';
@@ -21,6 +19,7 @@ import { warningKey } from '../src/toolkit/exposition.js';
 import { createNodeHandler } from '../src/toolkit/handler.js';
 import { PROMETHEUS_PROTO_ACCEPT } from '../src/toolkit/negotiate.js';
 import { decodeDelimited } from './helpers/pb-decode.js';
+import { runCli } from './helpers/cli.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const NODE_EXPORTER = `${ROOT}fixtures/node_exporter.prom`;
@@ -70,26 +69,8 @@ const PB = encode(FAMILIES, { format: 'protobuf' });
 const PB_FILE = join(DIR, 'native.pb');
 writeFileSync(PB_FILE, PB);
 
-interface Result {
-  code: number;
-  stdout: Buffer;
-  stderr: string;
-}
-
-async function runInProcess(argv: string[], stdin?: Uint8Array | Uint8Array[], outIsTTY = false): Promise<Result> {
-  const out: Buffer[] = [];
-  const err: string[] = [];
-  const io: CliIO = {
-    stdin: (async function* () {
-      if (stdin !== undefined) yield* Array.isArray(stdin) ? stdin : [stdin];
-    })(),
-    out: (c) => out.push(typeof c === 'string' ? Buffer.from(c, 'utf8') : Buffer.from(c)),
-    err: (c) => err.push(c),
-    outIsTTY,
-  };
-  const code = await run(argv, io);
-  return { code, stdout: Buffer.concat(out), stderr: err.join('') };
-}
+const runInProcess = (argv: string[], stdin?: Uint8Array | Uint8Array[], outIsTTY = false) =>
+  runCli(argv, { stdin, outIsTTY, bytes: true });
 
 const servers: http.Server[] = [];
 afterEach(async () => {

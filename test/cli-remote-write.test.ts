@@ -10,8 +10,6 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { run } from '../src/cli/cli.js';
-import type { CliIO } from '../src/cli/io.js';
 import type { MetricFamily } from '../src/model/index.js';
 import { parse } from '../src/parse/families.js';
 import type { WriteRequestData } from '../src/remote-write/index.js';
@@ -19,6 +17,7 @@ import { snappyCompress } from '../src/snappy/index.js';
 import { createNodeHandler } from '../src/toolkit/handler.js';
 import { remoteWrite } from '../src/toolkit/remote-write-client.js';
 import { createRemoteWriteHandler } from '../src/toolkit/remote-write-handler.js';
+import { runCli } from './helpers/cli.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const FIXTURE = `${ROOT}fixtures/python_client.om.txt`;
@@ -31,20 +30,7 @@ interface Result {
 }
 
 /** Runs the CLI in-process; `onErr` sees stderr as it is written (to learn a listening port). */
-async function cli(argv: string[], onErr?: (s: string) => void): Promise<Result> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIO = {
-    stdin: (async function* () {})(),
-    out: (c) => out.push(typeof c === 'string' ? c : Buffer.from(c).toString('utf8')),
-    err: (c) => {
-      err.push(c);
-      onErr?.(err.join(''));
-    },
-  };
-  const code = await run(argv, io);
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
+const cli = (argv: string[], onErr?: (s: string) => void): Promise<Result> => runCli(argv, { onErr });
 
 const servers: http.Server[] = [];
 afterAll(async () => {

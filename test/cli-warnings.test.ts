@@ -6,8 +6,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { run } from '../src/cli/cli.js';
-import type { CliIO } from '../src/cli/io.js';
+import { runCli } from './helpers/cli.js';
 
 const OM = `# TYPE http_requests counter
 # UNIT http_requests requests
@@ -23,19 +22,7 @@ plain 1
 # EOF
 `;
 
-async function cli(argv: string[], stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIO = {
-    stdin: (async function* () {
-      if (stdin !== '') yield Buffer.from(stdin, 'utf8');
-    })(),
-    out: (c) => out.push(typeof c === 'string' ? c : Buffer.from(c).toString('utf8')),
-    err: (c) => err.push(c),
-  };
-  const code = await run(argv, io);
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
+const cli = (argv: string[], stdin = '') => runCli(argv, { stdin });
 
 const EXPECTED_TEXT_LOSSES = [
   'promwire: warning: "http_requests_total": unit "requests" dropped: text 0.0.4 has no units',

@@ -7,10 +7,9 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseCommandLine, UsageError } from '../src/cli/args.js';
-import { run } from '../src/cli/cli.js';
-import type { CliIO } from '../src/cli/io.js';
 import { familyToJson, writeFamiliesJson } from '../src/cli/json.js';
 import type { MetricFamily } from '../src/model/index.js';
+import { runCli } from './helpers/cli.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const FIXTURES = `${ROOT}fixtures/`;
@@ -24,19 +23,7 @@ interface Result {
   stderr: string;
 }
 
-async function runInProcess(argv: string[], stdin = ''): Promise<Result> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIO = {
-    stdin: (async function* () {
-      if (stdin !== '') yield Buffer.from(stdin, 'utf8');
-    })(),
-    out: (c) => out.push(typeof c === 'string' ? c : Buffer.from(c).toString('utf8')),
-    err: (c) => err.push(c),
-  };
-  const code = await run(argv, io);
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
+const runInProcess = (argv: string[], stdin = ''): Promise<Result> => runCli(argv, { stdin });
 
 function runChild(argv: string[], stdin?: string | Buffer): Promise<Result> {
   return new Promise((resolve, reject) => {

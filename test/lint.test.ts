@@ -6,8 +6,7 @@ import { PromwireError } from '../src/errors.js';
 import { formatFindings, lint, promtoolReadError } from '../src/toolkit/lint.js';
 import { makeFamily, type Labels, type MetricFamily, type MetricType, type NativeHistogram, type Sample } from '../src/model/index.js';
 import { parse } from '../src/parse/families.js';
-import { run } from '../src/cli/cli.js';
-import type { CliIO } from '../src/cli/io.js';
+import { runCli } from './helpers/cli.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const LINT_FIXTURES = path.join(ROOT, 'fixtures', 'lint');
@@ -49,19 +48,7 @@ function golden(file: string): { code: number; stderr: string; bytes: Buffer } {
   };
 }
 
-async function cli(argv: string[], stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIO = {
-    stdin: (async function* () {
-      if (stdin !== '') yield Buffer.from(stdin, 'utf8');
-    })(),
-    out: (c) => out.push(typeof c === 'string' ? c : Buffer.from(c).toString('utf8')),
-    err: (c) => err.push(c),
-  };
-  const code = await run(argv, io);
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
+const cli = (argv: string[], stdin = '') => runCli(argv, { stdin });
 
 describe('lint: the same findings as promtool 3.5.3 on real payloads (golden files)', () => {
   it('has goldens for the four real programs, the older fixtures and the rules payload', () => {

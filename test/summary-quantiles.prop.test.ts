@@ -8,34 +8,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MetricSet } from '../src/metrics/index.js';
 import { QuantileEstimator } from '../src/metrics/quantiles.js';
+import { rankDistance, rng } from './helpers/quantiles.js';
 
 const RUNS = Number(process.env.PROP_RUNS ?? 150);
-
-/** How far (in positions) `v` is from the target position of q in `sorted`; Infinity when `v` is not an observation. */
-function rankDistance(sorted: Float64Array, v: number, q: number): number {
-  const n = sorted.length;
-  // Positions lo+1 .. hi hold v (1-based).
-  let a = 0;
-  let b = n;
-  while (a < b) {
-    const m = (a + b) >>> 1;
-    if (sorted[m]! < v) a = m + 1;
-    else b = m;
-  }
-  const lo = a;
-  b = n;
-  while (a < b) {
-    const m = (a + b) >>> 1;
-    if (sorted[m]! <= v) a = m + 1;
-    else b = m;
-  }
-  const hi = a;
-  if (hi === lo) return Infinity;
-  const r = Math.max(1, q * n);
-  if (r < lo + 1) return lo + 1 - r;
-  if (r > hi) return r - hi;
-  return 0;
-}
 
 /** Asserts every objective's bound for values read over exactly `obs` (NaN left out). */
 function expectWithinBound(obs: readonly number[], qs: readonly number[], es: readonly number[], got: ArrayLike<number>): void {
@@ -52,17 +27,6 @@ function expectWithinBound(obs: readonly number[], qs: readonly number[], es: re
       throw new Error(`q=${qs[j]} e=${es[j]} n=${n}: value ${got[j]} is ${d} positions from the target (allowed ${allowed})`);
     }
   }
-}
-
-/** A deterministic PRNG in [0, 1). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 2 ** 32;
-  };
 }
 
 const KINDS = ['uniform', 'skewed', 'duplicates', 'equal', 'negative', 'sorted', 'reversed', 'zigzag', 'huge', 'mixed-sign-inf'] as const;

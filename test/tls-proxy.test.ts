@@ -16,11 +16,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../src/cli/cli.js';
-import type { CliIO } from '../src/cli/io.js';
 import { proxyFor } from '../src/toolkit/http.js';
 import { push } from '../src/toolkit/push.js';
 import { scrape } from '../src/toolkit/scrape.js';
+import { runCli } from './helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'promwire-tls-'));
 const servers: net.Server[] = [];
@@ -165,18 +164,6 @@ async function proxy(): Promise<{ url: string; log: ProxyLog }> {
 }
 
 const b64 = (s: string): string => `Basic ${Buffer.from(s).toString('base64')}`;
-
-async function runCli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIO = {
-    stdin: (async function* () {})(),
-    out: (c) => out.push(typeof c === 'string' ? c : Buffer.from(c).toString('utf8')),
-    err: (c) => err.push(c),
-  };
-  const code = await run(argv, io);
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
 
 beforeAll(() => makeCertificates(), 60_000);
 afterAll(() => {

@@ -8,10 +8,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/cli.js';
-import type { CliIO } from '../../src/cli/io.js';
 import { scrape } from '../../src/toolkit/scrape.js';
 import { Cleanup, startPushgateway, tempDir } from './helpers.js';
+import { runCli } from '../helpers/cli.js';
 
 const cleanup = new Cleanup();
 afterAll(() => cleanup.run(), 60_000);
@@ -24,19 +23,7 @@ beforeAll(async () => {
   dir = await tempDir(cleanup, 'cli-push');
 }, 60_000);
 
-async function cli(argv: string[], stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIO = {
-    stdin: (async function* () {
-      if (stdin !== '') yield Buffer.from(stdin, 'utf8');
-    })(),
-    out: (c) => out.push(typeof c === 'string' ? c : Buffer.from(c).toString('utf8')),
-    err: (c) => err.push(c),
-  };
-  const code = await run(argv, io);
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
+const cli = (argv: string[], stdin = '') => runCli(argv, { stdin });
 
 /** The gateway's samples of `job`, as `name{labels} value` lines (push_time_seconds and friends left out). */
 async function groupLines(job: string): Promise<string[]> {

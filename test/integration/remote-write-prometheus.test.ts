@@ -23,8 +23,6 @@
  */
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/cli.js';
-import type { CliIO } from '../../src/cli/io.js';
 import { MetricSet } from '../../src/metrics/index.js';
 import type { HistogramSample, MetricFamily, NativeHistogram } from '../../src/model/index.js';
 import type { WriteRequestData } from '../../src/remote-write/index.js';
@@ -46,6 +44,7 @@ import {
   startPrometheusRw,
 } from './rw-reference.js';
 import type { CanonicalHistogram, CapturedRequest, RwMetadata, RwSeries } from './rw-reference.js';
+import { runCli } from '../helpers/cli.js';
 
 const cleanup = new Cleanup();
 afterAll(() => cleanup.run(), 60_000);
@@ -220,20 +219,7 @@ interface CliRun {
 }
 
 /** Runs the `promwire` CLI in-process; `onErr` sees stderr as it grows. */
-async function cli(argv: string[], onErr?: (s: string) => void): Promise<CliRun> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIO = {
-    stdin: (async function* () {})(),
-    out: (c) => out.push(typeof c === 'string' ? c : Buffer.from(c).toString('utf8')),
-    err: (c) => {
-      err.push(c);
-      onErr?.(err.join(''));
-    },
-  };
-  const code = await run(argv, io);
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
+const cli = (argv: string[], onErr?: (s: string) => void): Promise<CliRun> => runCli(argv, { onErr });
 
 /** `promwire receive --json --max-requests 3`, one of the Prometheus' remote_write targets. */
 let cliReceive: Promise<CliRun>;

@@ -10,22 +10,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MetricSet } from '../../src/metrics/index.js';
+import { rankDistance, rng } from '../helpers/quantiles.js';
 import { runGo } from './helpers.js';
 
 interface Case {
   title: string;
   objectives: Record<string, number>;
   values: number[];
-}
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 2 ** 32;
-  };
 }
 
 const GOLANG = { '0.5': 0.05, '0.9': 0.01, '0.99': 0.001 };
@@ -47,16 +38,6 @@ function cases(): Case[] {
     out.push({ title: `${title}: 10,000 of 5 distinct values`, objectives, values: gen(10_000, () => Math.floor(r() * 5)) });
   }
   return out;
-}
-
-function distance(sorted: Float64Array, v: number, q: number): number {
-  let lo = 0;
-  while (lo < sorted.length && sorted[lo]! < v) lo++;
-  let hi = lo;
-  while (hi < sorted.length && sorted[hi]! === v) hi++;
-  if (hi === lo) return Infinity;
-  const r = Math.max(1, q * sorted.length);
-  return r < lo + 1 ? lo + 1 - r : r > hi ? r - hi : 0;
 }
 
 describe('summary quantiles beside client_golang', () => {
@@ -83,8 +64,8 @@ describe('summary quantiles beside client_golang', () => {
       s.quantiles.forEach((q, j) => {
         const e = s.errors[j]!;
         const allowed = Math.max(e * n, 1);
-        const mine = distance(sorted, ours[j]!, q);
-        const theirs = distance(sorted, Number(go.quantiles[String(q)]), q);
+        const mine = rankDistance(sorted, ours[j]!, q);
+        const theirs = rankDistance(sorted, Number(go.quantiles[String(q)]), q);
         report.push(`| ${title} | ${q} (${e}) | ${allowed.toFixed(1)} | ${mine.toFixed(1)} | ${theirs.toFixed(1)} |`);
         expect(mine, `${title}, quantile ${q}: ${mine} positions from the target, allowed ${allowed}`).toBeLessThanOrEqual(allowed);
         expect(Number.isFinite(theirs), `client_golang's ${q} is one of the values`).toBe(true);
