@@ -147,8 +147,9 @@ export async function runScrape(url: string, flags: Flags, io: CliIO): Promise<n
   // Refuse binary for a terminal before the request: asked for with --to,
   // or the protobuf that --format protobuf asks for and no --to/--json rewrites.
   // With --remote-write and neither --json nor --to, nothing is printed.
-  const forward = typeof flags['remote-write'] === 'string';
-  if (forward) checkRemoteWriteUrl('scrape', String(flags['remote-write']), '--remote-write');
+  const forwardTo =
+    typeof flags['remote-write'] === 'string' ? checkRemoteWriteUrl('scrape', flags['remote-write'], '--remote-write') : undefined;
+  const forward = forwardTo !== undefined;
   if (flags['json'] !== true && !(forward && flags['to'] === undefined))
     checkBinaryOut('scrape', toFlag(flags) ?? (asked === 'protobuf' && protocols === undefined ? 'protobuf' : undefined), flags, io);
   try {
@@ -192,8 +193,8 @@ export async function runScrape(url: string, flags: Flags, io: CliIO): Promise<n
       `${res.bytes} bytes, ${res.families.length} families, ${samples} samples` +
       `${native > 0 ? ` (${native} native histogram${native === 1 ? '' : 's'})` : ''}\n`,
   );
-  if (forward) {
-    await forwardScrape(res.families, scrapedAt, flags, io);
+  if (forwardTo !== undefined) {
+    await forwardScrape(forwardTo, res.families, scrapedAt, flags, io);
     if (flags['json'] !== true && flags['to'] === undefined) return 0;
   }
   if (flags['json'] === true) {

@@ -114,9 +114,17 @@ function auditRemoteWrite(families: readonly MetricFamily[], version: RemoteWrit
   }
 }
 
-/** `scrape URL --remote-write URL [--rw-version V] [--rw-fallback]`: sends what the scrape read; see runScrape. */
-export async function forwardScrape(families: readonly MetricFamily[], scrapedAt: number, flags: Flags, io: CliIO): Promise<void> {
-  const url = checkRemoteWriteUrl('scrape', String(flags['remote-write']), '--remote-write');
+/**
+ * `scrape URL --remote-write URL [--rw-version V] [--rw-fallback]`: sends what the scrape read
+ * to `url` (the --remote-write URL, which runScrape checked before the scrape); see runScrape.
+ */
+export async function forwardScrape(
+  url: string,
+  families: readonly MetricFamily[],
+  scrapedAt: number,
+  flags: Flags,
+  io: CliIO,
+): Promise<void> {
   const version = flags['rw-version'];
   const r = await remoteWrite(url, families, {
     version: version === '2.0' ? '2.0' : '1.0',
