@@ -15,7 +15,7 @@ import { formatFindings, lint, promtoolReadError } from '../toolkit/lint.js';
 import { HttpError } from '../toolkit/http.js';
 import { scrape, scrapeProtocol, type ScrapeResult } from '../toolkit/scrape.js';
 import { UsageError, basicAuthFlag, headerFlags, integerFlag, labelFlags, proxyFlags, tlsFlags, type Flags } from './args.js';
-import { checkBinaryOut, emit, formatFlag, inputError, listen, parseInput, payloadFormat, toFlag, warner } from './common.js';
+import { checkBinaryOut, emit, formatFlag, inputError, parseInput, payloadFormat, startServing, toFlag, warner } from './common.js';
 import { formatReport, inspect, type InspectOptions, type InspectReport } from './inspect.js';
 import { BatchWriter, Progress, readInput, type CliIO, type Input } from './io.js';
 import { writeFamiliesJson } from './json.js';
@@ -241,22 +241,6 @@ export async function runServe(file: string, flags: Flags, io: CliIO): Promise<n
     ...(basicAuth !== undefined ? { basicAuth } : {}),
   });
   const server = http.createServer(handler);
-  await listen(server, port, host);
-  const addr = server.address();
-  const actualPort = typeof addr === 'object' && addr !== null ? addr.port : port;
-  const shownHost = host.includes(':') ? `[${host}]` : host;
-  io.err(`promwire: serving ${file} at http://${shownHost}:${actualPort}${path}\n`);
-
-  return await new Promise<number>((resolve) => {
-    const stop = (signal: NodeJS.Signals): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      io.err(`promwire: ${signal}, stopping\n`);
-      server.close(() => resolve(0));
-      // Keep-alive connections from a scraper would hold close() open.
-      server.closeAllConnections();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  const serving = await startServing(server, port, host, io, (origin) => `serving ${file} at ${origin}${path}`);
+  return await serving.stopped;
 }
