@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { ESCAPING_SCHEMES } from '../core/names.js';
+import { parseProxyUrl } from '../toolkit/http.js';
 import type { ProxyOption, TlsOptions } from '../toolkit/http.js';
 
 /** A mistake in the command line: printed with the usage, exit status 2. */
@@ -504,12 +505,12 @@ export function proxyFlags(command: CommandName, flags: Flags): ProxyOption | un
   if (typeof url === 'string' && env) throw new UsageError('give --proxy URL or --proxy-from-environment, not both', command);
   if (env) return 'environment';
   if (typeof url !== 'string') return undefined;
-  let u: URL;
   try {
-    u = new URL(url);
+    parseProxyUrl(url);
   } catch {
-    throw new UsageError(`invalid --proxy '${url}' (expected http://[user:pass@]host:port)`, command);
+    // The toolkit's check, said as a usage error: a wrong scheme, or no URL at all.
+    const expected = URL.canParse(url) ? 'an http: proxy URL' : 'http://[user:pass@]host:port';
+    throw new UsageError(`invalid --proxy '${url}' (expected ${expected})`, command);
   }
-  if (u.protocol !== 'http:') throw new UsageError(`invalid --proxy '${url}' (expected an http: proxy URL)`, command);
   return url;
 }

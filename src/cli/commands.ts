@@ -15,7 +15,7 @@ import { formatFindings, lint, promtoolReadError } from '../toolkit/lint.js';
 import { HttpError } from '../toolkit/http.js';
 import { scrape, scrapeProtocol, type ScrapeResult } from '../toolkit/scrape.js';
 import { UsageError, basicAuthFlag, headerFlags, integerFlag, labelFlags, proxyFlags, tlsFlags, type Flags } from './args.js';
-import { checkBinaryOut, emit, formatFlag, inputError, listen, parseInput, payloadFormat, toFlag, warner } from './common.js';
+import { checkBinaryOut, emit, formatFlag, inputError, parseInput, payloadFormat, startServing, toFlag, warner } from './common.js';
 import { formatReport, inspect, type InspectOptions, type InspectReport } from './inspect.js';
 import { BatchWriter, Progress, readInput, type CliIO, type Input } from './io.js';
 import { writeFamiliesJson } from './json.js';
@@ -147,8 +147,9 @@ export async function runScrape(url: string, flags: Flags, io: CliIO): Promise<n
   // Refuse binary for a terminal before the request: asked for with --to,
   // or the protobuf that --format protobuf asks for and no --to/--json rewrites.
   // With --remote-write and neither --json nor --to, nothing is printed.
-  const forward = typeof flags['remote-write'] === 'string';
-  if (forward) checkRemoteWriteUrl('scrape', String(flags['remote-write']), '--remote-write');
+  const forwardTo =
+    typeof flags['remote-write'] === 'string' ? checkRemoteWriteUrl('scrape', flags['remote-write'], '--remote-write') : undefined;
+  const forward = forwardTo !== undefined;
   if (flags['json'] !== true && !(forward && flags['to'] === undefined))
     checkBinaryOut('scrape', toFlag(flags) ?? (asked === 'protobuf' && protocols === undefined ? 'protobuf' : undefined), flags, io);
   try {
@@ -192,8 +193,8 @@ export async function runScrape(url: string, flags: Flags, io: CliIO): Promise<n
       `${res.bytes} bytes, ${res.families.length} families, ${samples} samples` +
       `${native > 0 ? ` (${native} native histogram${native === 1 ? '' : 's'})` : ''}\n`,
   );
-  if (forward) {
-    await forwardScrape(res.families, scrapedAt, flags, io);
+  if (forwardTo !== undefined) {
+    await forwardScrape(forwardTo, res.families, scrapedAt, flags, io);
     if (flags['json'] !== true && flags['to'] === undefined) return 0;
   }
   if (flags['json'] === true) {
@@ -240,22 +241,6 @@ export async function runServe(file: string, flags: Flags, io: CliIO): Promise<n
     ...(basicAuth !== undefined ? { basicAuth } : {}),
   });
   const server = http.createServer(handler);
-  await listen(server, port, host);
-  const addr = server.address();
-  const actualPort = typeof addr === 'object' && addr !== null ? addr.port : port;
-  const shownHost = host.includes(':') ? `[${host}]` : host;
-  io.err(`promwire: serving ${file} at http://${shownHost}:${actualPort}${path}\n`);
-
-  return await new Promise<number>((resolve) => {
-    const stop = (signal: NodeJS.Signals): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      io.err(`promwire: ${signal}, stopping\n`);
-      server.close(() => resolve(0));
-      // Keep-alive connections from a scraper would hold close() open.
-      server.closeAllConnections();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  const serving = await startServing(server, port, host, io, (origin) => `serving ${file} at ${origin}${path}`);
+  return await serving.stopped;
 }

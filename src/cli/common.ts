@@ -82,6 +82,49 @@ export async function listen(server: http.Server, port: number, host: string): P
   });
 }
 
+/** A server `serve` or `receive` runs: see {@link startServing}. */
+export interface Serving {
+  /** Stops it: says `promwire: WHY, stopping` and closes the server and its connections. */
+  stop(why: string): void;
+  /** 0 once the server has closed. */
+  readonly stopped: Promise<number>;
+}
+
+/**
+ * Listens on HOST:PORT (see {@link listen}), says `promwire: ` and what
+ * `announce` makes of the server's `http://HOST:PORT` (`[v6]` for IPv6, the
+ * port it got for 0), and serves until SIGINT or SIGTERM or `stop(why)`.
+ */
+export async function startServing(
+  server: http.Server,
+  port: number,
+  host: string,
+  io: CliIO,
+  announce: (origin: string) => string,
+): Promise<Serving> {
+  await listen(server, port, host);
+  const addr = server.address();
+  const actualPort = typeof addr === 'object' && addr !== null ? addr.port : port;
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  io.err(`promwire: ${announce(`http://${shownHost}:${actualPort}`)}\n`);
+
+  let closed!: (code: number) => void;
+  const stopped = new Promise<number>((resolve) => {
+    closed = resolve;
+  });
+  const stop = (why: string): void => {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    io.err(`promwire: ${why}, stopping\n`);
+    server.close(() => closed(0));
+    // Keep-alive connections (a scraper's, a sender's) would hold close() open.
+    server.closeAllConnections();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  return { stop, stopped };
+}
+
 /**
  * `line L column C: reason` followed by the snippet the error carries, for a
  * payload error; `promwire: message` for an error not tied to a position.

@@ -66,29 +66,21 @@ export async function runMerge(files: readonly string[], flags: Flags, io: CliIO
   const perNode = listFlag(flags, 'per-node');
   const status = listFlag(flags, 'status');
   const consistent = listFlag(flags, 'consistent');
+  // merge() drops summary quantiles when it sums (they cannot be added): said, not silent.
+  const dropped: [string, number][] = [];
   const families = merge(inputs, {
     mode,
     ...(typeof flags['node-label'] === 'string' ? { nodeLabel: flags['node-label'] } : {}),
     ...(perNode !== undefined ? { perNode } : {}),
     ...(status !== undefined ? { status } : {}),
     ...(consistent !== undefined ? { clusterConsistent: consistent } : {}),
+    onQuantilesDropped: (name, n) => dropped.push([name, n]),
   });
   const warn = warner(io);
-  if (mode === 'aggregated') {
-    // merge() drops summary quantiles when it sums (they cannot be added): said, not silent.
-    const dropped = new Map<string, number>();
-    for (const { families: fs } of inputs) {
-      for (const f of fs) {
-        if (f.type !== 'summary' || perNode?.includes(f.name) === true || consistent?.includes(f.name) === true) continue;
-        const q = f.samples.filter((x) => x.labels['quantile'] !== undefined).length;
-        if (q > 0) dropped.set(f.name, (dropped.get(f.name) ?? 0) + q);
-      }
-    }
-    for (const [name, n] of dropped) {
-      warn(
-        `${JSON.stringify(name)}: summary quantiles cannot be summed over nodes, dropped (${n} sample${n === 1 ? '' : 's'}; --per-node ${name} keeps them)`,
-      );
-    }
+  for (const [name, n] of dropped) {
+    warn(
+      `${JSON.stringify(name)}: summary quantiles cannot be summed over nodes, dropped (${n} sample${n === 1 ? '' : 's'}; --per-node ${name} keeps them)`,
+    );
   }
   const format = to ?? firstFormat ?? 'text';
   checkBinaryOut('merge', format, flags, io);

@@ -37,7 +37,8 @@ export async function runPush(file: string | undefined, flags: Flags, io: CliIO)
   if (typeof url !== 'string') throw new UsageError('missing --url URL (the Pushgateway, e.g. http://127.0.0.1:9091)', 'push');
   const job = flags['job'];
   if (typeof job !== 'string') throw new UsageError('missing --job JOB', 'push');
-  const method = (typeof flags['method'] === 'string' ? flags['method'] : 'PUT') as PushMethod;
+  // args.ts checked it against its choices and gave it its default (PUT).
+  const method = flags['method'] as PushMethod;
   if (method === 'DELETE' && file !== undefined) throw new UsageError('DELETE sends no payload: give no FILE', 'push');
   const timeout = integerFlag('push', flags, 'timeout', { min: 1, max: 2 ** 31 - 1 });
   const retries = integerFlag('push', flags, 'retries', { min: 0, max: 100 });

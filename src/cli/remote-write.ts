@@ -16,7 +16,8 @@ import { createRemoteWriteHandler } from '../toolkit/remote-write-handler.js';
 import type { RemoteWriteVersion } from '../toolkit/remote-write-protocol.js';
 import { UsageError, basicAuthFlag, headerFlags, integerFlag } from './args.js';
 import type { CommandName, Flags } from './args.js';
-import { formatFlag, listen as listenOn, parseInput, warner } from './common.js';
+import { formatFlag, parseInput, startServing, warner } from './common.js';
+import type { Serving } from './common.js';
 import { BatchWriter, readInput } from './io.js';
 import type { CliIO } from './io.js';
 import { familyToJson, histogramJson } from './json.js';
@@ -114,9 +115,17 @@ function auditRemoteWrite(families: readonly MetricFamily[], version: RemoteWrit
   }
 }
 
-/** `scrape URL --remote-write URL [--rw-version V] [--rw-fallback]`: sends what the scrape read; see runScrape. */
-export async function forwardScrape(families: readonly MetricFamily[], scrapedAt: number, flags: Flags, io: CliIO): Promise<void> {
-  const url = checkRemoteWriteUrl('scrape', String(flags['remote-write']), '--remote-write');
+/**
+ * `scrape URL --remote-write URL [--rw-version V] [--rw-fallback]`: sends what the scrape read
+ * to `url` (the --remote-write URL, which runScrape checked before the scrape); see runScrape.
+ */
+export async function forwardScrape(
+  url: string,
+  families: readonly MetricFamily[],
+  scrapedAt: number,
+  flags: Flags,
+  io: CliIO,
+): Promise<void> {
   const version = flags['rw-version'];
   const r = await remoteWrite(url, families, {
     version: version === '2.0' ? '2.0' : '1.0',
@@ -214,7 +223,7 @@ export async function runReceive(flags: Flags, io: CliIO): Promise<number> {
   const maxDecoded = integerFlag('receive', flags, 'max-decoded-bytes', { min: 1, max: 2 ** 31 - 1 });
   const json = flags['json'] === true;
   let count = 0;
-  let stop: (signal: string) => void = () => {};
+  let serving: Serving | undefined;
   const handler = createRemoteWriteHandler(
     (data, info) => {
       const w = new BatchWriter((s) => io.out(s));
@@ -222,7 +231,8 @@ export async function runReceive(flags: Flags, io: CliIO): Promise<number> {
       else writeRequestText(data, info.bytes, (s) => w.push(s));
       w.flush();
       count++;
-      if (maxRequests !== undefined && count >= maxRequests) setImmediate(() => stop(`${count} request${count === 1 ? '' : 's'} received`));
+      if (maxRequests !== undefined && count >= maxRequests)
+        setImmediate(() => serving?.stop(`${count} request${count === 1 ? '' : 's'} received`));
     },
     {
       versions: versionsFlag(flags),
@@ -232,21 +242,12 @@ export async function runReceive(flags: Flags, io: CliIO): Promise<number> {
     },
   );
   const server = http.createServer((req, res) => void handler(req, res));
-  await listenOn(server, port, host);
-  const addr = server.address();
-  const actualPort = typeof addr === 'object' && addr !== null ? addr.port : port;
-  const shownHost = host.includes(':') ? `[${host}]` : host;
-  io.err(`promwire: receiving remote write at http://${shownHost}:${actualPort}${typeof path === 'string' ? path : '/ (any path)'}\n`);
-
-  return await new Promise<number>((resolve) => {
-    stop = (why: string): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      io.err(`promwire: ${why}, stopping\n`);
-      server.close(() => resolve(0));
-      server.closeAllConnections();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  serving = await startServing(
+    server,
+    port,
+    host,
+    io,
+    (origin) => `receiving remote write at ${origin}${typeof path === 'string' ? path : '/ (any path)'}`,
+  );
+  return await serving.stopped;
 }

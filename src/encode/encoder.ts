@@ -2,16 +2,8 @@ import { escapeHelp } from '../core/escape.js';
 import type { EscapingScheme } from '../core/names.js';
 import { formatFloat, formatMillisAsSeconds } from '../core/number.js';
 import { PromwireError } from '../errors.js';
-import {
-  type Exemplar,
-  type FloatSample,
-  type Format,
-  isHistogramFamily,
-  type Labels,
-  type MetricFamily,
-  type Sample,
-} from '../model/index.js';
-import { isQuoted, writtenName, writtenSampleName } from './series.js';
+import { type Exemplar, type FloatSample, type Format, isHistogramFamily, type MetricFamily, type Sample } from '../model/index.js';
+import { isQuoted, writeOpenMetricsExemplar, writtenName, writtenSampleName } from './series.js';
 import { createdSeries, normalizeNumber, omName, parseBound, reservedLabel, seriesKey, textName, typeWord } from '../model/rules.js';
 import { validateFamily } from './validate.js';
 import { ByteWriter, utf8Bytes } from './writer.js';
@@ -111,7 +103,16 @@ const LBRACE = 0x7b;
 const RBRACE = 0x7d;
 
 const EOF_LINE = '# EOF\n';
-const EXEMPLAR_START = utf8Bytes(' # {');
+
+/** A sample's (or its exemplar's) timestamp must be finite to be written. */
+function checkFiniteTimestamp(ms: number, sample: string): void {
+  if (!Number.isFinite(ms)) {
+    throw new PromwireError(
+      'INVALID_ARGUMENT',
+      `expected a finite timestamp in milliseconds, got ${ms} on sample ${JSON.stringify(sample)}`,
+    );
+  }
+}
 
 /** One family as it will be written: the output of the format conversion. */
 interface Block {
@@ -642,12 +643,7 @@ class FamilyEncoder {
   }
 
   private writeTimestamp(w: ByteWriter, ms: number, sample: string): void {
-    if (!Number.isFinite(ms)) {
-      throw new PromwireError(
-        'INVALID_ARGUMENT',
-        `expected a finite timestamp in milliseconds, got ${ms} on sample ${JSON.stringify(sample)}`,
-      );
-    }
+    checkFiniteTimestamp(ms, sample);
     if (this.om) w.writeAscii(formatMillisAsSeconds(ms));
     // Text timestamps are int64 milliseconds. int64's maximum, read as a
     // double, becomes 2^63, which is past int64: write the limit itself
@@ -663,27 +659,10 @@ class FamilyEncoder {
     else w.writeInteger(Number.isInteger(ms) ? ms : Math.trunc(ms));
   }
 
+  /** The sample's OpenMetrics exemplar (series.ts writeOpenMetricsExemplar), its timestamp checked as a sample's is. */
   private writeExemplar(w: ByteWriter, e: Exemplar, sample: string): void {
-    w.writeBytes(EXEMPLAR_START);
-    this.writeLabelList(w, e.labels);
-    w.writeByte(RBRACE);
-    w.writeByte(SP);
-    w.writeNumber(e.value);
-    if (e.timestamp !== null) {
-      w.writeByte(SP);
-      this.writeTimestamp(w, e.timestamp, sample);
-    }
-  }
-
-  private writeLabelList(w: ByteWriter, labels: Labels): void {
-    let first = true;
-    for (const k in labels) {
-      if (!first) w.writeByte(COMMA);
-      first = false;
-      w.writeBytes(this.labelName(k));
-      w.writeEscaped(labels[k]!);
-      w.writeByte(QUOTE);
-    }
+    if (e.timestamp !== null) checkFiniteTimestamp(e.timestamp, sample);
+    writeOpenMetricsExemplar(w, e, this.escaping);
   }
 
   private sampleName(name: string, family: string): NameEntry {

@@ -936,15 +936,13 @@ export function writeValueMetric(w: ProtoWriter, labels: Uint8Array, kind: Value
  * MetricSet's pre-rendered labels).
  */
 export function writeCounterWithExemplar(w: ProtoWriter, labels: Uint8Array, value: number, e: Exemplar, escaping: EscapingScheme): void {
-  w.byte(K_FAMILY_METRIC);
-  const start = w.beginLength();
-  w.raw(labels);
+  const start = beginMetric(w, labels);
   w.byte(K_METRIC_COUNTER);
   const cs = w.beginLength();
   w.doubleField(K_COUNTER_VALUE, value);
   writeExemplar(w, K_COUNTER_EXEMPLAR, e, escaping);
   w.endLength(cs);
-  w.endLength(start);
+  w.endLength(start, 2);
 }
 
 /** A native histogram's exemplars (`Histogram.exemplars`, after its other fields, as the encoder writes them). */

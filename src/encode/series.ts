@@ -146,9 +146,9 @@ export class PrefixArena {
 /**
  * An OpenMetrics exemplar after a sample's value: ` # {k="v",...} value
  * timestamp` (OpenMetrics 1.0 "Exemplars"; the timestamp in seconds), the
- * bytes the encoder writes for the same exemplar (encoder.ts
- * writeExemplar), for a MetricSet writing its own lines. The timestamp must
- * be finite (checked when the exemplar was recorded).
+ * bytes of the encoder's exemplars (encoder.ts writeExemplar calls it), and
+ * of a MetricSet writing its own lines. The timestamp must be finite (checked
+ * when the exemplar was recorded, or by the encoder).
  */
 export function writeOpenMetricsExemplar(w: ByteWriter, e: Exemplar, escaping: EscapingScheme): void {
   w.writeAscii(' # {');

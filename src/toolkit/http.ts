@@ -375,16 +375,7 @@ export function proxyFor(url: URL, option: ProxyOption | undefined, env: NodeJS.
     // Go's httpproxy: a value without a scheme means http://.
     if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) raw = `http://${raw}`;
   } else raw = String(option);
-  let proxy: URL;
-  try {
-    proxy = new URL(raw);
-  } catch {
-    throw new PromwireError('INVALID_ARGUMENT', `proxy: cannot parse proxy URL ${JSON.stringify(raw)} (expected http://host:port)`);
-  }
-  if (proxy.protocol !== 'http:') {
-    throw new PromwireError('INVALID_ARGUMENT', `proxy: expected an http: proxy URL, got ${JSON.stringify(proxy.protocol)} (${raw})`);
-  }
-  return proxy;
+  return parseProxyUrl(raw);
 }
 
 function isLoopback(host: string): boolean {
@@ -610,4 +601,18 @@ export async function statusError(ex: Exchange, what: string): Promise<HttpError
       (body !== '' ? `: ${body.length > 512 ? body.slice(0, 512) + '...' : body}` : ''),
     { status, statusText, body, url: ex.url, method: ex.method },
   );
+}
+
+/** A proxy URL, parsed: an http: URL, or an INVALID_ARGUMENT error (for proxyFor and the CLI's `--proxy`). */
+export function parseProxyUrl(raw: string): URL {
+  let proxy: URL;
+  try {
+    proxy = new URL(raw);
+  } catch {
+    throw new PromwireError('INVALID_ARGUMENT', `proxy: cannot parse proxy URL ${JSON.stringify(raw)} (expected http://host:port)`);
+  }
+  if (proxy.protocol !== 'http:') {
+    throw new PromwireError('INVALID_ARGUMENT', `proxy: expected an http: proxy URL, got ${JSON.stringify(proxy.protocol)} (${raw})`);
+  }
+  return proxy;
 }

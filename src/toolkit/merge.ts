@@ -49,6 +49,12 @@ export interface MergeOptions {
    * node's own memory): kept per node, with the node label.
    */
   perNode?: FamilySelector;
+  /**
+   * @internal Aggregated mode: told, once per summed summary family, how many
+   * quantile samples were dropped (all nodes together; not called when none
+   * were). For the CLI's warning.
+   */
+  onQuantilesDropped?: (family: string, dropped: number) => void;
 }
 
 type Role = 'consistent' | 'status' | 'perNode' | 'sum';
@@ -197,7 +203,7 @@ export function merge(inputs: readonly MergeInput[], options: MergeOptions): Met
         for (const s of e.family.samples) samples.push(withNode(s, nodeLabel, e.node));
       }
     } else {
-      samples = combine(entries, type, name, 'sum');
+      samples = combine(entries, type, name, 'sum', options.onQuantilesDropped);
     }
     out.push(makeFamily({ name, type, help, unit, samples }));
   }
@@ -271,7 +277,13 @@ function withNode(s: Sample, nodeLabel: string, node: string): Sample {
  * quantiles, taking the minimum of `_created`, and checking histogram bucket
  * layouts.
  */
-function combine(entries: readonly { node: string; family: MetricFamily }[], type: MetricType, name: string, how: 'sum' | 'and'): Sample[] {
+function combine(
+  entries: readonly { node: string; family: MetricFamily }[],
+  type: MetricType,
+  name: string,
+  how: 'sum' | 'and',
+  onQuantilesDropped?: (family: string, dropped: number) => void,
+): Sample[] {
   const isHistogram = type === 'histogram' || type === 'gaugehistogram';
   const created = name + '_created';
   // Text 0.0.4 exposes `X_created` as a gauge family of its own (the Python
@@ -282,11 +294,15 @@ function combine(entries: readonly { node: string; family: MetricFamily }[], typ
   // Histogram bucket layouts: series (labels without le) -> bounds and the node that set them.
   const layouts = isHistogram ? new Map<string, { node: string; bounds: string }>() : undefined;
 
+  let droppedQuantiles = 0;
   for (const { node, family } of entries) {
     // This node's samples by series; a later point of one series replaces an earlier one.
     const mine = new Map<string, Sample>();
     for (const s of family.samples) {
-      if (type === 'summary' && s.name === name) continue; // quantiles: see merge()
+      if (type === 'summary' && s.name === name) {
+        droppedQuantiles++; // quantiles: see merge()
+        continue;
+      }
       mine.set(seriesKey(s, isHistogram ? 'le' : type === 'summary' ? 'quantile' : null), s);
     }
     if (layouts !== undefined) checkLayouts(family, node, name, layouts);
@@ -331,6 +347,7 @@ function combine(entries: readonly { node: string; family: MetricFamily }[], typ
     if (acc.start !== undefined) c.startTimestamp = acc.start;
     out.push(c);
   }
+  if (droppedQuantiles > 0) onQuantilesDropped?.(name, droppedQuantiles);
   return out;
 }
 
