@@ -8,6 +8,7 @@ import { PromwireError } from '../errors.js';
 import type { EscapingScheme } from '../core/names.js';
 import { type FloatSample, type Format, type Labels, makeFamily, type MetricFamily, type Sample } from '../model/index.js';
 import { encodeChunks } from '../encode/encoder.js';
+import { clockMs } from '../metrics/timer.js';
 import { CONTENT_TYPE_OPENMETRICS_1_0_0, CONTENT_TYPE_PROTOBUF, CONTENT_TYPE_TEXT, negotiate } from './negotiate.js';
 import { refreshAll } from './refresh.js';
 
@@ -633,11 +634,11 @@ export class ExpositionCore {
     let encodeMs = 0;
     const chunks: Iterator<Uint8Array> = {
       next: () => {
-        const t = now();
+        const t = clockMs();
         try {
           return inner.next();
         } finally {
-          encodeMs += now() - t;
+          encodeMs += clockMs() - t;
         }
       },
     };
@@ -878,8 +879,4 @@ function concatChunks(
       }
     },
   };
-}
-
-function now(): number {
-  return typeof performance !== 'undefined' ? performance.now() : Date.now();
 }
