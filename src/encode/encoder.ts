@@ -8,7 +8,7 @@ import { createdSeries, normalizeNumber, omName, parseBound, reservedLabel, seri
 import { validateFamily } from './validate.js';
 import { ByteWriter, utf8Bytes } from './writer.js';
 import { encodeProtobuf, encodeProtobufChunks } from './protobuf.js';
-import { Losses, OM_NATIVE_EXEMPLAR_LOSS, TEXT_EXEMPLAR_LOSS } from './losses.js';
+import { Losses, nativeFallbackLoss, OM_NATIVE_EXEMPLAR_LOSS, TEXT_EXEMPLAR_LOSS, textGaugeLoss, textUnitLoss } from './losses.js';
 
 /**
  * The exposition writers: text 0.0.4 and OpenMetrics 1.0 over the
@@ -360,9 +360,9 @@ class FamilyEncoder {
    */
   private auditText(f: MetricFamily): void {
     const losses = this.losses;
-    if (f.unit !== '') losses.add(`unit ${JSON.stringify(f.unit)} dropped: text 0.0.4 has no units`, 0);
+    if (f.unit !== '') losses.add(textUnitLoss(f.unit), 0);
     if (f.type === 'info' || f.type === 'stateset') {
-      if (f.samples.length > 0) losses.add(`written as a gauge: text 0.0.4 has no ${f.type} type`, f.samples.length);
+      if (f.samples.length > 0) losses.add(textGaugeLoss(f.type), f.samples.length);
     } else if (f.type === 'gaugehistogram' && f.samples.length > 0) {
       losses.add('written as a histogram, with _gcount and _gsum as gauges: text 0.0.4 has no gauge histograms', f.samples.length);
     }
@@ -787,12 +787,7 @@ function convertNative(f: MetricFamily, onWarning: ((message: string) => void) |
   if (native === 0) return f.samples as FloatSample[];
   const base = f.name;
   const classic = f.samples.some((s) => typeof s.value === 'number');
-  onWarning?.(
-    `${JSON.stringify(f.name)}: ${native} native histogram sample${native === 1 ? '' : 's'} ` +
-      (classic
-        ? 'left out (the classic buckets carry the series)'
-        : `written as +Inf bucket, sum and count: ${om ? 'OpenMetrics 1.0' : 'text 0.0.4'} has no native histograms`),
-  );
+  onWarning?.(nativeFallbackLoss(f.name, native, classic, om));
   const out: FloatSample[] = [];
   const gauge = f.type === 'gaugehistogram';
   for (const s of f.samples) {

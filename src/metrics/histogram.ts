@@ -465,7 +465,7 @@ export class Histogram<L extends string = never> extends Metric<L, HistogramSeri
   }
 
   /** @internal */
-  protected samplesOf(s: HistogramSeries, labelsFor: (e: LineSpec['extra']) => Labels, specs: LineSpec[]): Sample[] {
+  protected override samplesOf(s: HistogramSeries, labelsFor: (e: LineSpec['extra']) => Labels, specs: LineSpec[]): Sample[] {
     const out: Sample[] = [];
     const native = s.nativeSnapshot();
     // The native sample first, then the classic series, as Prometheus'

@@ -1,7 +1,6 @@
 import type { EscapingScheme } from '../core/names.js';
 import { writeValueMetric } from '../encode/api.js';
 import type { ByteWriter, ProtoWriter } from '../encode/api.js';
-import type { Labels, Sample } from '../model/index.js';
 import { LF, type LineSpec, Metric, Series } from './metric.js';
 
 /** An info series: its labels are the information; its value is always 1. */
@@ -42,10 +41,5 @@ export class Info<L extends string = never> extends Metric<L, InfoSeries> {
   protected rwValues(_s: InfoSeries, out: number[]): number {
     out[0] = 1;
     return 1;
-  }
-
-  /** @internal */
-  protected samplesOf(_s: InfoSeries, labelsFor: (e: LineSpec['extra']) => Labels, specs: LineSpec[]): Sample[] {
-    return [{ name: specs[0]!.sample, labels: labelsFor(null), value: 1, timestamp: null }];
   }
 }

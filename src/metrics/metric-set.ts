@@ -1,14 +1,4 @@
-import {
-  ByteWriter,
-  chunkSizeOption,
-  escapingOption,
-  formatOption,
-  Losses,
-  OM_NATIVE_EXEMPLAR_LOSS,
-  PrefixArena,
-  ProtoWriter,
-  TEXT_EXEMPLAR_LOSS,
-} from '../encode/api.js';
+import { ByteWriter, chunkSizeOption, escapingOption, formatOption, Losses, PrefixArena, ProtoWriter } from '../encode/api.js';
 import type { EncodeChunksOptions, EncodeOptions } from '../encode/api.js';
 import type { EscapingScheme } from '../core/names.js';
 import type { MetricFamily } from '../model/index.js';
@@ -262,8 +252,6 @@ export class MetricSet {
     for (const m of this.metrics.values()) {
       w.writeBytes(m.header(format, escaping));
       m.writeAll(w, escaping, om);
-      // The families encoder's order: a family's exemplar losses, then its native histogram fallback.
-      if (onWarning !== undefined) exemplarLosses(m, om, onWarning);
       if (onWarning !== undefined) reportDirectLosses(m as Metric<string, Series>, om, m.size, onWarning);
     }
     if (om) w.writeAscii('# EOF\n');
@@ -334,14 +322,15 @@ export class MetricSet {
     const onWarning = options?.onWarning;
     for (let i = 0; i < metrics.length; i++) {
       const metric = metrics[i]!;
-      if (onWarning !== undefined) exemplarLosses(metric, om, onWarning);
-      w.writeBytes(metric.header(format, escaping));
       const list = series[i]!;
+      // Said before the family's chunks go out: the exemplars are counted
+      // then, and the rest reads only the definition and the snapshot's length.
+      if (onWarning !== undefined) reportDirectLosses(metric, om, list.length, onWarning);
+      w.writeBytes(metric.header(format, escaping));
       for (let j = 0; j < list.length; j++) {
         metric.writeOne(w, list[j]!, escaping, om);
         if (w.pos >= chunkSize) yield w.take();
       }
-      if (options?.onWarning !== undefined) reportDirectLosses(metric, om, list.length, options.onWarning);
     }
     if (om) w.writeAscii('# EOF\n');
     if (w.pos > 0) yield w.take();
@@ -363,19 +352,6 @@ export class MetricSet {
     m.reset();
     return m;
   }
-}
-
-/**
- * What text 0.0.4 (no exemplars) and OpenMetrics 1.0 (no native histograms)
- * lose of a metric's exemplars, said as encode() says it of the same family.
- */
-function exemplarLosses(m: AnyMetric | Metric<string, Series>, om: boolean, onWarning: (message: string) => void): void {
-  const n = m.exemplarCount();
-  const lost = om ? n.native : n.classic + n.native;
-  if (lost === 0) return;
-  const losses = new Losses();
-  losses.add(om ? OM_NATIVE_EXEMPLAR_LOSS : TEXT_EXEMPLAR_LOSS, lost);
-  losses.flush(m.familyName, onWarning);
 }
 
 /**

@@ -208,8 +208,19 @@ export abstract class Metric<L extends string, S extends Series> {
   abstract writeOne(w: ByteWriter, s: S, escaping: EscapingScheme, om: boolean): void;
   /** @internal Writes every series (a loop per class keeps the calls monomorphic). */
   abstract writeAll(w: ByteWriter, escaping: EscapingScheme, om: boolean): void;
-  /** @internal The samples of one series, in line order, with these labels. */
-  protected abstract samplesOf(s: S, labelsFor: (extra: LineSpec['extra']) => Labels, specs: LineSpec[]): Sample[];
+  /**
+   * @internal The samples of one series, in line order, with these labels:
+   * by default one per value `rwValues` gives, named and labelled by the
+   * line spec at its index (a histogram adds its native sample and exemplars).
+   */
+  protected samplesOf(s: S, labelsFor: (extra: LineSpec['extra']) => Labels, specs: LineSpec[]): Sample[] {
+    const n = this.rwValues(s, sampleValues);
+    const out: Sample[] = [];
+    for (let i = 0; i < n; i++) {
+      out.push({ name: specs[i]!.sample, labels: labelsFor(specs[i]!.extra), value: sampleValues[i]!, timestamp: null });
+    }
+    return out;
+  }
 
   /**
    * @internal Remote write: the series' float values in collect()'s order
@@ -537,6 +548,8 @@ export abstract class Metric<L extends string, S extends Series> {
 
 const ONE_METRIC: ReadonlyArray<readonly [string, string] | null> = [null];
 const NO_EXEMPLARS = { classic: 0, native: 0 } as const;
+/** The values the default samplesOf reads from rwValues, copied into its samples before it returns. */
+const sampleValues: number[] = [];
 
 /** Map key of a label-value tuple: the value itself for one label, length-prefixed values otherwise. */
 function tupleKey(vals: readonly string[]): string {
@@ -581,10 +594,5 @@ export abstract class SingleValueMetric<L extends string, S extends ValueSeries>
   protected rwValues(s: S, out: number[]): number {
     out[0] = s.get();
     return 1;
-  }
-
-  /** @internal */
-  protected samplesOf(s: S, labelsFor: (e: LineSpec['extra']) => Labels, specs: LineSpec[]): Sample[] {
-    return [{ name: specs[0]!.sample, labels: labelsFor(null), value: s.get(), timestamp: null }];
   }
 }

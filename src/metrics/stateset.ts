@@ -1,7 +1,6 @@
 import type { EscapingScheme } from '../core/names.js';
 import { writeValueMetric } from '../encode/api.js';
 import type { ByteWriter, ProtoWriter } from '../encode/api.js';
-import type { Labels, Sample } from '../model/index.js';
 import { type Definition, fail, q } from './definition.js';
 import { LF, type LineSpec, Metric, type MetricOwner, Series } from './metric.js';
 
@@ -105,10 +104,5 @@ export class StateSet<L extends string = never> extends Metric<L, StateSetSeries
     const f = s.flags;
     for (let i = 0; i < f.length; i++) out[i] = f[i]!;
     return f.length;
-  }
-
-  /** @internal */
-  protected samplesOf(s: StateSetSeries, labelsFor: (e: LineSpec['extra']) => Labels, specs: LineSpec[]): Sample[] {
-    return specs.map((spec, i) => ({ name: spec.sample, labels: labelsFor(spec.extra), value: s.flags[i]!, timestamp: null }));
   }
 }

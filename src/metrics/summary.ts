@@ -1,7 +1,6 @@
 import type { EscapingScheme } from '../core/names.js';
 import { beginMetric, SUMMARY_COUNT_LOSS, writeSummaryMessage } from '../encode/api.js';
 import type { ByteWriter, Losses, ProtoWriter } from '../encode/api.js';
-import type { Labels, Sample } from '../model/index.js';
 import { checkCounterValue, checkValue, type Definition, fail, type LabelValues, q } from './definition.js';
 import { startTimer } from './timer.js';
 import { boundLabel } from './histogram.js';
@@ -198,19 +197,6 @@ export class Summary<L extends string = never> extends Metric<L, SummarySeries> 
     out[n] = s.sum;
     out[n + 1] = s.count;
     return n + 2;
-  }
-
-  /** @internal */
-  protected samplesOf(s: SummarySeries, labelsFor: (e: LineSpec['extra']) => Labels, specs: LineSpec[]): Sample[] {
-    const out: Sample[] = [];
-    const values = s.current();
-    const n = values.length;
-    for (let i = 0; i < n; i++) {
-      out.push({ name: specs[i]!.sample, labels: labelsFor(specs[i]!.extra), value: values[i]!, timestamp: null });
-    }
-    out.push({ name: specs[n]!.sample, labels: labelsFor(null), value: s.sum, timestamp: null });
-    out.push({ name: specs[n + 1]!.sample, labels: labelsFor(null), value: s.count, timestamp: null });
-    return out;
   }
 }
 

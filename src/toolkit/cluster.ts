@@ -28,6 +28,7 @@ import { PromwireError } from '../errors.js';
 import type { MetricFamily } from '../model/index.js';
 import { parse } from '../parse/families.js';
 import { type FamilySelector, merge, type MergeMode } from './merge.js';
+import { refreshAll } from './refresh.js';
 
 /** The message type of the primary's request (a worker ignores every other message). */
 const REQUEST = 'promwire:cluster-metrics-request';
@@ -129,7 +130,7 @@ export function serveToPrimary(metrics: WorkerMetrics | readonly WorkerMetrics[]
 
 async function answer(sets: readonly WorkerMetrics[], id: number): Promise<Answer> {
   try {
-    await Promise.all(sets.map((s) => (typeof s.refresh === 'function' ? s.refresh() : undefined)));
+    await refreshAll(sets);
     return { type: ANSWER, id, bodies: sets.map((s) => s.encodeToString({ format: 'openmetrics' })) };
   } catch (err) {
     return { type: ANSWER, id, error: err instanceof Error ? err.message : String(err) };

@@ -18,6 +18,7 @@ import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import type { IntervalHistogram, PerformanceEntry } from 'node:perf_hooks';
 import { getHeapSpaceStatistics } from 'node:v8';
 import { PromwireError } from '../errors.js';
+import type { Counter } from '../metrics/counter.js';
 import type { Gauge, GaugeSeries } from '../metrics/gauge.js';
 import type { HistogramSeries } from '../metrics/histogram.js';
 import type { AnyMetric, MetricSet } from '../metrics/metric-set.js';
@@ -93,6 +94,17 @@ class Registrar {
     });
     this.metrics.push(g);
     return g;
+  }
+
+  counter(name: string, help: string, own: readonly string[] = [], collect?: Collect): Counter<string> {
+    const c = this.set.counter<string>({
+      name: this.prefix + name,
+      help,
+      labelNames: [...own, ...this.extraNames],
+      ...(collect !== undefined ? { collect } : {}),
+    });
+    this.metrics.push(c);
+    return c;
   }
 
   /** The series of an unlabelled (but for the extra labels) metric. */
@@ -225,24 +237,16 @@ function register(r: Registrar, options: DefaultMetricsOptions, stops: Array<() 
   let cpuUser: { set(v: number): void } | undefined;
   let cpuSystem: { set(v: number): void } | undefined;
   let cpuTotal: { set(v: number): void } | undefined;
-  const counter = (name: string, help: string, collect?: Collect) => {
-    const c = r.set.counter<string>({
-      name: r.prefix + name,
-      help,
-      labelNames: r.extraNames,
-      ...(collect !== undefined ? { collect } : {}),
-    });
-    r.metrics.push(c);
-    return r.one(c);
-  };
-  cpuUser = counter('process_cpu_user_seconds_total', 'Total user CPU time spent in seconds.', () => {
-    const cpu = cpuSeconds();
-    cpuUser!.set(cpu.user);
-    cpuSystem!.set(cpu.system);
-    cpuTotal!.set(cpu.user + cpu.system);
-  });
-  cpuSystem = counter('process_cpu_system_seconds_total', 'Total system CPU time spent in seconds.');
-  cpuTotal = counter('process_cpu_seconds_total', 'Total user and system CPU time spent in seconds.');
+  cpuUser = r.one(
+    r.counter('process_cpu_user_seconds_total', 'Total user CPU time spent in seconds.', [], () => {
+      const cpu = cpuSeconds();
+      cpuUser!.set(cpu.user);
+      cpuSystem!.set(cpu.system);
+      cpuTotal!.set(cpu.user + cpu.system);
+    }),
+  );
+  cpuSystem = r.one(r.counter('process_cpu_system_seconds_total', 'Total system CPU time spent in seconds.'));
+  cpuTotal = r.one(r.counter('process_cpu_seconds_total', 'Total user and system CPU time spent in seconds.'));
 
   // processStartTime.js: a constant.
   r.one(r.gauge('process_start_time_seconds', 'Start time of the process since unix epoch in seconds.')).set(processStartSeconds());

@@ -8,7 +8,9 @@ import { PromwireError } from '../errors.js';
 import type { EscapingScheme } from '../core/names.js';
 import { type FloatSample, type Format, type Labels, makeFamily, type MetricFamily, type Sample } from '../model/index.js';
 import { encodeChunks } from '../encode/encoder.js';
+import { clockMs } from '../metrics/timer.js';
 import { CONTENT_TYPE_OPENMETRICS_1_0_0, CONTENT_TYPE_PROTOBUF, CONTENT_TYPE_TEXT, negotiate } from './negotiate.js';
+import { refreshAll } from './refresh.js';
 
 /** What `collect` is told about the request (for per-request views such as a `mode` parameter). */
 export interface CollectContext {
@@ -632,11 +634,11 @@ export class ExpositionCore {
     let encodeMs = 0;
     const chunks: Iterator<Uint8Array> = {
       next: () => {
-        const t = now();
+        const t = clockMs();
         try {
           return inner.next();
         } finally {
-          encodeMs += now() - t;
+          encodeMs += clockMs() - t;
         }
       },
     };
@@ -764,13 +766,6 @@ function checkSources(metrics: Collectable | readonly Collectable[]): readonly C
   return list;
 }
 
-/** Awaits every source's refresh(), all at once (a slow one does not hold the others back). */
-async function refreshAll(sources: readonly Collectable[]): Promise<void> {
-  const pending: Array<void | Promise<void>> = [];
-  for (const m of sources) if (typeof m.refresh === 'function') pending.push(m.refresh());
-  if (pending.length > 0) await Promise.all(pending);
-}
-
 function clashError(name: string, first: number, second: number): PromwireError {
   return new PromwireError(
     'DUPLICATE_SERIES',
@@ -884,8 +879,4 @@ function concatChunks(
       }
     },
   };
-}
-
-function now(): number {
-  return typeof performance !== 'undefined' ? performance.now() : Date.now();
 }

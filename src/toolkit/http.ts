@@ -368,7 +368,7 @@ export function proxyFor(url: URL, option: ProxyOption | undefined, env: NodeJS.
   if (option === undefined) return undefined;
   let raw: string;
   if (option === 'environment') {
-    const host = url.hostname.replace(/^\[|\]$/g, '');
+    const host = bareHost(url);
     if (host === 'localhost' || isLoopback(host)) return undefined;
     raw = envVar(env, url.protocol === 'https:' ? 'https_proxy' : 'http_proxy');
     if (raw === '' || noProxy(url, envVar(env, 'no_proxy'))) return undefined;
@@ -386,8 +386,8 @@ function isLoopback(host: string): boolean {
 
 /** Does `NO_PROXY` exclude `url`? (httpproxy `useProxy`, see proxyFor.) */
 function noProxy(url: URL, list: string): boolean {
-  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  const host = bareHost(url).toLowerCase();
+  const port = defaultPort(url);
   for (let entry of list.split(',')) {
     entry = entry.trim().toLowerCase();
     if (entry === '') continue;
@@ -436,9 +436,19 @@ function proxyAuthorization(proxy: URL): string | undefined {
   return basicAuthHeader({ username: decodeURIComponent(proxy.username), password: decodeURIComponent(proxy.password) });
 }
 
+/** The host of `url` without an IPv6 address's brackets (as node:net and node:tls take it). */
+function bareHost(url: URL): string {
+  return url.hostname.replace(/^\[|\]$/g, '');
+}
+
+/** The port of `url`, its scheme's default (443 for https:, else 80) when it names none. */
+function defaultPort(url: URL): string {
+  return url.port || (url.protocol === 'https:' ? '443' : '80');
+}
+
 /** host:port of `url`, the port always written (the CONNECT request target, RFC 9110 section 9.3.6). */
 function authority(url: URL): string {
-  return `${url.hostname}:${url.port || (url.protocol === 'https:' ? '443' : '80')}`;
+  return `${url.hostname}:${defaultPort(url)}`;
 }
 
 /**
@@ -451,7 +461,7 @@ function tunnel(proxy: URL, target: URL, signal: AbortSignal): Promise<net.Socke
     const auth = proxyAuthorization(proxy);
     if (auth !== undefined) headers['proxy-authorization'] = auth;
     const req = http.request({
-      host: proxy.hostname.replace(/^\[|\]$/g, ''),
+      host: bareHost(proxy),
       port: proxy.port || 80,
       method: 'CONNECT',
       path: authority(target),
@@ -494,7 +504,7 @@ function send(
       reject(new Error(`unsupported URL scheme "${url.protocol}" (expected http: or https:)`));
       return;
     }
-    const host = url.hostname.replace(/^\[|\]$/g, '');
+    const host = bareHost(url);
     const { serverName, ...secure } = tlsOptions;
     // SNI carries a host name, never an IP address (RFC 6066 section 3).
     const servername = serverName ?? (net.isIP(host) === 0 ? host : undefined);
@@ -518,7 +528,7 @@ function send(
       if (auth !== undefined) h['proxy-authorization'] = auth;
       start(
         http.request({
-          host: proxy.hostname.replace(/^\[|\]$/g, ''),
+          host: bareHost(proxy),
           port: proxy.port || 80,
           method,
           path: url.href,

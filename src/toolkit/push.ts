@@ -17,6 +17,7 @@ import type { Labels, MetricFamily } from '../model/index.js';
 import { encode } from '../encode/encoder.js';
 import { openRequest, readErrorBody, statusError } from './http.js';
 import type { BasicAuth, ProxyOption, TlsOptions } from './http.js';
+import { refreshAll } from './refresh.js';
 import { retryable, sleep } from './retry.js';
 
 /** What a push sends: families, anything with `collect()` (a `MetricSet`), or an already encoded text 0.0.4 body. */
@@ -174,7 +175,7 @@ async function bodyBytes(body: PushBody | undefined): Promise<Uint8Array> {
   // A MetricSet writes itself from its precomputed series prefixes.
   const direct = body as { encode?: (o: { format: 'text' }) => Uint8Array; refresh?: () => void | Promise<void> };
   // Its collect callbacks (async ones too) run first, as a handler's scrape runs them.
-  if (!Array.isArray(body) && typeof direct.refresh === 'function') await direct.refresh();
+  if (!Array.isArray(body)) await refreshAll([direct]);
   if (!Array.isArray(body) && typeof direct.encode === 'function') return direct.encode({ format: 'text' });
   const families = 'collect' in body && typeof body.collect === 'function' ? await body.collect() : (body as readonly MetricFamily[]);
   // Text 0.0.4: the format every Pushgateway parses (it does not read OpenMetrics).

@@ -30,6 +30,7 @@ import {
   parseWrittenHeaders,
 } from './remote-write-protocol.js';
 import type { RemoteWriteVersion, WriteCounts } from './remote-write-protocol.js';
+import { refreshAll } from './refresh.js';
 import { backoffDelay, retryAfterMs, retryable, sleep } from './retry.js';
 
 /**
@@ -170,8 +171,7 @@ export async function encodeInput(data: RemoteWriteData): Promise<RemoteWriteInp
   if (data instanceof Uint8Array) return data;
   if (!Array.isArray(data) && 'collect' in data && typeof data.collect === 'function') {
     // A MetricSet's collect callbacks (async ones too) run first, as a handler's scrape runs them.
-    const r = (data as { refresh?: () => void | Promise<void> }).refresh;
-    if (typeof r === 'function') await r.call(data);
+    await refreshAll([data as { refresh?: () => void | Promise<void> }]);
     return await data.collect();
   }
   return data as readonly MetricFamily[];

@@ -33,6 +33,7 @@ import {
 import type { RemoteWriteBatch, RemoteWriteOptions } from './remote-write-client.js';
 import type { RemoteWriteInput } from '../remote-write/index.js';
 import type { RemoteWriteVersion } from './remote-write-protocol.js';
+import { refreshAll } from './refresh.js';
 
 export interface RemoteWriterOptions extends Omit<RemoteWriteOptions, 'signal' | 'timestamp' | 'retries'> {
   /** The receiver's URL (`http://prometheus:9090/api/v1/write`, `http://vm:8428/api/v1/write`, ...). */
@@ -312,8 +313,7 @@ export class RemoteWriter {
         // encodeWriteRequests writes each series straight from the set (no
         // collect(); bench: 84 against 408 ms for 100k series), within this
         // task, so the values read are the refresh's.
-        const refresh = (src as { refresh?: () => void | Promise<void> }).refresh;
-        if (typeof refresh === 'function') await refresh.call(src);
+        await refreshAll([src as { refresh?: () => void | Promise<void> }]);
         input = src as RemoteWriteInput;
       } else input = await encodeInput(src);
       // Each batch is queued as soon as it is encoded, so a collection larger
