@@ -17,7 +17,9 @@
 # GOPATH mode (Debian's -dev packages ship sources under /usr/share/gocode);
 # and, for the bench's Prometheus rows (bench/go/textparse), the Prometheus
 # 3.5.3 sources (its model/textparse parsers) with what textparse imports
-# beyond the above (gogo/protobuf, grafana/regexp, golang.org/x/text).
+# beyond the above (gogo/protobuf, grafana/regexp, golang.org/x/text); and
+# golang/snappy 1.0.0, the decoder of Prometheus' remote-write bodies, for
+# test/integration/go/snappy-decode.
 #
 # Where: $PROMWIRE_TOOLS, default /var/cache/promwire-tools (outside the repo,
 # so every clone and worktree on a machine shares one download). Layout:
@@ -255,11 +257,15 @@ fi
 # beyond GO_PINS; the package's other Depends (cloud SDKs, k8s, ...) are for
 # parts the bench does not import. When the Go part above fetched go/root
 # again, the textparse folder is gone and this part runs again too.
+# golang/snappy is what Prometheus 3.5's storage/remote decodes remote-write
+# bodies with (codec.go, client.go); test/integration/go/snappy-decode judges
+# promwire's snappy decoder by it.
 TEXTPARSE_PINS=(
   "golang-github-prometheus-prometheus-dev=3.5.3+ds1-6"
   "golang-github-gogo-protobuf-dev=1.3.2-3"
   "golang-github-grafana-regexp-dev=0.0~git20240518.a468a5b-1"
   "golang-golang-x-text-dev=0.43.0-1"
+  "golang-github-golang-snappy-dev=1.0.0-1"
 )
 TEXTPARSE_SRC=$GO/root/usr/share/gocode/src/github.com/prometheus/prometheus/model/textparse
 want_tp_versions=$(printf '%s\n' "${TEXTPARSE_PINS[@]}")
@@ -286,7 +292,7 @@ fi
 # the results and keeps the cache.
 "$TOOLS/bin/go" build github.com/prometheus/client_golang/prometheus github.com/prometheus/common/expfmt \
   github.com/prometheus/client_model/go google.golang.org/protobuf/encoding/protojson encoding/json \
-  github.com/prometheus/prometheus/model/textparse
+  github.com/prometheus/prometheus/model/textparse github.com/golang/snappy
 step "go: warm the build cache"
 
 # Each binary must run on this system as it is (Debian 12 glibc, libzstd1).

@@ -421,7 +421,7 @@ export function normalizeLabel(type: string, name: string, value: string): strin
 }
 
 /** The Go reference programs of test/integration/go/ (our own code, built against Debian sid's client_golang). */
-export type GoProgramName = 'nh-observe' | 'expfmt-decode' | 'summary-observe';
+export type GoProgramName = 'nh-observe' | 'expfmt-decode' | 'summary-observe' | 'snappy-decode';
 
 const GO_SOURCES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'go');
 const goBuilds = new Map<GoProgramName, Promise<string>>();
