@@ -17,6 +17,7 @@ import type { Labels, MetricFamily } from '../model/index.js';
 import { encode } from '../encode/encoder.js';
 import { openRequest, readErrorBody, statusError } from './http.js';
 import type { BasicAuth, ProxyOption, TlsOptions } from './http.js';
+import { FixedRate } from './fixed-rate.js';
 import { refreshAll } from './refresh.js';
 import { retryable, sleep } from './retry.js';
 
@@ -285,11 +286,10 @@ export interface PusherOptions extends Omit<PushOptions, 'body' | 'method' | 'si
 export class Pusher {
   private readonly options: PusherOptions;
   private readonly stopController: AbortController;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly clock: FixedRate;
   private inFlight: Promise<void> | undefined;
   private started: boolean;
   private stopping: Promise<void> | undefined;
-  private nextAt: number;
   /** Successful pushes so far (the final one included). */
   pushes: number;
   /** Failed pushes so far (each after its retries). */
@@ -305,11 +305,10 @@ export class Pusher {
     pushgatewayUrl(options.url, options.job, options.groupingKey);
     this.options = options;
     this.stopController = new AbortController();
-    this.timer = undefined;
+    this.clock = new FixedRate(options.interval, () => this.tick(), options.unref === true);
     this.inFlight = undefined;
     this.started = false;
     this.stopping = undefined;
-    this.nextAt = 0;
     this.pushes = 0;
     this.failures = 0;
     this.lastError = undefined;
@@ -325,36 +324,17 @@ export class Pusher {
     if (this.started) return this;
     if (this.stopping !== undefined) throw invalid('push: this Pusher was stopped; create a new one');
     this.started = true;
-    this.nextAt = Date.now();
-    if (this.options.immediate === false) this.nextAt += this.options.interval;
-    this.schedule();
+    this.clock.start(this.options.immediate !== false);
     return this;
   }
 
-  private schedule(): void {
-    const delay = Math.max(0, this.nextAt - Date.now());
-    this.timer = setTimeout(() => this.tick(), delay);
-    if (this.options.unref === true) this.timer.unref();
-  }
-
+  /** A tick of the fixed-rate clock (fixed-rate.ts: ticks missed while a push ran long are skipped). */
   private tick(): void {
-    this.timer = undefined;
-    if (this.stopping !== undefined) return;
-    const interval = this.options.interval;
-    // Fixed rate: the next push is due one interval after this one was;
-    // ticks missed while a push ran long are skipped, not bunched up.
-    this.nextAt += interval;
-    const now = Date.now();
-    if (this.nextAt <= now) this.nextAt += Math.ceil((now - this.nextAt + 1) / interval) * interval;
-    if (this.inFlight !== undefined) {
-      // The previous push is still on the wire: skip this tick rather than overlap.
-      this.schedule();
-      return;
-    }
+    // The previous push is still on the wire: skip this tick rather than overlap.
+    if (this.inFlight !== undefined) return;
     this.inFlight = this.pushNowQuietly(this.options.method ?? 'PUT', this.stopController.signal).finally(() => {
       this.inFlight = undefined;
     });
-    this.schedule();
   }
 
   private async pushNowQuietly(method: PushMethod, signal: AbortSignal | undefined): Promise<void> {
@@ -390,8 +370,7 @@ export class Pusher {
    */
   stop(): Promise<void> {
     if (this.stopping !== undefined) return this.stopping;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.clock.stop();
     const wasStarted = this.started;
     this.stopping = (async () => {
       this.stopController.abort(invalid('push: the Pusher was stopped'));

@@ -33,6 +33,7 @@ import {
 import type { RemoteWriteBatch, RemoteWriteOptions } from './remote-write-client.js';
 import type { RemoteWriteInput } from '../remote-write/index.js';
 import type { RemoteWriteVersion } from './remote-write-protocol.js';
+import { FixedRate } from './fixed-rate.js';
 import { refreshAll } from './refresh.js';
 
 export interface RemoteWriterOptions extends Omit<RemoteWriteOptions, 'signal' | 'timestamp' | 'retries'> {
@@ -188,11 +189,10 @@ export class RemoteWriter {
   private readonly self: SelfMetrics | undefined;
   private readonly idleWaiters: Array<() => void>;
   private version: RemoteWriteVersion;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly clock: FixedRate;
   private collecting: Promise<void> | undefined;
   private started: boolean;
   private stopping: Promise<RemoteWriterStats> | undefined;
-  private nextAt: number;
   private gen: number;
   private inFlightGen: number;
   private readonly counters: Omit<RemoteWriterStats, 'queueLength' | 'queueBytes' | 'inFlight'>;
@@ -229,11 +229,10 @@ export class RemoteWriter {
     this.queue = [];
     this.idleWaiters = [];
     this.version = options.version ?? '1.0';
-    this.timer = undefined;
+    this.clock = new FixedRate(options.interval, () => this.tick(), options.unref === true);
     this.collecting = undefined;
     this.started = false;
     this.stopping = undefined;
-    this.nextAt = 0;
     this.gen = 0;
     this.inFlightGen = 0;
     this.counters = {
@@ -271,27 +270,13 @@ export class RemoteWriter {
     if (this.started) return this;
     if (this.stopping !== undefined) throw invalid('this RemoteWriter was stopped; create a new one');
     this.started = true;
-    this.nextAt = Date.now();
-    if (this.options.immediate === false) this.nextAt += this.options.interval;
-    this.schedule();
+    this.clock.start(this.options.immediate !== false);
     return this;
   }
 
-  private schedule(): void {
-    const delay = Math.max(0, this.nextAt - Date.now());
-    this.timer = setTimeout(() => this.tick(), delay);
-    if (this.options.unref === true) this.timer.unref();
-  }
-
+  /** A tick of the fixed-rate clock (fixed-rate.ts); a collection still running makes it a no-op. */
   private tick(): void {
-    this.timer = undefined;
-    if (this.stopping !== undefined) return;
-    // The next tick is due one interval after this one was, not after the work.
-    const now = Date.now();
-    this.nextAt += this.options.interval;
-    if (this.nextAt <= now) this.nextAt = now + this.options.interval;
     if (this.collecting === undefined) this.collecting = this.collect().finally(() => (this.collecting = undefined));
-    this.schedule();
   }
 
   private report(err: unknown): void {
@@ -444,8 +429,7 @@ export class RemoteWriter {
    */
   stop(options: { flush?: boolean } = {}): Promise<RemoteWriterStats> {
     if (this.stopping !== undefined) return this.stopping;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.clock.stop();
     const wasStarted = this.started;
     this.stopping = (async () => {
       if (this.collecting !== undefined) await this.collecting;
