@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { ESCAPING_SCHEMES } from '../core/names.js';
+import { setLabel } from '../model/labels.js';
 import { parseProxyUrl } from '../toolkit/http.js';
 import type { ProxyOption, TlsOptions } from '../toolkit/http.js';
 
@@ -466,7 +467,7 @@ export function labelFlags(command: CommandName, flags: Flags): Record<string, s
   for (const l of v) {
     const i = l.indexOf('=');
     if (i <= 0) throw new UsageError(`invalid --label '${l}' (expected NAME=VALUE)`, command);
-    out[l.slice(0, i)] = l.slice(i + 1);
+    setLabel(out, l.slice(0, i), l.slice(i + 1));
   }
   return out;
 }

@@ -6,6 +6,7 @@
  * (src/toolkit/push.ts); this file wires flags to it and prints.
  */
 import { encode } from '../encode/encoder.js';
+import { setLabel } from '../model/labels.js';
 import { type PushMethod, push } from '../toolkit/push.js';
 import { UsageError, basicAuthFlag, headerFlags, integerFlag, proxyFlags, tlsFlags, type Flags } from './args.js';
 import { formatFlag, parseInput, warner } from './common.js';
@@ -21,7 +22,7 @@ function groupingFlags(flags: Flags): Record<string, string> {
     if (i <= 0) throw new UsageError(`invalid --grouping '${g}' (expected NAME=VALUE)`, 'push');
     const name = g.slice(0, i);
     if (Object.hasOwn(out, name)) throw new UsageError(`--grouping ${name} given twice`, 'push');
-    out[name] = g.slice(i + 1);
+    setLabel(out, name, g.slice(i + 1));
   }
   return out;
 }

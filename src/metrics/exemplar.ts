@@ -9,6 +9,7 @@
  */
 import { isValidLabelName, isValidUtf8Name } from '../core/names.js';
 import type { Exemplar, Labels } from '../model/index.js';
+import { setLabel } from '../model/labels.js';
 import { fail, q } from './definition.js';
 
 /** An exemplar as given to `incWithExemplar` / `observeWithExemplar`. */
@@ -58,7 +59,7 @@ export function makeExemplar(value: number, o: ExemplarOptions, metric: string, 
     }
     if (typeof v !== 'string') fail('INVALID_EXEMPLAR', `expected exemplar label ${q(k)} of ${q(metric)} to be a string, got ${typeof v}`);
     chars += characters(k) + characters(v);
-    labels[k] = v;
+    setLabel(labels, k, v);
   }
   if (chars > EXEMPLAR_MAX_CHARACTERS) {
     fail(

@@ -29,6 +29,7 @@ import {
   type Sample,
 } from '../model/index.js';
 import { familyName as modelFamilyName } from '../model/rules.js';
+import { setLabel } from '../model/labels.js';
 import { fail, q } from './definition.js';
 import { RESET_HINT_UNKNOWN } from '../proto/remote-write-proto.js';
 import { type WalkOptions, wholeMillis } from '../remote-write/from-families.js';
@@ -423,9 +424,9 @@ export abstract class Metric<L extends string, S extends Series> {
     for (const s of this.seriesMap.values()) {
       const labelsFor = (extra: LineSpec['extra']): Labels => {
         const l: Labels = {};
-        for (const [k, v] of defaults) l[k] = v;
-        for (let i = 0; i < this.labelNames.length; i++) l[this.labelNames[i]!] = s.labelValues[i]!;
-        if (extra !== null) l[extra[0]] = extra[1];
+        for (const [k, v] of defaults) setLabel(l, k, v);
+        for (let i = 0; i < this.labelNames.length; i++) setLabel(l, this.labelNames[i]!, s.labelValues[i]!);
+        if (extra !== null) setLabel(l, extra[0], extra[1]);
         return l;
       };
       for (const x of this.samplesOf(s, labelsFor, specs)) samples.push(x);

@@ -14,6 +14,7 @@
 
 import { formatFloat, parseGoFloat } from '../core/number.js';
 import type { FloatSample, Format, Labels, MetricFamily, MetricType, Sample } from './index.js';
+import { copyLabels } from './labels.js';
 
 /**
  * The sample-name suffixes each type allows, relative to the family's
@@ -278,8 +279,7 @@ export function createdSeries(f: Pick<MetricFamily, 'name' | 'type'>, samples: r
   let seen: Set<string> | undefined;
   for (const s of samples) {
     if (s.startTimestamp === undefined) continue;
-    const labels: Labels = {};
-    for (const k in s.labels) if (k !== omit) labels[k] = s.labels[k]!;
+    const labels = copyLabels(s.labels, omit);
     const key = seriesKey('', labels);
     if ((seen ??= new Set()).has(key)) continue;
     seen.add(key);

@@ -20,6 +20,7 @@
 import { keepShape } from '../core/keep-shape.js';
 import { PromwireError } from '../errors.js';
 import type { Exemplar, Format, Labels, MetricType, NativeHistogram } from '../model/index.js';
+import { setLabel } from '../model/labels.js';
 import { detectFormat } from './detect.js';
 import { Entry } from './entry.js';
 import { lineOpenMetrics } from './om-grammar.js';
@@ -50,15 +51,6 @@ const L_VALUE_FLAGS = layout.L_VALUE_FLAGS;
 const L_VALUE_START = layout.L_VALUE_START;
 const SAME_NAME = layout.SAME_NAME;
 const SAME_VALUE = layout.SAME_VALUE;
-
-/**
- * Sets a label on a plain object. `__proto__` is a valid label name, and a
- * plain assignment would call the prototype setter and lose it.
- */
-function setLabel(out: Labels, name: string, value: string): void {
-  if (name === '__proto__') Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
-  else out[name] = value;
-}
 
 /**
  * The pull parser of the line formats, text 0.0.4 and OpenMetrics 1.0.

@@ -66,6 +66,7 @@ import { keepShape } from '../core/keep-shape.js';
 import { StringMaker } from '../core/strings.js';
 import { PromwireError } from '../errors.js';
 import type { BucketSpan, Exemplar, Format, Labels, MetricType, NativeHistogram } from '../model/index.js';
+import { setLabel } from '../model/labels.js';
 import { validateNativeHistogram } from '../model/native-histogram.js';
 import { canonicalBound } from '../model/rules.js';
 import {
@@ -118,12 +119,6 @@ const FILTER_LABELS = 32;
 const NAME_LABEL_BIT = 1 << ((8 * 7 + 0x5f) & 31);
 
 const TYPES: readonly (MetricType | undefined)[] = ['counter', 'gauge', 'summary', 'unknown', 'histogram', 'gaugehistogram'];
-
-/** Sets a label on a plain object (`__proto__` included). */
-function setLabel(out: Labels, name: string, value: string): void {
-  if (name === '__proto__') Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
-  else out[name] = value;
-}
 
 /** True when buf[s..e) holds a byte >= 0x80. */
 function hasHighByte(buf: Uint8Array, s: number, e: number): boolean {

@@ -29,6 +29,7 @@ import { StringMaker, utf8Slice } from '../core/strings.js';
 import { PromwireError } from '../errors.js';
 import type { BucketSpan, Exemplar, Labels, MetricFamily, MetricType, NativeHistogram, Sample } from '../model/index.js';
 import { makeFamily } from '../model/index.js';
+import { copyLabels, setLabel } from '../model/labels.js';
 import {
   ExemplarV1Field,
   HistogramField as HF,
@@ -439,7 +440,7 @@ class RequestReader {
         problem = `duplicate label name ${JSON.stringify(name)}`;
         break;
       }
-      labels[name] = values[i]!;
+      setLabel(labels, name, values[i]!);
     }
     const metric = labels.__name__;
     if (problem === '' && (metric === undefined || metric === '')) {
@@ -522,7 +523,7 @@ class RequestReader {
     const idx: number[] = [];
     for (let i = 0; i < pairs.length; i += 2) idx.push(i);
     idx.sort((a, b) => cmp(pairs[a]!, pairs[b]!));
-    for (const i of idx) e.labels[pairs[i]!] = pairs[i + 1]!;
+    for (const i of idx) setLabel(e.labels, pairs[i]!, pairs[i + 1]!);
     return e;
   }
 
@@ -749,8 +750,7 @@ export function writeRequestFamilies(data: WriteRequestData): MetricFamily[] {
       f = { name: family, type: md?.type ?? 'unknown', help: md?.help ?? '', unit: md?.unit ?? '', samples: [] };
       families.set(family, f);
     }
-    const labels: Labels = {};
-    for (const k in s.labels) if (k !== '__name__') labels[k] = s.labels[k]!;
+    const labels = copyLabels(s.labels, '__name__');
     const start = s.startTimestamp;
     for (const x of s.samples) {
       const smp: Sample = { name: s.name, labels, value: x.value, timestamp: x.timestamp };

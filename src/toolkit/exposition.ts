@@ -7,6 +7,7 @@
 import { PromwireError } from '../errors.js';
 import type { EscapingScheme } from '../core/names.js';
 import { type FloatSample, type Format, type Labels, makeFamily, type MetricFamily, type Sample } from '../model/index.js';
+import { setLabel } from '../model/labels.js';
 import { encodeChunks } from '../encode/encoder.js';
 import { clockMs } from '../metrics/timer.js';
 import { CONTENT_TYPE_OPENMETRICS_1_0_0, CONTENT_TYPE_PROTOBUF, CONTENT_TYPE_TEXT, negotiate } from './negotiate.js';
@@ -348,8 +349,8 @@ export function withDefaultLabels(families: readonly MetricFamily[], defaults: R
       ...f,
       samples: (f.samples as Sample[]).map((s): Sample => {
         const labels: Labels = {};
-        for (const n of names) if (!Object.hasOwn(s.labels, n)) labels[n] = defaults[n]!;
-        Object.assign(labels, s.labels);
+        for (const n of names) if (!Object.hasOwn(s.labels, n)) setLabel(labels, n, defaults[n]!);
+        for (const k in s.labels) setLabel(labels, k, s.labels[k]!);
         return { ...s, labels };
       }),
     }),

@@ -36,6 +36,7 @@
 import { isValidLabelName, isValidMetricName } from '../core/names.js';
 import type { Labels, MetricFamily, MetricType, Sample } from '../model/index.js';
 import { validateNativeHistogram } from '../model/native-histogram.js';
+import { copyLabels } from '../model/labels.js';
 import { compareUtf8 } from '../remote-write/label-set.js';
 import { belongsTo, createdSeries, isCreatedSample, omName, parseBound, seriesKey, seriesNames, textName } from '../model/rules.js';
 
@@ -414,8 +415,7 @@ function metricLabelSets(tf: TextFamily): Labels[] {
   const seen = new Set<string>();
   const out: Labels[] = [];
   for (const s of tf.samples) {
-    const labels: Labels = {};
-    for (const k in s.labels) if (k !== special) labels[k] = s.labels[k]!;
+    const labels = copyLabels(s.labels, special);
     const key = seriesKey('', labels);
     if (seen.has(key)) continue;
     seen.add(key);
@@ -693,9 +693,7 @@ function checkSummary(f: MetricFamily, push: (message: string) => void): void {
 function firstLabels(f: MetricFamily, key: string): Labels {
   for (const s of f.samples) {
     if (labelsKey(s.labels, 'le') + '\u0000' + (s.timestamp ?? '') === key) {
-      const out: Labels = {};
-      for (const k in s.labels) if (k !== 'le') out[k] = s.labels[k]!;
-      return out;
+      return copyLabels(s.labels, 'le');
     }
   }
   return {};

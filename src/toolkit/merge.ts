@@ -8,6 +8,7 @@
 import { PromwireError } from '../errors.js';
 import { type Labels, makeFamily, type MetricFamily, type MetricType, type NativeHistogram, type Sample } from '../model/index.js';
 import { addNativeHistograms } from '../model/native-histogram.js';
+import { setLabel } from '../model/labels.js';
 import { canonicalBound, normalizeNumber, parseBound, seriesKey as modelSeriesKey } from '../model/rules.js';
 
 /** Names of families, or a test on a family (given the first node's family of that name). */
@@ -266,9 +267,9 @@ function withNode(s: Sample, nodeLabel: string, node: string): Sample {
   if (own !== undefined) {
     let exported = 'exported_' + nodeLabel;
     while (s.labels[exported] !== undefined) exported = 'exported_' + exported;
-    labels[exported] = own;
+    setLabel(labels, exported, own);
   }
-  for (const k in s.labels) if (k !== nodeLabel) labels[k] = s.labels[k]!;
+  for (const k in s.labels) if (k !== nodeLabel) setLabel(labels, k, s.labels[k]!);
   return copySample(s, labels);
 }
 

@@ -14,6 +14,7 @@
  */
 import { PromwireError } from '../errors.js';
 import type { Labels, MetricFamily } from '../model/index.js';
+import { setLabel } from '../model/labels.js';
 import { encode } from '../encode/encoder.js';
 import { openRequest, readErrorBody, statusError } from './http.js';
 import type { BasicAuth, ProxyOption, TlsOptions } from './http.js';
@@ -164,7 +165,7 @@ export function expandJobTemplate(template: string, vars: Readonly<Record<string
     if (Object.hasOwn(groupingKey, name)) {
       throw invalid(`push: job template "${template}" repeats the label "${name}"`);
     }
-    groupingKey[name] = expand(parts[i + 1]!);
+    setLabel(groupingKey, name, expand(parts[i + 1]!));
   }
   return { job, groupingKey };
 }
