@@ -51,6 +51,21 @@ describe('a __proto__ label survives', () => {
     ]);
   });
 
+  it('merge: a node label named like an Object.prototype member', () => {
+    const fams = parse('# TYPE a gauge\na{b="y"} 1\na{constructor="c"} 2\n', { format: 'text' });
+    const [f] = merge([{ node: 'n1', families: fams }], { mode: 'unaggregated', nodeLabel: 'constructor' });
+    expect(f!.samples.map((s) => own(s.labels))).toEqual([
+      [
+        ['constructor', 'n1'],
+        ['b', 'y'],
+      ],
+      [
+        ['constructor', 'n1'],
+        ['exported_constructor', 'c'],
+      ],
+    ]);
+  });
+
   it('encode: the _created gauge of an OpenMetrics start timestamp keeps its series labels', () => {
     const om = parse('# TYPE a counter\na_total{__proto__="x"} 1\na_created{__proto__="x"} 5\n# EOF\n', { format: 'openmetrics' });
     expect(text(om)).toContain('a_created{__proto__="x"} 5');

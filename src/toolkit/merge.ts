@@ -263,10 +263,12 @@ function copySample(s: Sample, labels: Labels): Sample {
  */
 function withNode(s: Sample, nodeLabel: string, node: string): Sample {
   const labels: Labels = { [nodeLabel]: node };
-  const own = s.labels[nodeLabel];
+  // Own properties only: a node label named like an Object.prototype member
+  // (`constructor`) is not on a sample that lacks it.
+  const own = Object.hasOwn(s.labels, nodeLabel) ? s.labels[nodeLabel] : undefined;
   if (own !== undefined) {
     let exported = 'exported_' + nodeLabel;
-    while (s.labels[exported] !== undefined) exported = 'exported_' + exported;
+    while (Object.hasOwn(s.labels, exported)) exported = 'exported_' + exported;
     setLabel(labels, exported, own);
   }
   for (const k in s.labels) if (k !== nodeLabel) setLabel(labels, k, s.labels[k]!);
