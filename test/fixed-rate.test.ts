@@ -65,6 +65,20 @@ describe('FixedRate', () => {
     clock.stop();
   });
 
+  it('starts once: a second start() and a start() after stop() do nothing', () => {
+    let n = 0;
+    const clock = new FixedRate(100, () => n++, false);
+    clock.start(true);
+    clock.start(true);
+    vi.advanceTimersByTime(350);
+    expect(n).toBe(4);
+    clock.stop();
+    clock.start(true);
+    vi.advanceTimersByTime(350);
+    expect(n).toBe(4);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it('ticks no more after stop, even from inside a tick', () => {
     let n = 0;
     const clock = new FixedRate(

@@ -11,6 +11,7 @@
 export class FixedRate {
   private timer: ReturnType<typeof setTimeout> | undefined = undefined;
   private nextAt = 0;
+  private started = false;
   private stopped = false;
 
   /**
@@ -24,8 +25,10 @@ export class FixedRate {
     private readonly unref: boolean,
   ) {}
 
-  /** Starts the clock: the first tick now (`immediate`) or one interval from now. */
+  /** Starts the clock: the first tick now (`immediate`) or one interval from now. Once only: later calls, and calls after stop(), do nothing. */
   start(immediate: boolean): void {
+    if (this.started || this.stopped) return;
+    this.started = true;
     this.nextAt = Date.now() + (immediate ? 0 : this.interval);
     this.schedule();
   }
