@@ -9,6 +9,8 @@ import { copyLabels, setLabel } from '../src/model/labels.js';
 import { decodeWriteRequest, encode, encodeWriteRequest, lint, merge, MetricSet, parse, writeRequestFamilies } from '../src/index.js';
 import type { Labels, MetricFamily } from '../src/index.js';
 import { withDefaultLabels } from '../src/toolkit/exposition.js';
+import { expandJobTemplate } from '../src/toolkit/push.js';
+import { labelFlags } from '../src/cli/args.js';
 
 const PROTO = '__proto__';
 const own = (l: Labels): [string, string][] => Object.entries(l);
@@ -98,5 +100,64 @@ describe('a __proto__ label survives', () => {
       [PROTO, 'd'],
       ['b', 'y'],
     ]);
+  });
+});
+
+describe('a __proto__ label survives (the review asked for these paths too)', () => {
+  it('remote write: an exemplar label', () => {
+    const fams = parse('# TYPE a counter\na_total{b="y"} 1 # {__proto__="e"} 1\n# EOF\n', { format: 'openmetrics' });
+    const decoded = decodeWriteRequest(encodeWriteRequest(fams));
+    expect(own(decoded.series[0]!.exemplars[0]!.labels)).toEqual([[PROTO, 'e']]);
+  });
+
+  it("default labels: the sample's own __proto__ label", () => {
+    const fams = parse('# TYPE a gauge\na{__proto__="own"} 1\n', { format: 'text' });
+    const [f] = withDefaultLabels(fams, { d: 'x' });
+    expect(own(f!.samples[0]!.labels)).toEqual([
+      ['d', 'x'],
+      [PROTO, 'own'],
+    ]);
+  });
+
+  it('protobuf: parsed back from the protobuf exposition', () => {
+    const fams = parse('# TYPE a gauge\na{__proto__="x",b="y"} 1\n', { format: 'text' });
+    const back = parse(encode(fams, { format: 'protobuf' }), { format: 'protobuf' });
+    expect(own(back[0]!.samples[0]!.labels)).toEqual([
+      [PROTO, 'x'],
+      ['b', 'y'],
+    ]);
+  });
+
+  it('push: a job template grouping key, and the CLI flags', () => {
+    const template = ['j', PROTO, '$' + '{v}'].join('/'); // j/__proto__/${v}
+    expect(own(expandJobTemplate(template, { v: 'a' }).groupingKey)).toEqual([[PROTO, 'a']]);
+    expect(own(labelFlags('serve', { label: ['__proto__=x', 'constructor=y'] }))).toEqual([
+      [PROTO, 'x'],
+      ['constructor', 'y'],
+    ]);
+  });
+});
+
+describe('names of Object.prototype members', () => {
+  it('MetricSet: a missing label named constructor is a label mismatch, not a function', () => {
+    const set = new MetricSet();
+    const g = set.gauge({ name: 'g', help: 'h', labelNames: ['constructor', 'x'] });
+    expect(() => g.labels({ x: '1', y: '2' } as never)).toThrow(expect.objectContaining({ code: 'LABEL_MISMATCH' }));
+    g.labels({ constructor: 'c', x: '1' }).set(1);
+    expect(own((set.collect() as MetricFamily[])[0]!.samples[0]!.labels)).toEqual([
+      ['constructor', 'c'],
+      ['x', '1'],
+    ]);
+  });
+});
+
+describe('lint: series keys', () => {
+  it('tells apart label sets that a separator-joined key would mix up', () => {
+    // {a="x\u0002b\u0001y"} and {a="x",b="y"} joined as name\u0001value\u0002 are one key.
+    const payload =
+      '# HELP h x\n# TYPE h histogram\n' +
+      'h_bucket{a="x\u0002b\u0001y",le="1"} 5\nh_bucket{a="x\u0002b\u0001y",le="+Inf"} 5\nh_sum{a="x\u0002b\u0001y"} 1\nh_count{a="x\u0002b\u0001y"} 5\n' +
+      'h_bucket{a="x",b="y",le="1"} 1\nh_bucket{a="x",b="y",le="+Inf"} 1\nh_sum{a="x",b="y"} 1\nh_count{a="x",b="y"} 1\n';
+    expect(lint(parse(payload, { format: 'text' }))).toEqual([]);
   });
 });

@@ -529,7 +529,8 @@ export abstract class Metric<L extends string, S extends Series> {
       if (Object.hasOwn(values, k)) given++;
     }
     for (let i = 0; i < names.length; i++) {
-      const v = (values as Record<string, unknown>)[names[i]!];
+      // Own properties only: a label named `constructor` is not given by `{}`.
+      const v = Object.hasOwn(values, names[i]!) ? (values as Record<string, unknown>)[names[i]!] : undefined;
       if (v === undefined) return this.mismatch(values);
       if (typeof v === 'string') out[i] = v;
       else if (typeof v === 'number' || typeof v === 'boolean') out[i] = String(v);

@@ -619,7 +619,7 @@ function checkHistogram(f: MetricFamily, push: (message: string) => void): void 
   const counts = new Map<string, Sample & { value: number }>();
   const order: string[] = [];
   for (const s of f.samples) {
-    const key = labelsKey(s.labels, 'le') + '\u0000' + (s.timestamp ?? '');
+    const key = seriesKey('', s.labels, 'le') + '\u0000' + (s.timestamp ?? '');
     if (typeof s.value !== 'number') {
       const problem = validateNativeHistogram(s.value);
       if (problem !== null) push(`native histogram ${seriesText(s)} is invalid: ${problem}`);
@@ -692,7 +692,7 @@ function checkSummary(f: MetricFamily, push: (message: string) => void): void {
 
 function firstLabels(f: MetricFamily, key: string): Labels {
   for (const s of f.samples) {
-    if (labelsKey(s.labels, 'le') + '\u0000' + (s.timestamp ?? '') === key) {
+    if (seriesKey('', s.labels, 'le') + '\u0000' + (s.timestamp ?? '') === key) {
       return copyLabels(s.labels, 'le');
     }
   }
@@ -701,18 +701,6 @@ function firstLabels(f: MetricFamily, key: string): Labels {
 
 // ---------------------------------------------------------------------------
 // Helpers
-
-/** A key for a label set, independent of label order, optionally leaving one label out. */
-function labelsKey(labels: Labels, omit?: string): string {
-  const names = Object.keys(labels);
-  if (names.length > 1) names.sort();
-  let key = '';
-  for (const n of names) {
-    if (n === omit) continue;
-    key += `${n}\u0001${labels[n]}\u0002`;
-  }
-  return key;
-}
 
 function labelsText(labels: Labels, omit?: string): string {
   const parts: string[] = [];
