@@ -86,25 +86,21 @@ class Registrar {
   }
 
   gauge(name: string, help: string, own: readonly string[] = [], collect?: Collect): Gauge<string> {
-    const g = this.set.gauge<string>({
-      name: this.prefix + name,
-      help,
-      labelNames: [...own, ...this.extraNames],
-      ...(collect !== undefined ? { collect } : {}),
-    });
-    this.metrics.push(g);
-    return g;
+    return this.keep(this.set.gauge<string>(this.definition(name, help, own, collect)));
   }
 
   counter(name: string, help: string, own: readonly string[] = [], collect?: Collect): Counter<string> {
-    const c = this.set.counter<string>({
-      name: this.prefix + name,
-      help,
-      labelNames: [...own, ...this.extraNames],
-      ...(collect !== undefined ? { collect } : {}),
-    });
-    this.metrics.push(c);
-    return c;
+    return this.keep(this.set.counter<string>(this.definition(name, help, own, collect)));
+  }
+
+  /** A definition with the prefix on the name and the extra labels after the metric's own. */
+  private definition(name: string, help: string, own: readonly string[], collect: Collect | undefined) {
+    return { name: this.prefix + name, help, labelNames: [...own, ...this.extraNames], ...(collect !== undefined ? { collect } : {}) };
+  }
+
+  private keep<M extends AnyMetric>(m: M): M {
+    this.metrics.push(m);
+    return m;
   }
 
   /** The series of an unlabelled (but for the extra labels) metric. */

@@ -619,7 +619,7 @@ function checkHistogram(f: MetricFamily, push: (message: string) => void): void 
   const counts = new Map<string, Sample & { value: number }>();
   const order: string[] = [];
   for (const s of f.samples) {
-    const key = seriesKey('', s.labels, 'le') + '\u0000' + (s.timestamp ?? '');
+    const key = pointKey(s);
     if (typeof s.value !== 'number') {
       const problem = validateNativeHistogram(s.value);
       if (problem !== null) push(`native histogram ${seriesText(s)} is invalid: ${problem}`);
@@ -690,9 +690,14 @@ function checkSummary(f: MetricFamily, push: (message: string) => void): void {
   }
 }
 
+/** A histogram sample's point: its labels less `le` (rules.seriesKey, length-prefixed) and its timestamp. */
+function pointKey(s: Sample): string {
+  return seriesKey('', s.labels, 'le') + '\u0000' + (s.timestamp ?? '');
+}
+
 function firstLabels(f: MetricFamily, key: string): Labels {
   for (const s of f.samples) {
-    if (seriesKey('', s.labels, 'le') + '\u0000' + (s.timestamp ?? '') === key) {
+    if (pointKey(s) === key) {
       return copyLabels(s.labels, 'le');
     }
   }
